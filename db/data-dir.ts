@@ -1,0 +1,14 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Where the embedded database and generated dev secrets live. `ARBOR_DATA_DIR`
+ * lets tests and parallel dev servers each have their own (DESIGN §1: never two
+ * processes on one PGlite directory).
+ */
+export function resolveDataDir(sub?: string): string {
+  const root = path.resolve(process.env.ARBOR_DATA_DIR ?? path.join(process.cwd(), ".data"));
+  const dir = sub ? path.join(root, sub) : root;
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,156 @@
+import { sql } from "drizzle-orm";
+import { type AnyPgColumn, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { createdAt, id, micros, ts, updatedAt } from "./columns";
+import { projects } from "./projects";
+
+export const chats = pgTable(
+  "chats",
+  {
+    id: id(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    title: text("title").notNull().default("New chat"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // the chat list of a project, most recent first
+    index("chats_project_idx").on(t.projectId, t.updatedAt),
+  ],
+);
+export type Chat = typeof chats.$inferSelect;
+
+export const MESSAGE_ROLES = ["user", "assistant"] as const;
+export const MESSAGE_STATUSES = ["streaming", "complete", "stopped", "error", "interrupted"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const TIERS = ["local", "cloud"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/**
+ * The message DAG: every message points at its parent; siblings share one.
+ * A branch is a tip and its ancestors, so nothing is ever copied.
+ */
+export const messages = pgTable(
+  "messages",
+  {
+    id: id(),
+    chatId: uuid("chat_id")
+      .notNull()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    parentId: uuid("parent_id").references((): AnyPgColumn => messages.id, { onDelete: "cascade" }),
+    role: text("role", { enum: MESSAGE_ROLES }).notNull(),
+    content: text("content").notNull().default(""),
+    authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
+    tier: text("tier", { enum: TIERS }),
+    /** "vault-responder" for the built-in local tier; the provider's model id otherwise */
+    model: text("model"),
+    status: text("status", { enum: MESSAGE_STATUSES }).notNull().default("complete"),
+    error: text("error"),
+    tokensIn: integer("tokens_in").notNull().default(0),
+    tokensOut: integer("tokens_out").notNull().default(0),
+    costMicros: micros("cost_micros").notNull().default(sql`0`),
+    latencyMs: integer("latency_ms"),
+    feedback: text("feedback", { enum: ["good", "bad"] }),
+    deletedAt: ts("deleted_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // children of a message (siblings, the recursive branch walk goes the other way by id)
+    index("messages_parent_idx").on(t.parentId),
+    // all messages of a chat (tree export, canvas)
+    index("messages_chat_idx").on(t.chatId, t.createdAt),
+    // start-up sweep of answers left streaming by a crash
+    index("messages_streaming_idx").on(t.status),
+  ],
+);
+export type Message = typeof messages.$inferSelect;
+
+export const branches = pgTable(
+  "branches",
+  {
+    id: id(),
+    chatId: uuid("chat_id")
+      .notNull()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    tipMessageId: uuid("tip_message_id").references(() => messages.id, { onDelete: "set null" }),
+    /** the message this branch was forked from (null for a chat's first branch) */
+    forkMessageId: uuid("fork_message_id").references(() => messages.id, { onDelete: "set null" }),
+    parentBranchId: uuid("parent_branch_id").references((): AnyPgColumn => branches.id, { onDelete: "set null" }),
+    title: text("title").notNull().default("Main"),
+    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // the branch menu of a chat
+    index("branches_chat_idx").on(t.chatId),
+  ],
+);
+export type Branch = typeof branches.$inferSelect;
+
+/** The trace of one answer: retrieval, escalation decision, generation. */
+export const generationSteps = pgTable(
+  "generation_steps",
+  {
+    id: id(),
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: ["retrieval", "escalation", "generation"] }).notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    durationMs: integer("duration_ms"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("generation_steps_message_idx").on(t.messageId)],
+);
+
+export const STREAM_STATUSES = ["running", "done"] as const;
+
+/**
+ * One answer being produced. `request_id` is the client's idempotency key:
+ * a retry with the same id finds this row and replays its ledger.
+ */
+export const chatStreams = pgTable(
+  "chat_streams",
+  {
+    id: id(),
+    requestId: text("request_id").notNull(),
+    chatId: uuid("chat_id")
+      .notNull()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    branchId: uuid("branch_id").references(() => branches.id, { onDelete: "set null" }),
+    userMessageId: uuid("user_message_id").references(() => messages.id, { onDelete: "cascade" }),
+    assistantMessageId: uuid("assistant_message_id").references(() => messages.id, { onDelete: "cascade" }),
+    startedBy: uuid("started_by").references(() => users.id, { onDelete: "set null" }),
+    status: text("status", { enum: STREAM_STATUSES }).notNull().default("running"),
+    /** set by Stop; the producer polls it, on whichever instance it runs */
+    stopRequestedAt: ts("stop_requested_at"),
+    createdAt: createdAt(),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [
+    // idempotent retry of POST /api/chat
+    uniqueIndex("chat_streams_request_idx").on(t.startedBy, t.requestId),
+    // "is something already streaming on this chat?" and the watcher's lookup
+    index("chat_streams_chat_idx").on(t.chatId, t.status),
+  ],
+);
+export type ChatStream = typeof chatStreams.$inferSelect;
+
+/** The ledger: every SSE event of a stream, in order, so it can be resumed or watched anywhere. */
+export const streamEvents = pgTable(
+  "stream_events",
+  {
+    streamId: uuid("stream_id")
+      .notNull()
+      .references(() => chatStreams.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    event: jsonb("event").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.streamId, t.seq] })],
+);

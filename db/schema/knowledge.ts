@@ -1,0 +1,114 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { messages } from "./chat";
+import { createdAt, id, ts, updatedAt } from "./columns";
+import { projects } from "./projects";
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/** Content-addressed storage: the same bytes are stored once, keyed by their SHA-256. */
+export const blobs = pgTable("blobs", {
+  sha256: text("sha256").primaryKey(),
+  size: bigint("size", { mode: "number" }).notNull(),
+  mime: text("mime").notNull(),
+  bytes: bytea("bytes").notNull(),
+  createdAt: createdAt(),
+});
+
+export const SOURCE_STATUSES = ["processing", "ready", "failed"] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+
+export const sources = pgTable(
+  "sources",
+  {
+    id: id(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    mediaType: text("media_type").notNull(),
+    origin: text("origin", { enum: ["upload", "paste", "url"] }).notNull(),
+    url: text("url"),
+    originalSha256: text("original_sha256").references(() => blobs.sha256),
+    extractedSha256: text("extracted_sha256").references(() => blobs.sha256),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull().default(0),
+    summary: text("summary"),
+    keywords: jsonb("keywords").$type<string[]>().notNull().default([]),
+    status: text("status", { enum: SOURCE_STATUSES }).notNull().default("processing"),
+    error: text("error"),
+    chunkCount: integer("chunk_count").notNull().default(0),
+    addedBy: uuid("added_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    processedAt: ts("processed_at"),
+  },
+  (t) => [
+    // the Knowledge tab list
+    index("sources_project_idx").on(t.projectId, t.createdAt),
+    // the background worker's queue
+    index("sources_status_idx").on(t.status),
+  ],
+);
+export type Source = typeof sources.$inferSelect;
+
+export const chunks = pgTable(
+  "chunks",
+  {
+    id: id(),
+    sourceId: uuid("source_id")
+      .notNull()
+      .references(() => sources.id, { onDelete: "cascade" }),
+    /** denormalised so retrieval filters by project without a join */
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    ordinal: integer("ordinal").notNull(),
+    heading: text("heading"),
+    text: text("text").notNull(),
+    tokenCount: integer("token_count").notNull(),
+    /** character offsets of this chunk in the extracted text, for highlighting in the viewer */
+    startOffset: integer("start_offset").notNull().default(0),
+    endOffset: integer("end_offset").notNull().default(0),
+    tsv: tsvector("tsv").generatedAlwaysAs(
+      sql`to_tsvector('english', coalesce(heading, '') || ' ' || text)`,
+    ),
+  },
+  (t) => [
+    // full-text retrieval (websearch_to_tsquery @@ tsv)
+    index("chunks_tsv_idx").using("gin", t.tsv),
+    // retrieval scoped to one project
+    index("chunks_project_idx").on(t.projectId),
+    index("chunks_source_idx").on(t.sourceId, t.ordinal),
+  ],
+);
+export type Chunk = typeof chunks.$inferSelect;
+
+/** Which chunks an answer cited, with the [n] it used — kept for the canvas. */
+export const messageCitations = pgTable(
+  "message_citations",
+  {
+    messageId: uuid("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    chunkId: uuid("chunk_id").references(() => chunks.id, { onDelete: "set null" }),
+    sourceId: uuid("source_id").references(() => sources.id, { onDelete: "set null" }),
+    relevance: real("relevance").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.number] }), index("message_citations_source_idx").on(t.sourceId)],
+);

@@ -1,0 +1,12 @@
+import { integer, pgTable, text } from "drizzle-orm/pg-core";
+import { ts } from "./columns";
+
+/**
+ * Fixed-window rate limits kept in Postgres so every app instance shares them
+ * (DESIGN §9). Key examples: "invite-token:<ip>", "sign-in:<email>".
+ */
+export const rateLimits = pgTable("rate_limits", {
+  key: text("key").primaryKey(),
+  windowStart: ts("window_start").notNull(),
+  count: integer("count").notNull(),
+});

@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+import { bigint, index, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { createdAt, id, micros, ts, updatedAt } from "./columns";
+
+export const ROLES = ["viewer", "commenter", "editor", "owner"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ESCALATION_POLICIES = ["manual", "auto", "cloud"] as const;
+export type EscalationPolicy = (typeof ESCALATION_POLICIES)[number];
+
+export type ProjectSettings = {
+  escalationPolicy: EscalationPolicy;
+  /** a model id from model_prices; null = the default cloud model */
+  defaultCloudModel: string | null;
+  systemPrompt: string;
+  constraints: string;
+};
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  escalationPolicy: "manual",
+  defaultCloudModel: null,
+  systemPrompt: "",
+  constraints: "",
+};
+
+export const projects = pgTable(
+  "projects",
+  {
+    id: id(),
+    ownerId: uuid("owner_id")
+      .notNull()
+      .references(() => users.id),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    icon: text("icon").notNull().default("🌳"),
+    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    storageQuotaBytes: bigint("storage_quota_bytes", { mode: "number" }).notNull().default(1_073_741_824),
+    storageUsedBytes: bigint("storage_used_bytes", { mode: "number" }).notNull().default(0),
+    settings: jsonb("settings").$type<ProjectSettings>().notNull().default(DEFAULT_PROJECT_SETTINGS),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("projects_owner_idx").on(t.ownerId)],
+);
+export type Project = typeof projects.$inferSelect;
+
+/** The owner has a row here too (role owner), so "my projects" is one query. */
+export const projectMembers = pgTable(
+  "project_members",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+    /** null = no personal cap (the owner); otherwise the member's cloud-spend cap */
+    quotaMicros: micros("quota_micros"),
+    spentMicros: micros("spent_micros").notNull().default(sql`0`),
+    /** held by open reservations, so concurrent requests cannot pass the quota together */
+    reservedMicros: micros("reserved_micros").notNull().default(sql`0`),
+    joinedAt: createdAt(),
+    lastActiveAt: ts("last_active_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId] }),
+    // the dashboard: projects I belong to
+    index("project_members_user_idx").on(t.userId),
+  ],
+);
+export type ProjectMember = typeof projectMembers.$inferSelect;

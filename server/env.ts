@@ -1,0 +1,90 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { resolveDataDir } from "@/db/data-dir";
+
+const optionalUrl = z.url({ message: "must be a URL" }).optional();
+const optionalString = z.string().min(1).optional();
+
+/** Every variable of DESIGN §8 (and the optional OAuth keys), documented in .env.example. */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  APP_URL: z.url({ message: "must be a URL such as http://localhost:3000" }).default("http://localhost:3000"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 32)").optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes; try: openssl rand -hex 32)")
+    .optional(),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalUrl,
+  ANTHROPIC_MODEL: optionalString,
+  LOCAL_MODEL_URL: optionalUrl,
+  LOCAL_MODEL_NAME: optionalString,
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_URL: optionalUrl,
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Arbor <arbor@localhost>"),
+  AUTH_GITHUB_ID: optionalString,
+  AUTH_GITHUB_SECRET: optionalString,
+  AUTH_GOOGLE_ID: optionalString,
+  AUTH_GOOGLE_SECRET: optionalString,
+});
+
+export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; ENCRYPTION_KEY: string };
+
+let cached: Env | undefined;
+
+/** Thrown with one line per bad variable, so a misconfiguration reads at a glance. */
+export class EnvError extends Error {}
+
+/** Generated dev secrets live in .data/secrets.json so sessions survive restarts. */
+function devSecret(name: "AUTH_SECRET" | "ENCRYPTION_KEY"): string {
+  const file = path.join(resolveDataDir(), "secrets.json");
+  const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const existing = stored[name];
+  if (existing) return existing;
+  const value = randomBytes(32).toString(name === "AUTH_SECRET" ? "base64url" : "hex");
+  stored[name] = value;
+  writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  console.warn(`[arbor] ${name} is not set; generated one into ${file} (development only).`);
+  return value;
+}
+
+export function getEnv(): Env {
+  if (cached) return cached;
+  // An empty variable means "not set" (as in a .env file with KEY=).
+  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const missing = (["AUTH_SECRET", "ENCRYPTION_KEY"] as const).filter((k) => !env[k]);
+  if (missing.length && env.NODE_ENV === "production") {
+    throw new EnvError(
+      `Invalid environment:\n${missing.map((k) => `  ${k}: is required in production (see .env.example)`).join("\n")}`,
+    );
+  }
+  cached = {
+    ...env,
+    AUTH_SECRET: env.AUTH_SECRET ?? devSecret("AUTH_SECRET"),
+    ENCRYPTION_KEY: env.ENCRYPTION_KEY ?? devSecret("ENCRYPTION_KEY"),
+  };
+  return cached;
+}
+
+/** Tests change process.env between cases. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,21 @@
+import type { Db } from "@/db/client";
+import { emailOutbox } from "@/db/schema";
+
+export type MailInput = { to: string; subject: string; text: string; html?: string };
+
+/**
+ * Queue a mail. Call it with the transaction that makes the change the mail
+ * is about: if that change rolls back, the mail is never sent; if it commits,
+ * the sender delivers it (with retries) even after a crash.
+ */
+export async function enqueueMail(db: Db, mail: MailInput): Promise<string> {
+  const [row] = await db.insert(emailOutbox).values(mail).returning({ id: emailOutbox.id });
+  if (!row) throw new Error("outbox insert returned nothing");
+  // Links are also printed to the server log when no SMTP server is configured,
+  // so a developer can follow them without opening /dev/mailbox.
+  if (!process.env.SMTP_URL && process.env.NODE_ENV !== "test") {
+    const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
+    console.info(`[arbor] mail to ${mail.to}: ${mail.subject}${links.length ? ` — ${links.join(" ")}` : ""}`);
+  }
+  return row.id;
+}

@@ -1,0 +1,80 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { type Project, type Role, projectMembers, projects } from "@/db/schema";
+import { recordActivity } from "@/server/activity/record";
+import { AppError } from "@/server/errors";
+
+export type ProjectListItem = Pick<Project, "id" | "title" | "description" | "icon" | "status" | "updatedAt"> & {
+  role: Role;
+  ownerEmail: string;
+};
+
+export async function createProject(
+  db: Db,
+  { ownerId, title, description = "", icon }: { ownerId: string; title: string; description?: string; icon?: string },
+): Promise<Project> {
+  return db.transaction(async (tx) => {
+    const [project] = await tx
+      .insert(projects)
+      .values({ ownerId, title: title.trim(), description, ...(icon ? { icon } : {}) })
+      .returning();
+    if (!project) throw new Error("project insert returned nothing");
+    await tx.insert(projectMembers).values({ projectId: project.id, userId: ownerId, role: "owner" });
+    await recordActivity(tx, { projectId: project.id, actorId: ownerId, verb: "created_project" });
+    return project;
+  });
+}
+
+/** Projects I own and projects I am a member of, most recently changed first. */
+export async function listProjectsForUser(db: Db, userId: string): Promise<ProjectListItem[]> {
+  const rows = await db.execute(sql`
+    select p.id, p.title, p.description, p.icon, p.status, p.updated_at as "updatedAt", m.role, u.email as "ownerEmail"
+    from project_members m
+    join projects p on p.id = m.project_id
+    join users u on u.id = p.owner_id
+    where m.user_id = ${userId}
+    order by p.status asc, p.updated_at desc`);
+  const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<
+    ProjectListItem & { updatedAt: string | Date }
+  >;
+  return list.map((r) => ({ ...r, updatedAt: new Date(r.updatedAt) }));
+}
+
+export async function renameProject(db: Db, { projectId, title, description }: { projectId: string; title: string; description?: string }) {
+  const [row] = await db
+    .update(projects)
+    .set({ title: title.trim(), ...(description !== undefined ? { description } : {}), updatedAt: new Date() })
+    .where(eq(projects.id, projectId))
+    .returning();
+  return row;
+}
+
+export async function setProjectArchived(db: Db, { projectId, archived, actorId }: { projectId: string; archived: boolean; actorId: string }) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(projects)
+      .set({ status: archived ? "archived" : "active", updatedAt: new Date() })
+      .where(eq(projects.id, projectId))
+      .returning();
+    await recordActivity(tx, { projectId, actorId, verb: archived ? "archived_project" : "restored_project" });
+    return row;
+  });
+}
+
+/** Delete asks the owner to type the project's name; everything in it goes with it (cascades). */
+export async function deleteProject(db: Db, { projectId, confirmTitle }: { projectId: string; confirmTitle: string }) {
+  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
+  if (!project) throw new AppError("not_found:project", "This project does not exist.");
+  if (confirmTitle.trim() !== project.title) {
+    throw new AppError("bad_request:confirm", `Type the project's name, “${project.title}”, to delete it.`);
+  }
+  await db.delete(projects).where(and(eq(projects.id, projectId)));
+}
+
+export async function touchMember(db: Db, { projectId, userId }: { projectId: string; userId: string }) {
+  await db
+    .update(projectMembers)
+    .set({ lastActiveAt: new Date() })
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)));
+}
+

@@ -1,0 +1,20 @@
+import { createCallerFactory, router } from "@/server/trpc/init";
+import { billingRouter } from "./billing";
+import { canvasRouter } from "./canvas";
+import { chatRouter } from "./chat";
+import { collabRouter } from "./collab";
+import { knowledgeRouter } from "./knowledge";
+import { projectsRouter } from "./projects";
+
+/** One router per area; procedures live in their area's file. */
+export const appRouter = router({
+  projects: projectsRouter,
+  chat: chatRouter,
+  knowledge: knowledgeRouter,
+  canvas: canvasRouter,
+  collab: collabRouter,
+  billing: billingRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
