@@ -34,6 +34,8 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
     .optional(),
   MAIL_FROM: z.string().min(3).default("Arbor <arbor@localhost>"),
+  /** "1" shows /dev/mailbox even in a production build (end-to-end tests of the built app); never set it in a real deployment. */
+  ARBOR_DEV_MAILBOX: z.enum(["0", "1"]).optional(),
   AUTH_GITHUB_ID: optionalString,
   AUTH_GITHUB_SECRET: optionalString,
   AUTH_GOOGLE_ID: optionalString,

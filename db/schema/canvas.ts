@@ -37,8 +37,11 @@ export const canvasNodes = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** notes are soft-deleted so other members' boards learn of it through `canvas.changes` */
+    deletedAt: ts("deleted_at"),
   },
   (t) => [
+    // the board's stored positions and `canvas.changes` (updated since)
     index("canvas_nodes_project_idx").on(t.projectId, t.updatedAt),
     // one stored position per referenced thing
     uniqueIndex("canvas_nodes_ref_idx").on(t.projectId, t.kind, t.ref),
@@ -62,6 +65,7 @@ export const canvasEdges = pgTable(
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
+  // the board's edges and `canvas.changes` (updated since)
   (t) => [index("canvas_edges_project_idx").on(t.projectId, t.updatedAt)],
 );
 
@@ -81,9 +85,16 @@ export const comments = pgTable(
     authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
     resolvedAt: ts("resolved_at"),
     resolvedBy: uuid("resolved_by").references(() => users.id, { onDelete: "set null" }),
+    /** set when the author changes the body ("edited" in the thread) */
+    editedAt: ts("edited_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     deletedAt: ts("deleted_at"),
   },
-  (t) => [index("comments_project_idx").on(t.projectId, t.updatedAt), index("comments_target_idx").on(t.targetKey)],
+  (t) => [
+    // comment counts on the board and `canvas.changes` (updated since)
+    index("comments_project_idx").on(t.projectId, t.updatedAt),
+    // the side panel's thread of one node
+    index("comments_target_idx").on(t.targetKey),
+  ],
 );

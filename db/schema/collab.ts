@@ -39,6 +39,8 @@ export type HandoverSnapshot = {
   messages: number;
   sources: number;
   sizeBytes: number;
+  /** Arbor has no adapter table yet: the include-adapters choice is recorded, and this says so */
+  adapters?: string;
 };
 
 export const handovers = pgTable(

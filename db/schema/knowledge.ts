@@ -56,6 +56,10 @@ export const sources = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     processedAt: ts("processed_at"),
+    /** a worker holds the row until then; an expired lease (crashed worker) lets another claim it */
+    leaseUntil: ts("lease_until"),
+    /** processing attempts since the last (re)try, so a file that crashes the worker is given up on */
+    attempts: integer("attempts").notNull().default(0),
   },
   (t) => [
     // the Knowledge tab list

@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type Role, projectMembers, projects } from "@/db/schema";
+import { type Project, type ProjectSettings, type Role, projectMembers, projects } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 
@@ -78,3 +78,20 @@ export async function touchMember(db: Db, { projectId, userId }: { projectId: st
     .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)));
 }
 
+
+/** Merge a partial settings change into the stored settings, in one statement (no read-modify-write race). */
+export async function updateProjectSettings(
+  db: Db,
+  { projectId, actorId, changes }: { projectId: string; actorId: string; changes: Partial<ProjectSettings> },
+) {
+  const clean = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(projects)
+      .set({ settings: sql`${projects.settings} || ${JSON.stringify(clean)}::jsonb`, updatedAt: new Date() })
+      .where(eq(projects.id, projectId))
+      .returning();
+    await recordActivity(tx, { projectId, actorId, verb: "changed_settings", detail: { fields: Object.keys(clean) } });
+    return row;
+  });
+}

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { createProject, deleteProject, listProjectsForUser, renameProject, setProjectArchived } from "@/server/projects/service";
+import { ESCALATION_POLICIES } from "@/db/schema";
+import { listCloudModels } from "@/server/projects/cloud-models";
+import { createProject, deleteProject, listProjectsForUser, renameProject, setProjectArchived, updateProjectSettings } from "@/server/projects/service";
 import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init";
 
 const title = z.string().trim().min(1, "Give the project a name").max(120, "Keep the name under 120 characters");
@@ -11,6 +13,8 @@ export const projectsRouter = router({
     .input(z.object({ title, description: z.string().max(2000).optional() }))
     .mutation(({ ctx, input }) => createProject(ctx.db, { ownerId: ctx.user.id, ...input })),
 
+  cloudModels: protectedProcedure.query(({ ctx }) => listCloudModels(ctx.db)),
+
   get: projectProcedure("viewer").query(({ ctx }) => ({ project: ctx.project, role: ctx.member.role })),
 
   rename: projectProcedure("owner")
@@ -20,6 +24,21 @@ export const projectsRouter = router({
   setArchived: projectProcedure("owner")
     .input(z.object({ archived: z.boolean() }))
     .mutation(({ ctx, input }) => setProjectArchived(ctx.db, { ...input, actorId: ctx.user.id })),
+
+  /** DESIGN §7: editors may change settings (policy, prompt, constraints). */
+  updateSettings: projectProcedure("editor")
+    .input(
+      z.object({
+        escalationPolicy: z.enum(ESCALATION_POLICIES).optional(),
+        defaultCloudModel: z.string().max(100).nullable().optional(),
+        systemPrompt: z.string().max(8000, "Keep the system prompt under 8,000 characters").optional(),
+        constraints: z.string().max(8000, "Keep the constraints under 8,000 characters").optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      const { projectId, ...changes } = input;
+      return updateProjectSettings(ctx.db, { projectId, actorId: ctx.user.id, changes });
+    }),
 
   delete: projectProcedure("owner")
     .input(z.object({ confirmTitle: z.string() }))

@@ -1,0 +1,49 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { headers } from "next/headers";
+import { signOutAction } from "@/app/(auth)/actions";
+import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
+import { TRPCReactProvider } from "@/components/providers/trpc";
+import { getCurrentUser } from "@/server/auth/session";
+
+/** Everything under (app) is for signed-in people; the check is here and again in every procedure. */
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const user = await getCurrentUser();
+  if (!user) {
+    const path = (await headers()).get("x-arbor-path") ?? "/dashboard";
+    redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  }
+  return (
+    <TRPCReactProvider>
+      <div className="flex min-h-screen flex-col">
+        <header className="border-b border-zinc-200 bg-white">
+          <div className="mx-auto flex h-14 max-w-7xl items-center justify-between px-4">
+            <nav aria-label="Main" className="flex items-center gap-6">
+              <Link href="/dashboard" className="flex items-center gap-2 font-semibold text-zinc-900">
+                <span aria-hidden>🌳</span> Arbor
+              </Link>
+              <Link href="/dashboard" className="text-sm text-zinc-600 hover:text-zinc-900">
+                Projects
+              </Link>
+              <Link href="/billing" className="text-sm text-zinc-600 hover:text-zinc-900">
+                Billing
+              </Link>
+            </nav>
+            <div className="flex items-center gap-3 text-sm">
+              <Link href="/account" className="text-zinc-600 hover:text-zinc-900" title="Account">
+                {user.name || user.email}
+              </Link>
+              <form action={signOutAction}>
+                <button type="submit" className="rounded-md px-2 py-1 text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900">
+                  Sign out
+                </button>
+              </form>
+            </div>
+          </div>
+        </header>
+        {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+        <div className="flex-1">{children}</div>
+      </div>
+    </TRPCReactProvider>
+  );
+}

@@ -1,0 +1,43 @@
+import { AnswerSettingsForm, DangerZone, GeneralSettingsForm } from "@/components/projects/settings-form";
+import { Card } from "@/components/ui/card";
+import { roleAtLeast } from "@/server/projects/roles";
+import { loadOrNotFound } from "@/server/trpc/load";
+import { getServerCaller } from "@/server/trpc/server-caller";
+
+export const metadata = { title: "Settings · Arbor" };
+
+export default async function SettingsPage({ params }: { params: Promise<{ projectId: string }> }) {
+  const { projectId } = await params;
+  const api = await getServerCaller();
+  const [{ project, role }, models] = await Promise.all([loadOrNotFound(() => api.projects.get({ projectId })), api.projects.cloudModels()]);
+  const isOwner = role === "owner";
+  return (
+    <div className="grid max-w-3xl gap-6">
+      <Card>
+        <h2 className="mb-4 text-base font-semibold">General</h2>
+        <GeneralSettingsForm projectId={projectId} title={project.title} description={project.description} canEdit={isOwner} />
+      </Card>
+      <Card>
+        <h2 className="mb-1 text-base font-semibold">Answers</h2>
+        <p className="mb-4 text-sm text-zinc-600">How this project's chats choose between the local tier and Claude.</p>
+        <AnswerSettingsForm projectId={projectId} settings={project.settings} canEdit={roleAtLeast(role, "editor")} models={models} />
+      </Card>
+      {isOwner ? (
+        <>
+          <Card>
+            <h2 className="mb-1 text-base font-semibold">Hand over this project</h2>
+            <HandoverSlot projectId={projectId} />
+          </Card>
+          <Card>
+            <h2 className="mb-4 text-base font-semibold">Danger zone</h2>
+            <DangerZone projectId={projectId} title={project.title} archived={project.status === "archived"} />
+          </Card>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function HandoverSlot({ projectId }: { projectId: string }) {
+  return <p className="text-sm text-zinc-600" data-project={projectId}>Handover is being set up.</p>;
+}

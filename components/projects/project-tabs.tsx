@@ -1,0 +1,39 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const TABS = [
+  { slug: "", label: "Overview" },
+  { slug: "chat", label: "Chat" },
+  { slug: "canvas", label: "Canvas" },
+  { slug: "knowledge", label: "Knowledge" },
+  { slug: "members", label: "Members" },
+  { slug: "billing", label: "Billing" },
+  { slug: "settings", label: "Settings" },
+] as const;
+
+export function ProjectTabs({ projectId }: { projectId: string }) {
+  const pathname = usePathname();
+  const base = `/projects/${projectId}`;
+  return (
+    <nav aria-label="Project" className="-mb-px flex gap-1 overflow-x-auto">
+      {TABS.map((tab) => {
+        const href = tab.slug ? `${base}/${tab.slug}` : base;
+        const active = tab.slug ? pathname.startsWith(href) : pathname === base;
+        return (
+          <Link
+            key={tab.slug}
+            href={href}
+            aria-current={active ? "page" : undefined}
+            className={`whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${
+              active ? "border-emerald-600 text-emerald-800" : "border-transparent text-zinc-600 hover:border-zinc-300 hover:text-zinc-900"
+            }`}
+          >
+            {tab.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

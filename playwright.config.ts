@@ -1,0 +1,62 @@
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * E2E against a real server: in CI (or E2E_BUILD=1) a production build on a
+ * fresh PGlite data dir; locally the team's dev server on :3100 is reused.
+ * The fakes (Anthropic Messages API on :4010) start first, as their own process.
+ */
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+// "localhost", not 127.0.0.1: Next.js reports its host as localhost, and Auth.js only
+// redirects to its own origin — one name everywhere keeps cookies and redirects on one host.
+const baseURL = `http://localhost:${PORT}`;
+const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/arbor-e2e-${process.pid}`;
+const fresh = Boolean(process.env.CI || process.env.E2E_BUILD);
+
+export default defineConfig({
+  testDir: "./e2e",
+  testMatch: /.*\.spec\.ts/,
+  outputDir: "test-results",
+  fullyParallel: false,
+  workers: 1,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  webServer: [
+    {
+      command: "npx tsx e2e/fakes/serve.ts",
+      url: "http://127.0.0.1:4010/health",
+      reuseExistingServer: !fresh,
+      timeout: 60_000,
+      stdout: "pipe",
+    },
+    {
+      command: fresh ? `rm -rf ${dataDir} && npx next start -p ${PORT}` : `bash /work/team/dev-server.sh`,
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: !fresh,
+      timeout: 180_000,
+      env: {
+        ARBOR_DATA_DIR: dataDir,
+        APP_URL: baseURL,
+        ANTHROPIC_API_KEY: "test-key",
+        ANTHROPIC_BASE_URL: "http://127.0.0.1:4010",
+        BCRYPT_COST: "4",
+        // A production build needs real secrets; these exist only for this test server.
+        AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-e2e-auth-secret",
+        ENCRYPTION_KEY: "0".repeat(64),
+        // The mailbox is a development tool; the production build under test opts in explicitly.
+        ARBOR_DEV_MAILBOX: "1",
+      },
+    },
+  ],
+});

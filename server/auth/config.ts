@@ -1,0 +1,121 @@
+import "server-only";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import type { Provider } from "next-auth/providers";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import Google from "next-auth/providers/google";
+import { getDb } from "@/db/client";
+import { accounts, sessions, users, verificationTokens } from "@/db/schema";
+import { getEnv } from "@/server/env";
+import { enqueueMail } from "@/server/mail/outbox";
+import { checkCredentials } from "./accounts";
+import { authMails } from "./mails";
+import { logSecurityEvent } from "./security-log";
+import { createServerSession, deleteServerSession, SESSION_MAX_AGE_S } from "./server-sessions";
+import { emailSchema } from "./validation";
+
+/** `code` reaches the sign-in action, which turns it into a plain message. */
+class SignInRefused extends CredentialsSignin {
+  constructor(code: string) {
+    super();
+    this.code = code;
+  }
+}
+
+export function oauthProvidersConfigured() {
+  const env = getEnv();
+  return {
+    github: Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET),
+    google: Boolean(env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET),
+  };
+}
+
+/**
+ * Auth.js, initialised lazily so nothing opens the database at build time.
+ * Credentials need the JWT strategy; the JWT carries `sid`, a row in
+ * `sessions` that getSessionUser() checks on every request (revocable).
+ * @see https://authjs.dev/reference/nextjs#lazy-initialization
+ */
+export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<NextAuthConfig> => {
+  const env = getEnv();
+  // Auth.js derives its own origin from AUTH_URL; without it, a request arriving as
+  // "localhost" would refuse callback URLs on APP_URL's host (magic links landed on "/").
+  process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+  const db = await getDb();
+  const oauth = oauthProvidersConfigured();
+  const providers: Provider[] = [
+    Credentials({
+      id: "credentials",
+      credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
+      async authorize(raw) {
+        const email = emailSchema.safeParse(raw?.email);
+        if (!email.success || typeof raw?.password !== "string") throw new SignInRefused("invalid");
+        const result = await checkCredentials(db, email.data, raw.password);
+        if (!result.ok) throw new SignInRefused(result.reason === "locked" ? `locked:${result.lockedUntil?.toISOString() ?? ""}` : result.reason);
+        return { id: result.user.id, email: result.user.email, name: result.user.name };
+      },
+    }),
+    {
+      id: "email",
+      type: "email",
+      name: "Email",
+      from: env.MAIL_FROM,
+      maxAge: 15 * 60,
+      options: {},
+      // Magic links go through our outbox like every other mail (retries, dev mailbox).
+      async sendVerificationRequest({ identifier, url }) {
+        await enqueueMail(db, authMails.magicLink(identifier, url));
+        await logSecurityEvent(db, { kind: "magic_link_requested", email: identifier });
+      },
+    },
+  ];
+  if (oauth.github) providers.push(GitHub({ clientId: env.AUTH_GITHUB_ID, clientSecret: env.AUTH_GITHUB_SECRET }));
+  if (oauth.google) providers.push(Google({ clientId: env.AUTH_GOOGLE_ID, clientSecret: env.AUTH_GOOGLE_SECRET }));
+
+  return {
+    secret: env.AUTH_SECRET,
+    trustHost: true,
+    adapter: DrizzleAdapter(db, {
+      usersTable: users,
+      accountsTable: accounts,
+      sessionsTable: sessions,
+      verificationTokensTable: verificationTokens,
+    }),
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
+    logger: {
+      // A refused sign-in is an expected outcome (shown to the person), not a server error.
+      error(error) {
+        if (error.name === "CredentialsSignin" || (error as { type?: string }).type === "CredentialsSignin") return;
+        console.error("[auth]", error);
+      },
+    },
+    pages: { signIn: "/sign-in", error: "/sign-in", verifyRequest: "/sign-in/check-email" },
+    providers,
+    callbacks: {
+      async jwt({ token, user, account }) {
+        // First call after a successful sign-in: open the server-side session.
+        if (user?.id) {
+          token.sid = await createServerSession(db, user.id);
+          token.uid = user.id;
+          if (account && account.provider !== "credentials") {
+            await logSecurityEvent(db, { kind: "sign_in_success", userId: user.id, email: user.email, detail: { method: account.provider } });
+          }
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        return { ...session, sid: token.sid, uid: token.uid } as typeof session;
+      },
+    },
+    events: {
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        if (token && typeof token.sid === "string") {
+          await deleteServerSession(db, token.sid);
+          if (typeof token.uid === "string") await logSecurityEvent(db, { kind: "sign_out", userId: token.uid });
+        }
+      },
+    },
+  };
+});

@@ -1,0 +1,3 @@
+import "server-only";
+// One import per area that registers boot tasks or workers (see server/boot.ts).
+import "./mail/worker";
