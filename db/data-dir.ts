@@ -7,7 +7,8 @@ import path from "node:path";
  * processes on one PGlite directory).
  */
 export function resolveDataDir(sub?: string): string {
-  const root = path.resolve(process.env.ARBOR_DATA_DIR ?? path.join(process.cwd(), ".data"));
+  // turbopackIgnore: the data dir is chosen at run time; tracing it would pull the whole project into the build output.
+  const root = path.resolve(/* turbopackIgnore: true */ process.env.ARBOR_DATA_DIR ?? path.join(/* turbopackIgnore: true */ process.cwd(), ".data"));
   const dir = sub ? path.join(root, sub) : root;
   mkdirSync(dir, { recursive: true });
   return dir;

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Database } from "./client";
 
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+export const MIGRATIONS_FOLDER = path.join(/* turbopackIgnore: true */ process.cwd(), "drizzle");
 
 /** Apply drizzle-kit's migrations from `drizzle/` with the driver's own migrator. */
 export async function runMigrations(database: Database, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {

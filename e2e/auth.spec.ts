@@ -115,3 +115,9 @@ test("unknown and foreign project ids show a 404 page", async ({ page, browser }
   await expect(otherPage.getByRole("heading", { name: "Not found" })).toBeVisible();
   await other.close();
 });
+
+test("health reports the database", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toEqual({ status: "ok", db: "ok" });
+});

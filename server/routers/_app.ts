@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "@/server/trpc/init";
+import { accountRouter } from "./account";
 import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
 import { chatRouter } from "./chat";
@@ -8,6 +9,7 @@ import { projectsRouter } from "./projects";
 
 /** One router per area; procedures live in their area's file. */
 export const appRouter = router({
+  account: accountRouter,
   projects: projectsRouter,
   chat: chatRouter,
   knowledge: knowledgeRouter,

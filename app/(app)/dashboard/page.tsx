@@ -2,13 +2,14 @@ import Link from "next/link";
 import { CreateProjectForm } from "@/components/projects/create-project-form";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { Card, EmptyState } from "@/components/ui/card";
+import { loadOrNotFound } from "@/server/trpc/load";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
 export const metadata = { title: "Projects · Arbor" };
 
 export default async function DashboardPage() {
   const api = await getServerCaller();
-  const projects = await api.projects.list();
+  const projects = await loadOrNotFound(() => api.projects.list());
   const mine = projects.filter((p) => p.role === "owner");
   const shared = projects.filter((p) => p.role !== "owner");
   return (

@@ -1,0 +1,51 @@
+import { PreferencesForm } from "@/components/account/preferences-form";
+import { Card } from "@/components/ui/card";
+import { getServerCaller } from "@/server/trpc/server-caller";
+
+export const metadata = { title: "Account · Arbor" };
+
+const EVENT_LABEL: Record<string, string> = {
+  sign_up: "Account created",
+  sign_in_success: "Signed in",
+  sign_in_failure: "Failed sign-in",
+  lockout: "Locked after failed attempts",
+  sign_out: "Signed out",
+  email_verified: "Email verified",
+  password_reset_requested: "Password reset requested",
+  password_changed: "Password changed",
+  magic_link_requested: "Sign-in link requested",
+  key_added: "Provider key added",
+  key_removed: "Provider key removed",
+};
+
+export default async function AccountPage() {
+  const api = await getServerCaller();
+  const [prefs, events] = await Promise.all([api.account.preferences(), api.account.securityEvents()]);
+  return (
+    <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
+      <h1 className="text-2xl font-semibold">Account</h1>
+      <Card>
+        <h2 className="text-base font-semibold">Answer preferences</h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Sent with every cloud answer, in every project.</p>
+        <PreferencesForm initial={{ language: prefs.language, timezone: prefs.timezone, verbosity: prefs.verbosity, tone: prefs.tone }} />
+      </Card>
+      <Card>
+        <h2 className="mb-3 text-base font-semibold">Recent security activity</h2>
+        {events.length === 0 ? (
+          <p className="text-sm text-zinc-600">Nothing yet.</p>
+        ) : (
+          <ul className="divide-y divide-zinc-100 text-sm">
+            {events.map((e, i) => (
+              <li key={i} className="flex justify-between py-2">
+                <span>{EVENT_LABEL[e.kind] ?? e.kind}</span>
+                <time className="text-zinc-500" dateTime={e.createdAt.toISOString()}>
+                  {e.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC
+                </time>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </main>
+  );
+}
