@@ -10,6 +10,7 @@ export function uniqueEmail(prefix = "user"): string {
 /** Sign up through the form; lands on the dashboard signed in. */
 export async function signUp(page: Page, { email = uniqueEmail(), password = PASSWORD, name = "" } = {}, next?: string) {
   await page.goto(next ? `/sign-up?next=${encodeURIComponent(next)}` : "/sign-up");
+  await hydrated(page);
   if (name) await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
@@ -20,6 +21,7 @@ export async function signUp(page: Page, { email = uniqueEmail(), password = PAS
 
 export async function signIn(page: Page, email: string, password = PASSWORD, next?: string) {
   await page.goto(next ? `/sign-in?next=${encodeURIComponent(next)}` : "/sign-in");
+  await hydrated(page);
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
@@ -58,6 +60,7 @@ export async function newPerson(browser: Browser, prefix = "user") {
 /** Create a project from the dashboard and return its id (the page ends on the project). */
 export async function createProject(page: Page, title = `Project ${randomBytes(2).toString("hex")}`) {
   await page.goto("/dashboard");
+  await hydrated(page);
   await page.getByLabel("Project name").fill(title);
   await page.getByRole("button", { name: "Create project" }).click();
   await expect(page).toHaveURL(/\/projects\/[0-9a-f-]{36}/);
@@ -69,4 +72,12 @@ export async function createProject(page: Page, title = `Project ${randomBytes(2
 /** The form's own alert (Next.js adds an empty route-announcer alert to every page). */
 export function formAlert(page: Page) {
   return page.locator('[role="alert"]:not(#__next-route-announcer__)');
+}
+
+/**
+ * Wait until React has hydrated the page: a click before that submits the bare
+ * HTML form (a GET with the fields in the URL) instead of running its action.
+ */
+export async function hydrated(page: Page) {
+  await page.waitForLoadState("networkidle");
 }

@@ -1,3 +1,76 @@
-import { router } from "@/server/trpc/init";
+import { z } from "zod";
+import { DEFAULT_PROJECT_SETTINGS } from "@/db/schema";
+import { escalationStatus } from "@/server/ai/escalation-status";
+import { archiveBranch, forkBranch, getProjectBranch, renameBranch, switchSibling } from "@/server/chat/branches";
+import { createChat, deleteChat, listChats, renameChat } from "@/server/chat/chats";
+import { exportBranchMarkdown, exportTree } from "@/server/chat/export";
+import { setFeedback } from "@/server/chat/feedback";
+import { requestStop } from "@/server/chat/stream/stop";
+import { getThread } from "@/server/chat/thread";
+import { projectProcedure, router } from "@/server/trpc/init";
 
-export const chatRouter = router({});
+const uuid = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
+const title = z.string().trim().min(1, "cannot be empty").max(120, "is too long (120 characters at most)");
+
+/** chat.* of CONTRACTS: thin over server/chat; viewer reads, commenter gives feedback, editor writes. */
+export const chatRouter = router({
+  list: projectProcedure("viewer").query(({ ctx }) => listChats(ctx.db, { projectId: ctx.project.id })),
+
+  create: projectProcedure("editor")
+    .input(z.object({ title: title.optional() }))
+    .mutation(({ ctx, input }) => createChat(ctx.db, { projectId: ctx.project.id, by: ctx.user.id, title: input.title })),
+
+  rename: projectProcedure("editor")
+    .input(z.object({ chatId: uuid("chat"), title }))
+    .mutation(({ ctx, input }) => renameChat(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, title: input.title })),
+
+  delete: projectProcedure("editor")
+    .input(z.object({ chatId: uuid("chat") }))
+    .mutation(({ ctx, input }) => deleteChat(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, by: ctx.user.id })),
+
+  thread: projectProcedure("viewer")
+    .input(z.object({ chatId: uuid("chat"), branchId: uuid("branch").nullish(), messageId: uuid("message").nullish() }))
+    .query(({ ctx, input }) => getThread(ctx.db, { ...input, projectId: ctx.project.id })),
+
+  switchSibling: projectProcedure("viewer")
+    .input(z.object({ chatId: uuid("chat"), branchId: uuid("branch"), messageId: uuid("message") }))
+    .mutation(({ ctx, input }) => switchSibling(ctx.db, { ...input, projectId: ctx.project.id, by: ctx.user.id })),
+
+  fork: projectProcedure("editor")
+    .input(z.object({ chatId: uuid("chat"), messageId: uuid("message"), title: title.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const branch = await forkBranch(ctx.db, { ...input, projectId: ctx.project.id, by: ctx.user.id });
+      return { branchId: branch.id };
+    }),
+
+  renameBranch: projectProcedure("editor")
+    .input(z.object({ branchId: uuid("branch"), title }))
+    .mutation(({ ctx, input }) => renameBranch(ctx.db, { ...input, projectId: ctx.project.id })),
+
+  archiveBranch: projectProcedure("editor")
+    .input(z.object({ branchId: uuid("branch"), archived: z.boolean() }))
+    .mutation(({ ctx, input }) => archiveBranch(ctx.db, { ...input, projectId: ctx.project.id })),
+
+  feedback: projectProcedure("commenter")
+    .input(z.object({ messageId: uuid("message"), value: z.enum(["good", "bad"]).nullable() }))
+    .mutation(({ ctx, input }) => setFeedback(ctx.db, { ...input, projectId: ctx.project.id })),
+
+  stop: projectProcedure("editor")
+    .input(z.object({ streamId: uuid("stream") }))
+    .mutation(({ ctx, input }) => requestStop(ctx.db, { projectId: ctx.project.id, streamId: input.streamId })),
+
+  exportMarkdown: projectProcedure("viewer")
+    .input(z.object({ chatId: uuid("chat"), branchId: uuid("branch") }))
+    .query(async ({ ctx, input }) => {
+      await getProjectBranch(ctx.db, { projectId: ctx.project.id, branchId: input.branchId });
+      return exportBranchMarkdown(ctx.db, { ...input, projectId: ctx.project.id });
+    }),
+
+  exportTree: projectProcedure("viewer")
+    .input(z.object({ chatId: uuid("chat") }))
+    .query(({ ctx, input }) => exportTree(ctx.db, { projectId: ctx.project.id, chatId: input.chatId })),
+
+  escalationStatus: projectProcedure("viewer").query(({ ctx }) =>
+    escalationStatus(ctx.db, { projectId: ctx.project.id, settings: { ...DEFAULT_PROJECT_SETTINGS, ...ctx.project.settings } }),
+  ),
+});

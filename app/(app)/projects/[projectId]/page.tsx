@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ActivityFeed } from "@/components/collab/activity-feed";
 import { Card } from "@/components/ui/card";
 import { loadOrNotFound } from "@/server/trpc/load";
 import { getServerCaller } from "@/server/trpc/server-caller";
@@ -31,7 +32,8 @@ export default async function ProjectOverviewPage({ params }: { params: Promise<
       </div>
       <Card>
         <h2 className="text-base font-semibold">Activity</h2>
-        <p className="mt-1 text-sm text-zinc-600">You are {role === "owner" ? "the owner" : `a ${role}`} of this project.</p>
+        <p className="mb-3 mt-1 text-sm text-zinc-600">You are {role === "owner" ? "the owner" : `a ${role}`} of this project.</p>
+        <ActivityFeed projectId={projectId} />
       </Card>
     </div>
   );

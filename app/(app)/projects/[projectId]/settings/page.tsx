@@ -1,3 +1,4 @@
+import { HandoverPanel } from "@/components/collab/handover-panel";
 import { AnswerSettingsForm, DangerZone, GeneralSettingsForm } from "@/components/projects/settings-form";
 import { Card } from "@/components/ui/card";
 import { roleAtLeast } from "@/server/projects/roles";
@@ -26,7 +27,8 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
         <>
           <Card>
             <h2 className="mb-1 text-base font-semibold">Hand over this project</h2>
-            <HandoverSlot projectId={projectId} />
+            <p className="mb-4 text-sm text-zinc-600">Give this project to someone else by email. They become its owner and payer; you can stay on as an editor.</p>
+            <HandoverPanel projectId={projectId} />
           </Card>
           <Card>
             <h2 className="mb-4 text-base font-semibold">Danger zone</h2>
@@ -36,8 +38,4 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
       ) : null}
     </div>
   );
-}
-
-function HandoverSlot({ projectId }: { projectId: string }) {
-  return <p className="text-sm text-zinc-600" data-project={projectId}>Handover is being set up.</p>;
 }

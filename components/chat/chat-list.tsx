@@ -1,0 +1,224 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useId, useState } from "react";
+import { useTRPC } from "@/components/providers/trpc";
+import { buttonClass } from "@/components/ui/button";
+import { inputClass } from "@/components/ui/field";
+import { PencilIcon, PlusIcon, TrashIcon } from "./icons";
+import { chatHref, type ChatSummary } from "./types";
+
+type Props = {
+  projectId: string;
+  currentChatId: string | null;
+  canWrite: boolean;
+  canDelete: boolean;
+};
+
+/** The project's chats, newest first: New chat, open, rename inline, delete with a confirmation. */
+export function ChatList({ projectId, currentChatId, canWrite, canDelete }: Props) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const router = useRouter();
+  // Titles arrive a moment after the first answer, and other members add chats: poll gently.
+  const list = useQuery(trpc.chat.list.queryOptions({ projectId }, { refetchInterval: 5_000 }));
+  const [error, setError] = useState<string | null>(null);
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.chat.list.queryKey({ projectId }) });
+
+  const create = useMutation(
+    trpc.chat.create.mutationOptions({
+      onSuccess: async (chat) => {
+        await invalidate();
+        router.push(chatHref(projectId, chat.id));
+      },
+      onError: (err) => setError(err.message),
+    }),
+  );
+
+  return (
+    <nav aria-label="Chats" className="flex flex-col gap-2">
+      {canWrite ? (
+        <button type="button" onClick={() => create.mutate({ projectId })} disabled={create.isPending} className={buttonClass("primary", "w-full")}>
+          <PlusIcon /> {create.isPending ? "Creating…" : "New chat"}
+        </button>
+      ) : null}
+      {error ? (
+        <p role="alert" className="rounded-md bg-red-50 px-2 py-1.5 text-xs text-red-700">
+          {error}
+        </p>
+      ) : null}
+      {list.isPending ? (
+        <ul aria-label="Loading chats" className="space-y-1.5">
+          {[0, 1, 2].map((i) => (
+            <li key={i} className="h-8 animate-pulse rounded-md bg-zinc-200/70" />
+          ))}
+        </ul>
+      ) : list.isError ? (
+        <p role="alert" className="text-sm text-red-700">
+          Could not load the chats: {list.error.message}
+        </p>
+      ) : list.data.length === 0 ? (
+        <p className="px-1 text-sm text-zinc-500">{canWrite ? "No chats yet. Start one with New chat, or just type below." : "No chats in this project yet."}</p>
+      ) : (
+        <ul className="space-y-0.5">
+          {list.data.map((chat) => (
+            <ChatRow
+              key={chat.id}
+              projectId={projectId}
+              chat={chat}
+              current={chat.id === currentChatId}
+              canWrite={canWrite}
+              canDelete={canDelete}
+              onChanged={invalidate}
+              onDeleted={async () => {
+                await invalidate();
+                if (chat.id === currentChatId) router.push(`/projects/${projectId}/chat`);
+              }}
+            />
+          ))}
+        </ul>
+      )}
+    </nav>
+  );
+}
+
+function ChatRow({
+  projectId,
+  chat,
+  current,
+  canWrite,
+  canDelete,
+  onChanged,
+  onDeleted,
+}: {
+  projectId: string;
+  chat: ChatSummary;
+  current: boolean;
+  canWrite: boolean;
+  canDelete: boolean;
+  onChanged: () => Promise<unknown>;
+  onDeleted: () => Promise<unknown>;
+}) {
+  const trpc = useTRPC();
+  const inputId = useId();
+  const [mode, setMode] = useState<"view" | "rename" | "confirm-delete">("view");
+  const [title, setTitle] = useState(chat.title);
+  const [error, setError] = useState<string | null>(null);
+  const rename = useMutation(trpc.chat.rename.mutationOptions());
+  const remove = useMutation(trpc.chat.delete.mutationOptions());
+
+  if (mode === "rename") {
+    return (
+      <li className="rounded-md bg-white p-1.5 ring-1 ring-zinc-200">
+        <form
+          onSubmit={async (event) => {
+            event.preventDefault();
+            setError(null);
+            try {
+              await rename.mutateAsync({ projectId, chatId: chat.id, title: title.trim() });
+              await onChanged();
+              setMode("view");
+            } catch (err) {
+              setError(err instanceof Error ? err.message : "Could not rename the chat.");
+            }
+          }}
+          className="space-y-1.5"
+        >
+          <label htmlFor={inputId} className="block text-xs font-medium text-zinc-600">
+            Chat name
+          </label>
+          <input
+            id={inputId}
+            value={title}
+            autoFocus
+            maxLength={120}
+            onChange={(event) => setTitle(event.target.value)}
+            onKeyDown={(event) => event.key === "Escape" && setMode("view")}
+            className={`${inputClass} py-1`}
+          />
+          {error ? <p className="text-xs text-red-700">{error}</p> : null}
+          <div className="flex justify-end gap-1">
+            <button type="button" onClick={() => setMode("view")} className={buttonClass("ghost", "px-2 py-1 text-xs")}>
+              Cancel
+            </button>
+            <button type="submit" disabled={!title.trim() || rename.isPending} className={buttonClass("primary", "px-2 py-1 text-xs")}>
+              Save
+            </button>
+          </div>
+        </form>
+      </li>
+    );
+  }
+
+  if (mode === "confirm-delete") {
+    return (
+      <li className="rounded-md bg-red-50 p-2 ring-1 ring-red-200" role="group" aria-label={`Delete ${chat.title}?`}>
+        <p className="text-xs text-red-900">
+          Delete <strong className="font-semibold">{chat.title}</strong> and all its branches? This cannot be undone.
+        </p>
+        {error ? <p className="mt-1 text-xs text-red-700">{error}</p> : null}
+        <div className="mt-1.5 flex justify-end gap-1">
+          <button type="button" autoFocus onClick={() => setMode("view")} className={buttonClass("ghost", "px-2 py-1 text-xs")}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            disabled={remove.isPending}
+            onClick={async () => {
+              setError(null);
+              try {
+                await remove.mutateAsync({ projectId, chatId: chat.id });
+                await onDeleted();
+              } catch (err) {
+                setError(err instanceof Error ? err.message : "Could not delete the chat.");
+              }
+            }}
+            className={buttonClass("danger", "px-2 py-1 text-xs")}
+          >
+            Delete chat
+          </button>
+        </div>
+      </li>
+    );
+  }
+
+  return (
+    <li className={`group flex items-center rounded-md ${current ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "hover:bg-zinc-100"}`}>
+      <Link
+        href={chatHref(projectId, chat.id)}
+        aria-current={current ? "page" : undefined}
+        className={`min-w-0 flex-1 truncate px-2.5 py-1.5 text-sm ${current ? "font-medium text-emerald-900" : "text-zinc-700"}`}
+        title={chat.title}
+      >
+        {chat.title}
+      </Link>
+      {canWrite ? (
+        <button
+          type="button"
+          aria-label={`Rename chat ${chat.title}`}
+          title="Rename"
+          onClick={() => {
+            setTitle(chat.title);
+            setMode("rename");
+          }}
+          className="shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-zinc-900 focus:opacity-100"
+        >
+          <PencilIcon />
+        </button>
+      ) : null}
+      {canDelete ? (
+        <button
+          type="button"
+          aria-label={`Delete chat ${chat.title}`}
+          title="Delete"
+          onClick={() => setMode("confirm-delete")}
+          className="mr-1 shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-red-700 focus:opacity-100"
+        >
+          <TrashIcon />
+        </button>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,349 @@
+"use client";
+
+import { keepPreviousData, skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
+import { Alert } from "@/components/ui/alert";
+import { BranchMenu } from "./branch-menu";
+import { Composer } from "./composer";
+import { ExportButtons } from "./export-buttons";
+import { LiveBubble, PendingQuestion } from "./live-bubble";
+import { type LiveOverlay, type MessageActions, MessageItem } from "./message-item";
+import { chatHref, type ChatPermissions, type ThreadMessage } from "./types";
+import { type LiveAnswer, useChatStream } from "./use-chat-stream";
+
+type Props = {
+  projectId: string;
+  chatId: string | null;
+  initialBranchId: string | null;
+  initialMessageId: string | null;
+  permissions: ChatPermissions;
+  readOnlyReason: string | null;
+  onChatCreated?: (chatId: string) => void;
+};
+
+/** Poll while idle so answers another member starts here show up and can be watched live. */
+const IDLE_POLL_MS = 1_500;
+const REFRESH_WAIT_MS = 8_000;
+
+function overlayOf(live: LiveAnswer): LiveOverlay {
+  return { text: live.text, phase: live.phase, agent: live.agent, reconnecting: live.state === "reconnecting" };
+}
+
+export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, initialMessageId, permissions, readOnlyReason, onChatCreated }: Props) {
+  const trpc = useTRPC();
+  const client = useTRPCClient();
+  const queryClient = useQueryClient();
+  const [chatId, setChatId] = useState(initialChatId);
+  const [branchId, setBranchId] = useState<string | null>(initialBranchId);
+  const [focusMessageId] = useState(initialMessageId);
+  const [draft, setDraft] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
+  const settledStreams = useRef(new Set<string>());
+  const branchRef = useRef(branchId);
+  branchRef.current = branchId;
+
+  const showBranch = useCallback(
+    (next: string, chat: string | null = chatId) => {
+      setBranchId(next);
+      // Keep the branch in the address so a reload (even mid-answer) comes back to it.
+      if (chat) window.history.replaceState(null, "", chatHref(projectId, chat, { branch: next }));
+    },
+    [chatId, projectId],
+  );
+
+  const refreshThread = useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries(trpc.chat.thread.queryFilter()),
+        queryClient.invalidateQueries(trpc.chat.list.queryFilter()),
+      ]),
+    [queryClient, trpc],
+  );
+
+  const stream = useChatStream({
+    projectId,
+    onStarted: ({ branchId: started }) => {
+      if (started && started !== branchRef.current) showBranch(started);
+      else void refreshThread();
+    },
+    onFinished: async (final) => {
+      if (final.streamId) settledStreams.current.add(final.streamId);
+      if (final.error && final.mode === "send") {
+        setNotice(final.error);
+        // Nothing was saved: give the person their words back.
+        if (!final.userMessageId && final.pendingUserText) setDraft((d) => d || (final.pendingUserText ?? ""));
+      }
+      // Keep the live text until the saved answer is loaded, but never hang on a slow server.
+      await Promise.race([refreshThread(), new Promise((resolve) => setTimeout(resolve, REFRESH_WAIT_MS))]);
+    },
+  });
+  const live = stream.live;
+  const streaming = live !== null;
+
+  const thread = useQuery(
+    trpc.chat.thread.queryOptions(
+      chatId
+        ? { projectId, chatId, branchId: branchId ?? undefined, messageId: branchId ? undefined : (focusMessageId ?? undefined) }
+        : skipToken,
+      { refetchInterval: streaming ? false : IDLE_POLL_MS, placeholderData: keepPreviousData, staleTime: 0 },
+    ),
+  );
+  const data = thread.data;
+
+  // The server picked the branch (default, or the one holding ?message=): pin it so polling keeps it.
+  useEffect(() => {
+    if (data && chatId && !branchRef.current) showBranch(data.branch.id);
+  }, [data, chatId, showBranch]);
+
+  // Reload mid-answer, or another member answering here: join the running stream from its first event.
+  const activeStreamId = data?.activeStream?.streamId ?? null;
+  const activeAssistantId = data?.activeStream?.assistantMessageId ?? null;
+  useEffect(() => {
+    if (!activeStreamId || streaming || settledStreams.current.has(activeStreamId)) return;
+    void stream.attach(activeStreamId, activeAssistantId);
+  }, [activeStreamId, activeAssistantId, streaming, stream.attach]);
+
+  const escalation = useQuery(trpc.chat.escalationStatus.queryOptions({ projectId }, { enabled: permissions.canWrite, staleTime: 60_000 }));
+  const create = useMutation(trpc.chat.create.mutationOptions());
+
+  const messages: ThreadMessage[] = data?.messages ?? [];
+  const liveInThread = Boolean(live?.assistantMessageId && messages.some((m) => m.id === live.assistantMessageId));
+
+  // Until the thread holds the new answer, show where it will hang: the branch up to its parent, the question, the answer so far.
+  let shown = messages;
+  let pendingQuestion: string | null = null;
+  let liveElsewhere = false;
+  if (live && !liveInThread) {
+    if (live.mode === "send") {
+      const cut = live.answerTo ?? live.parentId;
+      const index = cut ? messages.findIndex((m) => m.id === cut) : -1;
+      shown = cut === null ? [] : index >= 0 ? messages.slice(0, index + 1) : messages;
+      if (live.pendingUserText && !shown.some((m) => m.id === live.userMessageId)) pendingQuestion = live.pendingUserText;
+    } else if (live.assistantMessageId || live.branchId) {
+      liveElsewhere = true;
+    }
+  }
+
+  const send = useCallback(
+    async (text: string) => {
+      setNotice(null);
+      setDraft("");
+      let target = chatId;
+      if (!target) {
+        try {
+          const chat = await create.mutateAsync({ projectId });
+          target = chat.id;
+          setChatId(chat.id);
+          onChatCreated?.(chat.id);
+          // Stay mounted (the stream lives here) while the address becomes the new chat's.
+          window.history.replaceState(null, "", chatHref(projectId, chat.id));
+          void queryClient.invalidateQueries(trpc.chat.list.queryFilter());
+        } catch (error) {
+          setDraft(text);
+          setNotice(error instanceof Error ? error.message : "Could not start a chat.");
+          return;
+        }
+      }
+      const parentId = messages.at(-1)?.id ?? null;
+      await stream.send({ chatId: target, branchId, parentId, content: text, tier: "auto" });
+    },
+    [branchId, chatId, create, messages, onChatCreated, projectId, queryClient, stream.send, trpc],
+  );
+
+  const actions = useMemo<MessageActions>(
+    () => ({
+      fork: async (message) => {
+        if (!chatId) return;
+        const result = await client.chat.fork.mutate({ projectId, chatId, messageId: message.id });
+        showBranch(result.branchId);
+        await refreshThread();
+      },
+      edit: (message, text) => {
+        if (!chatId) return;
+        setNotice(null);
+        void stream.send({ chatId, branchId, parentId: message.parentId, content: text, tier: "auto" });
+      },
+      regenerate: (message) => {
+        if (!chatId || !message.parentId) return;
+        setNotice(null);
+        void stream.send({ chatId, branchId, parentId: message.parentId, answerTo: message.parentId, tier: message.tier ?? "auto" });
+      },
+      escalate: (message) => {
+        if (!chatId || !message.parentId) return;
+        setNotice(null);
+        void stream.send({ chatId, branchId, parentId: message.parentId, answerTo: message.parentId, tier: "cloud" });
+      },
+      pickSibling: async (_message, siblingId) => {
+        if (!chatId || !branchId) return;
+        const result = await client.chat.switchSibling.mutate({ projectId, chatId, branchId, messageId: siblingId });
+        showBranch(result.branchId);
+      },
+      feedback: async (message, value) => {
+        await client.chat.feedback.mutate({ projectId, messageId: message.id, value });
+        await refreshThread();
+      },
+    }),
+    [branchId, chatId, client, projectId, refreshThread, showBranch, stream.send],
+  );
+
+  useStickToBottom([shown.length, live?.text.length ?? 0, pendingQuestion], focusMessageId && data ? focusMessageId : null);
+
+  const busy = streaming;
+  const chatTitle = data?.chat.title ?? (chatId ? "" : "New chat");
+
+  return (
+    <section aria-label="Conversation" className="flex min-h-[calc(100vh-14rem)] flex-col">
+      <div className="mb-4 flex flex-wrap items-center justify-between gap-2 border-b border-zinc-200 pb-3">
+        <h2 className="min-w-0 truncate text-base font-semibold text-zinc-900">{chatTitle || <span className="inline-block h-4 w-40 animate-pulse rounded bg-zinc-200" />}</h2>
+        {chatId && data ? (
+          <div className="flex flex-wrap items-center gap-2">
+            <BranchMenu
+              branches={data.branches}
+              currentId={data.branch.id}
+              canWrite={permissions.canWrite}
+              onSwitch={(id) => showBranch(id)}
+              onRename={async (id, title) => {
+                await client.chat.renameBranch.mutate({ projectId, branchId: id, title });
+                await refreshThread();
+              }}
+              onArchive={async (id, archived) => {
+                await client.chat.archiveBranch.mutate({ projectId, branchId: id, archived });
+                await refreshThread();
+              }}
+            />
+            <ExportButtons projectId={projectId} chatId={chatId} branchId={data.branch.id} chatTitle={data.chat.title} />
+          </div>
+        ) : null}
+      </div>
+
+      <div className="flex-1 space-y-3 pb-4">
+        {chatId && thread.isPending ? (
+          <ThreadSkeleton />
+        ) : thread.isError && !data ? (
+          <Alert tone="error">
+            {thread.error.data?.code === "NOT_FOUND" ? "This chat does not exist any more, or you are not a member of its project." : `Could not load this chat: ${thread.error.message}`}
+          </Alert>
+        ) : shown.length === 0 && !pendingQuestion && !live ? (
+          <EmptyState canWrite={permissions.canWrite} />
+        ) : (
+          <>
+            {shown.map((message) => (
+              <MessageItem
+                key={message.id}
+                projectId={projectId}
+                message={message}
+                live={live && live.assistantMessageId === message.id ? overlayOf(live) : null}
+                permissions={permissions}
+                busy={busy}
+                highlighted={message.id === focusMessageId}
+                escalation={escalation.data}
+                actions={actions}
+              />
+            ))}
+            {pendingQuestion ? <PendingQuestion text={pendingQuestion} /> : null}
+            {live && !liveInThread && live.mode === "send" ? <LiveBubble live={overlayOf(live)} /> : null}
+            {liveElsewhere && live ? (
+              <Alert tone="info">
+                An answer is being written on another branch of this chat.{" "}
+                {live.branchId ? (
+                  <button type="button" onClick={() => live.branchId && showBranch(live.branchId)} className="font-medium underline underline-offset-2">
+                    Show that branch
+                  </button>
+                ) : null}
+              </Alert>
+            ) : null}
+          </>
+        )}
+        {thread.isError && data ? <Alert tone="warning">Lost touch with the server; retrying… ({thread.error.message})</Alert> : null}
+      </div>
+
+      <div className="sticky bottom-0 space-y-2 bg-zinc-50/95 pt-2 pb-4 backdrop-blur">
+        {notice ? (
+          <div className="flex items-start gap-2">
+            <div className="flex-1">
+              <Alert tone="error">{notice}</Alert>
+            </div>
+            <button type="button" onClick={() => setNotice(null)} className="rounded px-2 py-2 text-xs text-zinc-500 hover:bg-zinc-100">
+              Dismiss
+            </button>
+          </div>
+        ) : null}
+        <Composer
+          draft={draft}
+          onDraftChange={setDraft}
+          onSend={(text) => void send(text)}
+          onStop={() => void stream.stop()}
+          streaming={streaming}
+          stopping={live?.state === "stopping"}
+          canStop={permissions.canWrite && Boolean(live?.streamId || live?.mode === "send")}
+          readOnlyReason={readOnlyReason}
+          autoFocus={!focusMessageId}
+        />
+      </div>
+    </section>
+  );
+}
+
+/** Follow the conversation down as it grows, unless the reader has scrolled up to read. */
+function useStickToBottom(deps: unknown[], focusId: string | null) {
+  const stick = useRef(true);
+  const focused = useRef(false);
+  useEffect(() => {
+    function onScroll() {
+      stick.current = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
+    }
+    window.addEventListener("scroll", onScroll, { passive: true });
+    return () => window.removeEventListener("scroll", onScroll);
+  }, []);
+  useLayoutEffect(() => {
+    if (focusId && !focused.current) {
+      const el = document.getElementById(`message-${focusId}`);
+      if (el) {
+        focused.current = true;
+        stick.current = false;
+        el.scrollIntoView({ block: "center" });
+        return;
+      }
+    }
+    if (stick.current) window.scrollTo({ top: document.documentElement.scrollHeight });
+    // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's growth signals
+  }, deps);
+}
+
+function ThreadSkeleton() {
+  return (
+    <div aria-label="Loading the conversation" role="status" className="space-y-3">
+      {[0, 1].map((i) => (
+        <div key={i} className="space-y-3">
+          <div className="ml-auto h-14 w-2/3 animate-pulse rounded-lg bg-zinc-200/70" />
+          <div className="h-28 animate-pulse rounded-lg bg-zinc-200/50" />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function EmptyState({ canWrite }: { canWrite: boolean }) {
+  return (
+    <div className="mx-auto max-w-lg py-16 text-center">
+      <div aria-hidden className="text-4xl">
+        🌳
+      </div>
+      <h3 className="mt-3 text-lg font-semibold text-zinc-900">{canWrite ? "Ask anything — answers come first from your vault…" : "Nothing has been asked here yet."}</h3>
+      {canWrite ? (
+        <ul className="mt-3 space-y-1 text-sm text-zinc-600">
+          <li>The local tier answers from your project's knowledge, with sources, at no cost.</li>
+          <li>
+            Press <strong className="font-medium">Escalate</strong> on any answer to ask Claude as well — both answers stay side by side.
+          </li>
+          <li>
+            <strong className="font-medium">Fork</strong> any message to explore another line of thought without losing this one.
+          </li>
+        </ul>
+      ) : (
+        <p className="mt-2 text-sm text-zinc-600">When an editor starts a conversation it will appear here.</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+import type { Role } from "@/db/schema";
+import { ROLE_CAN, roleAtLeast } from "@/server/projects/roles";
+import type { ChatPermissions } from "./types";
+
+export function chatPermissions(role: Role): { permissions: ChatPermissions; readOnlyReason: string | null } {
+  const canWrite = roleAtLeast(role, "editor");
+  return {
+    permissions: { role, canWrite, canGiveFeedback: roleAtLeast(role, "commenter") },
+    readOnlyReason: canWrite
+      ? null
+      : `You are a ${role} in this project: you can ${ROLE_CAN[role]}, but not send messages. Ask the owner for editor access.`,
+  };
+}

@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A stand-in for the Anthropic Messages API on 127.0.0.1, speaking the real
+ * protocol so the official SDK runs unmodified against it (ANTHROPIC_BASE_URL).
+ * Every SSE message carries an `event:` line — the SDK skips messages without one.
+ *
+ * The last user message chooses the behaviour:
+ *   [[slow]]   ~20 tokens/s for ~10 s (Stop, reload and watch tests)
+ *   [[error]]  a few tokens, then `event: error` overloaded_error mid-stream
+ *   [[529]]    HTTP 529 overloaded before any stream
+ *   [[long]]   400 tokens as fast as possible
+ *   [[paced]]  400 tokens at ~400 tokens/s, a faster-than-real upstream (throughput benchmark)
+ * Otherwise a deterministic answer that quotes the question and cites [1]
+ * when the system prompt carried <sources>. API key "bad-key" (x-api-key or Bearer) gets a 401.
+ */
+export type FakeAnthropic = {
+  url: string;
+  port: number;
+  /** every POST /v1/messages body received, oldest first */
+  requests: Array<{ body: MessagesBody; apiKey: string | null }>;
+  close: () => Promise<void>;
+};
+
+type Block = { type: string; text?: string };
+type MessagesBody = {
+  model: string;
+  max_tokens: number;
+  stream?: boolean;
+  system?: string | Block[];
+  messages: Array<{ role: string; content: string | Block[] }>;
+};
+
+const SLOW_TOKENS = 200;
+const SLOW_INTERVAL_MS = 50;
+
+function textOf(content: string | Block[] | undefined): string {
+  if (content === undefined) return "";
+  return typeof content === "string" ? content : content.map((b) => b.text ?? "").join("");
+}
+
+function countTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** The answer as word-sized deltas. */
+function answerFor(body: MessagesBody): string[] {
+  const question = textOf([...body.messages].reverse().find((m) => m.role === "user")?.content).replace(/\s+/g, " ").trim();
+  const hasSources = textOf(body.system).includes("<sources>");
+  if (question.includes("[[slow]]")) {
+    return Array.from({ length: SLOW_TOKENS }, (_, i) => `word${i + 1} `);
+  }
+  if (question.includes("[[long]]") || question.includes("[[paced]]")) {
+    return Array.from({ length: 400 }, (_, i) => `token${i + 1} `);
+  }
+  const quoted = question.slice(0, 60);
+  const turns = body.messages.length;
+  const text =
+    `You asked: "${quoted}". ` +
+    (hasSources ? "According to the project's sources, this is covered [1]. " : "I have no project sources for this, so I answer from general knowledge. ") +
+    `This is turn ${Math.ceil(turns / 2)} of the conversation. That is the fake Claude's whole answer.`;
+  return text.match(/\S+\s*/g) ?? [text];
+}
+
+function sse(res: ServerResponse, event: string, data: unknown) {
+  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function apiError(res: ServerResponse, status: number, type: string, message: string) {
+  res.writeHead(status, { "content-type": "application/json", "request-id": `req_${randomBytes(6).toString("hex")}` });
+  res.end(JSON.stringify({ type: "error", error: { type, message } }));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return JSON.parse(Buffer.concat(parts).toString("utf8"));
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFakeAnthropic(port = 0, host = "127.0.0.1"): Promise<FakeAnthropic> {
+  const requests: FakeAnthropic["requests"] = [];
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (req.method === "GET" && url.pathname === "/health") {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ status: "ok", fake: "anthropic" }));
+      }
+      // SDK 1.x sends the key as a bearer token; older clients and curl use x-api-key.
+      const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
+      const apiKey = (req.headers["x-api-key"] as string | undefined) ?? bearer ?? null;
+      if (!apiKey || apiKey === "bad-key") return apiError(res, 401, "authentication_error", "invalid x-api-key");
+
+      if (req.method === "GET" && url.pathname === "/v1/models") {
+        res.writeHead(200, { "content-type": "application/json" });
+        const data = ["claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-5-5"].map((id) => ({
+          type: "model",
+          id,
+          display_name: id,
+          created_at: "2026-10-01T00:00:00Z",
+        }));
+        return res.end(JSON.stringify({ data, has_more: false, first_id: data[0]?.id, last_id: data.at(-1)?.id }));
+      }
+      if (req.method !== "POST" || url.pathname !== "/v1/messages") return apiError(res, 404, "not_found_error", `no route ${req.method} ${url.pathname}`);
+
+      const body = (await readJson(req)) as MessagesBody;
+      requests.push({ body, apiKey });
+      if (!body.model || !Array.isArray(body.messages) || typeof body.max_tokens !== "number") {
+        return apiError(res, 400, "invalid_request_error", "model, messages and max_tokens are required");
+      }
+      const question = textOf([...body.messages].reverse().find((m) => m.role === "user")?.content);
+      if (question.includes("[[529]]")) return apiError(res, 529, "overloaded_error", "Overloaded");
+
+      const inputTokens = countTokens(textOf(body.system) + body.messages.map((m) => textOf(m.content)).join("\n"));
+      let deltas = answerFor(body);
+      let stopReason = "end_turn";
+      if (deltas.length > body.max_tokens) {
+        deltas = deltas.slice(0, body.max_tokens);
+        stopReason = "max_tokens";
+      }
+      const id = `msg_fake_${randomBytes(8).toString("hex")}`;
+      const message = { id, type: "message", role: "assistant", model: body.model, stop_sequence: null };
+
+      if (!body.stream) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(
+          JSON.stringify({
+            ...message,
+            content: [{ type: "text", text: deltas.join("") }],
+            stop_reason: stopReason,
+            usage: { input_tokens: inputTokens, output_tokens: deltas.length },
+          }),
+        );
+      }
+
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+      res.flushHeaders();
+      let closed = false;
+      res.on("close", () => {
+        closed = true;
+      });
+      const slow = question.includes("[[slow]]");
+      const paced = question.includes("[[paced]]");
+      const failing = question.includes("[[error]]");
+
+      sse(res, "message_start", {
+        type: "message_start",
+        message: { ...message, content: [], stop_reason: null, usage: { input_tokens: inputTokens, output_tokens: 1 } },
+      });
+      sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+      sse(res, "ping", { type: "ping" });
+      let sent = 0;
+      for (const text of deltas) {
+        if (closed) return;
+        if (failing && sent === 5) {
+          sse(res, "error", { type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+          return res.end();
+        }
+        sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
+        sent++;
+        if (slow) await wait(SLOW_INTERVAL_MS);
+        else if (paced && sent % 4 === 0) await wait(10);
+      }
+      sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
+      sse(res, "message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: sent } });
+      sse(res, "message_stop", { type: "message_stop" });
+      res.end();
+    } catch (error) {
+      if (!res.headersSent) apiError(res, 500, "api_error", error instanceof Error ? error.message : "fake failed");
+      else res.end();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

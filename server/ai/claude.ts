@@ -1,0 +1,73 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { getEnv } from "@/server/env";
+import { type ChatTurn, estimateTokens, UpstreamError } from "./types";
+
+export type ClaudeCall = {
+  apiKey: string;
+  model: string;
+  system: string;
+  messages: ChatTurn[];
+  maxTokens: number;
+  signal: AbortSignal;
+  onText: (text: string) => void;
+};
+
+/**
+ * One streamed Messages call through the official SDK. ANTHROPIC_BASE_URL is
+ * the SDK's root (it appends /v1/messages), so tests point it at the fake.
+ * Usage comes from message_start (input) and message_delta (output); if the
+ * call is aborted or fails first, output is estimated from the text received.
+ */
+export async function streamClaude(call: ClaudeCall): Promise<{ tokensIn: number; tokensOut: number; stopReason: string | null }> {
+  const env = getEnv();
+  const client = new Anthropic({ apiKey: call.apiKey, baseURL: env.ANTHROPIC_BASE_URL ?? null, maxRetries: 1, timeout: 120_000 });
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let sawOutputUsage = false;
+  let received = "";
+  let stopReason: string | null = null;
+  const usage = () => ({ tokensIn, tokensOut: sawOutputUsage ? tokensOut : estimateTokens(received) });
+  try {
+    const stream = await client.messages.create(
+      { model: call.model, system: call.system, messages: call.messages, max_tokens: call.maxTokens, stream: true },
+      { signal: call.signal },
+    );
+    for await (const event of stream) {
+      if (event.type === "message_start") {
+        tokensIn = event.message.usage.input_tokens;
+        tokensOut = event.message.usage.output_tokens;
+      } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
+        received += event.delta.text;
+        call.onText(event.delta.text);
+      } else if (event.type === "message_delta") {
+        tokensOut = event.usage.output_tokens;
+        sawOutputUsage = true;
+        if (event.usage.input_tokens != null) tokensIn = event.usage.input_tokens;
+        stopReason = event.delta.stop_reason;
+      }
+    }
+    return { ...usage(), stopReason };
+  } catch (error) {
+    if (call.signal.aborted) return { ...usage(), stopReason: "stopped" };
+    throw new UpstreamError(describeAnthropicError(error), anthropicErrorCode(error), usage());
+  }
+}
+
+function anthropicErrorCode(error: unknown): string {
+  if (error instanceof Anthropic.APIError) {
+    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
+    return `upstream:${type ?? error.status ?? "error"}`;
+  }
+  return "upstream:network";
+}
+
+function describeAnthropicError(error: unknown): string {
+  if (error instanceof Anthropic.AuthenticationError) return "Claude rejected the API key. Check the key in Billing (your own key) or ANTHROPIC_API_KEY.";
+  if (error instanceof Anthropic.RateLimitError) return "Claude is rate-limiting requests right now. Try again in a minute.";
+  if (error instanceof Anthropic.APIError) {
+    const type = (error.error as { error?: { type?: string } } | undefined)?.error?.type;
+    if (type === "overloaded_error" || error.status === 529) return "Claude is overloaded right now, so the answer stopped. What was written so far is kept; try Regenerate in a moment.";
+    return `Claude returned an error (${type ?? error.status ?? "unknown"}). What was written so far is kept.`;
+  }
+  return "Arbor could not reach Claude. What was written so far is kept; try again.";
+}

@@ -1,0 +1,52 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { type BillingAccount, budgetAlerts, notifications, users } from "@/db/schema";
+import { getEnv } from "@/server/env";
+import { enqueueMail } from "@/server/mail/outbox";
+import { formatMicros } from "./money";
+
+export const ALERT_THRESHOLDS = [50, 80, 100] as const;
+
+/** The limit alerts measure against: the person's own ceiling when set, else the free allowance; paid tiers without a ceiling have none. */
+export function alertLimit(account: BillingAccount): bigint | null {
+  if (account.ceilingMicros !== null) return account.ceilingMicros;
+  return account.tier === "free" ? account.freeAllowanceMicros : null;
+}
+
+/**
+ * Call inside the transaction that moved the spend. The budget_alerts primary
+ * key (user, period, threshold) is the rate limit: a threshold fires once per
+ * period however many requests cross it. When one request jumps several
+ * thresholds only the highest is announced — the others are recorded as sent.
+ */
+export async function sendBudgetAlerts(db: Db, account: BillingAccount): Promise<void> {
+  const limit = alertLimit(account);
+  if (limit === null || limit <= 0n) return;
+  const crossed = ALERT_THRESHOLDS.filter((percent) => account.periodSpentMicros * 100n >= limit * BigInt(percent));
+  let highest: number | null = null;
+  for (const percent of crossed) {
+    const inserted = await db
+      .insert(budgetAlerts)
+      .values({ userId: account.userId, periodStart: account.periodStart, thresholdPercent: percent })
+      .onConflictDoNothing()
+      .returning({ percent: budgetAlerts.thresholdPercent });
+    if (inserted.length > 0) highest = percent;
+  }
+  if (highest === null) return;
+
+  const what = account.ceilingMicros !== null ? "spending ceiling" : "free monthly allowance";
+  const title = highest >= 100 ? `You have reached your ${what}` : `You have used ${highest}% of your ${what}`;
+  const body =
+    `${formatMicros(account.periodSpentMicros)} of ${formatMicros(limit)} spent this month.` +
+    (highest >= 100
+      ? account.ceilingMicros !== null
+        ? " New cloud answers are paused until you raise the ceiling or the month ends."
+        : " New cloud answers are paused until you upgrade, buy credits or the month ends."
+      : "");
+  await db.insert(notifications).values({ userId: account.userId, kind: `budget_${highest}`, title, body });
+  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, account.userId)).limit(1);
+  if (user) {
+    const link = new URL("/billing", getEnv().APP_URL).toString();
+    await enqueueMail(db, { to: user.email, subject: `Arbor: ${title.toLowerCase()}`, text: `${body}\n\nSee your usage: ${link}\n` });
+  }
+}

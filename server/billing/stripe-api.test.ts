@@ -1,0 +1,122 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "@/db/client";
+import { billingAccounts, checkoutSessions, usageEvents } from "@/db/schema";
+import { createTestDatabase } from "@/db/testing";
+import { type FakeStripe, startFakeStripe } from "@/e2e/fakes/stripe-api";
+import { ensureModelPrices } from "@/server/ai/model-prices";
+import { resetEnvForTests } from "@/server/env";
+import { makeProject, makeUser } from "@/server/testing/fixtures";
+import { ensureBillingAccount } from "./accounts";
+import { openCustomerPortal, startCheckout } from "./checkout";
+import { reserveCloudBudget, settleCloudCall } from "./guard";
+import { METER_EVENT_NAME, reportUsageToStripe } from "./meter";
+import { getStripe } from "./stripe";
+
+let database: Database;
+let fake: FakeStripe;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await ensureModelPrices(database.db);
+  fake = await startFakeStripe();
+  process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-42";
+  process.env.ENCRYPTION_KEY ??= "c".repeat(64);
+  process.env.STRIPE_SECRET_KEY = "sk_test_fake";
+  process.env.STRIPE_WEBHOOK_SECRET = "whsec_test";
+  process.env.STRIPE_API_URL = fake.url;
+  resetEnvForTests();
+});
+afterAll(async () => {
+  await fake.close();
+  await database.close();
+  delete process.env.STRIPE_SECRET_KEY;
+  delete process.env.STRIPE_API_URL;
+  resetEnvForTests();
+});
+
+describe("Checkout through the real stripe client", () => {
+  it("creates one customer, a subscription session with the handover coupon, and records it", async () => {
+    const user = await makeUser(database.db);
+    await ensureBillingAccount(database.db, user.id);
+    await database.db.update(billingAccounts).set({ pendingCouponPriceMicros: 36_000_000n }).where(eq(billingAccounts.userId, user.id));
+    const { sessionId, url } = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_byok", origin: "http://app.test" });
+    expect(url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
+    const session = fake.sessions.get(sessionId);
+    expect(session).toMatchObject({
+      mode: "subscription",
+      client_reference_id: user.id,
+      subscription_data: { metadata: { userId: user.id, tier: "byok" } },
+      line_items_requested: [{ quantity: "1", price_data: { currency: "usd", unit_amount: "1000", recurring: { interval: "month" } } }],
+    });
+    const coupon = [...fake.coupons.values()].at(-1);
+    expect(coupon).toMatchObject({ amount_off: 700, duration: "repeating", duration_in_months: 12 }); // $10 − $36/12
+    expect(session?.discounts).toEqual([{ coupon: coupon?.id }]);
+    const account = await ensureBillingAccount(database.db, user.id);
+    expect(fake.customers.has(account.stripeCustomerId ?? "")).toBe(true);
+    const [row] = await database.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, sessionId));
+    expect(row).toMatchObject({ kind: "subscribe_byok", status: "open" });
+
+    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 5_000_000n, origin: "http://app.test" });
+    expect([...fake.customers.values()].filter((c) => c.email === user.email)).toHaveLength(1);
+  });
+
+  it("rejects absurd credit amounts before calling Stripe", async () => {
+    const user = await makeUser(database.db);
+    const before = fake.requests.length;
+    for (const amount of [4_990_000n, 500_010_000n, -5_000_000n, 5_000_001n]) {
+      await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: amount, origin: "http://x" })).rejects.toMatchObject({
+        code: "bad_request:credits",
+      });
+    }
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it("a Stripe outage gives a clear message and leaves no session behind", async () => {
+    const user = await makeUser(database.db);
+    // the client tries twice (maxNetworkRetries: 1)
+    fake.failNext(2, /checkout\/sessions/);
+    await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed", origin: "http://x" })).rejects.toMatchObject({
+      code: "unavailable:stripe",
+      message: expect.stringMatching(/not answering.*Nothing was charged/),
+    });
+    expect(await database.db.select().from(checkoutSessions).where(eq(checkoutSessions.userId, user.id))).toEqual([]);
+    expect((await ensureBillingAccount(database.db, user.id)).tier).toBe("free");
+  });
+
+  it("opens the Customer Portal for a known customer", async () => {
+    const user = await makeUser(database.db);
+    await expect(openCustomerPortal(database.db, { userId: user.id, origin: "http://x" })).rejects.toMatchObject({ code: "bad_request:no_customer" });
+    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 10_000_000n, origin: "http://x" });
+    const { url } = await openCustomerPortal(database.db, { userId: user.id, origin: "http://x" });
+    expect(url).toMatch(/^https:\/\/billing\.stripe\.test\//);
+  });
+});
+
+describe("meter reporting", () => {
+  it("reports each managed usage event once, retries failures, and survives a lost mark", async () => {
+    const { owner, project } = await makeProject(database.db);
+    await startCheckout(database.db, { userId: owner.id, email: owner.email, kind: "credits", creditsMicros: 5_000_000n, origin: "http://x" });
+    await database.db.update(billingAccounts).set({ tier: "managed" }).where(eq(billingAccounts.userId, owner.id));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: `meter-${owner.id}-${i}`, model: "claude-sonnet-5-5", maxTokens: 100, promptTokens: 10 });
+      ids.push((await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: "claude-sonnet-5-5", tokensIn: 10, tokensOut: 100 })).usageEventId);
+    }
+    const stripe = getStripe();
+    fake.failNext(2, /meter_events/); // one event: first try and its automatic retry
+    const first = await reportUsageToStripe(database.db, stripe);
+    expect(first).toMatchObject({ reported: 2, failed: 1 });
+    const second = await reportUsageToStripe(database.db, stripe);
+    expect(second).toMatchObject({ reported: 1, failed: 0 });
+    expect(await reportUsageToStripe(database.db, stripe)).toEqual({ reported: 0, failed: 0 });
+    for (const id of ids) {
+      expect(fake.meterEvents.get(id)).toMatchObject({ event_name: METER_EVENT_NAME, payload: { value: "1051" } }); // (20 + 1000) × 1.03, rounded up
+    }
+    // the process crashed after Stripe accepted but before we marked it: the identifier stops a second copy
+    await database.db.update(usageEvents).set({ meterReportedAt: null }).where(eq(usageEvents.id, ids[0] ?? ""));
+    expect(await reportUsageToStripe(database.db, stripe)).toMatchObject({ reported: 1 });
+    expect([...fake.meterEvents.keys()].filter((k) => ids.includes(k))).toHaveLength(3);
+    const rows = await database.db.select().from(usageEvents).where(eq(usageEvents.payerId, owner.id));
+    expect(rows.every((r) => r.meterReportedAt !== null)).toBe(true);
+  });
+});

@@ -1,0 +1,68 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { type Chat, branches, chats } from "@/db/schema";
+import { recordActivity } from "@/server/activity/record";
+import { AppError } from "@/server/errors";
+import { MAX_TITLE_CHARS } from "./limits";
+
+/** A chat of this project, or not_found — a chat of another project is simply not there. */
+export async function getChat(db: Db, { projectId, chatId }: { projectId: string; chatId: string }): Promise<Chat> {
+  const [chat] = await db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+    .limit(1);
+  if (!chat) throw new AppError("not_found:chat", "This chat does not exist in this project (it may have been deleted).");
+  return chat;
+}
+
+export async function listChats(db: Db, { projectId }: { projectId: string }) {
+  return db
+    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt })
+    .from(chats)
+    .where(eq(chats.projectId, projectId))
+    .orderBy(desc(chats.updatedAt));
+}
+
+/** A chat always has its first branch, "Main", so there is a pointer to append to. */
+export async function createChat(db: Db, { projectId, by, title }: { projectId: string; by: string; title?: string }) {
+  return db.transaction(async (tx) => {
+    const [chat] = await tx
+      .insert(chats)
+      .values({ projectId, createdBy: by, ...(title ? { title: cleanTitle(title) } : {}) })
+      .returning();
+    if (!chat) throw new Error("chat insert returned nothing");
+    const [branch] = await tx.insert(branches).values({ chatId: chat.id, title: "Main", createdBy: by }).returning();
+    if (!branch) throw new Error("branch insert returned nothing");
+    await recordActivity(tx, { projectId, actorId: by, verb: "created_chat", targetKind: "chat", targetId: chat.id });
+    return { ...chat, mainBranchId: branch.id };
+  });
+}
+
+export async function renameChat(db: Db, { projectId, chatId, title }: { projectId: string; chatId: string; title: string }) {
+  const clean = cleanTitle(title);
+  if (!clean) throw new AppError("bad_request:title", "A chat title cannot be empty.");
+  const [row] = await db
+    .update(chats)
+    .set({ title: clean, updatedAt: new Date() })
+    .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+    .returning();
+  if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
+  return row;
+}
+
+export async function deleteChat(db: Db, { projectId, chatId, by }: { projectId: string; chatId: string; by: string }) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(chats)
+      .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+      .returning({ id: chats.id, title: chats.title });
+    if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
+    await recordActivity(tx, { projectId, actorId: by, verb: "deleted_chat", targetKind: "chat", targetId: chatId, detail: { title: row.title } });
+    return { ok: true as const };
+  });
+}
+
+export function cleanTitle(title: string): string {
+  return title.replace(/\s+/g, " ").trim().slice(0, MAX_TITLE_CHARS);
+}

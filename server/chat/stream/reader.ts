@@ -1,0 +1,78 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { chatStreams } from "@/db/schema";
+import { isFinal, sseFrame } from "./events";
+import { readLedger } from "./ledger";
+import { waitForLedger } from "./notify";
+import { localProducer } from "./registry";
+
+/** Another instance's stream: only the table tells us about new events. */
+const POLL_MS = 60;
+/** This process's stream: appends wake the reader at once; the table is only a safety net. */
+const LOCAL_POLL_MS = 1_000;
+const STATUS_CHECK_MS = 1_000;
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * Every reader — the POST that started the answer, a resume with
+ * Last-Event-ID, another member watching — tails the ledger the same way, so
+ * any instance can serve any stream. Ends after the final event.
+ */
+export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; afterSeq: number }): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const cancelled = new AbortController();
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let last = afterSeq;
+      let lastWrite = Date.now();
+      let lastStatusCheck = 0;
+      try {
+        while (!cancelled.signal.aborted) {
+          const rows = await readLedger(db, { streamId, afterSeq: last });
+          let finished = false;
+          for (const row of rows) {
+            controller.enqueue(encoder.encode(sseFrame(row.seq, row.event)));
+            last = row.seq;
+            lastWrite = Date.now();
+            if (isFinal(row.event)) finished = true;
+          }
+          if (finished) break;
+          if (rows.length === 0) {
+            const local = localProducer(streamId) !== undefined;
+            // A stream closed without a final event can only be a ledger someone cut short; do not wait forever.
+            if (!local && Date.now() - lastStatusCheck >= STATUS_CHECK_MS) {
+              lastStatusCheck = Date.now();
+              const [stream] = await db.select({ status: chatStreams.status }).from(chatStreams).where(eq(chatStreams.id, streamId)).limit(1);
+              if (!stream) break;
+              if (stream.status === "done" && (await readLedger(db, { streamId, afterSeq: last, limit: 1 })).length === 0) break;
+            }
+            if (Date.now() - lastWrite > HEARTBEAT_MS) {
+              controller.enqueue(encoder.encode(": keep-alive\n\n"));
+              lastWrite = Date.now();
+            }
+            await waitForLedger(streamId, local ? LOCAL_POLL_MS : POLL_MS, cancelled.signal, last);
+          }
+        }
+        controller.close();
+      } catch (error) {
+        if (!cancelled.signal.aborted) {
+          console.error("[arbor] stream reader failed", error);
+          controller.error(error);
+        }
+      }
+    },
+    cancel() {
+      cancelled.abort();
+    },
+  });
+}
+
+export function sseHeaders(streamId: string): HeadersInit {
+  return {
+    "Content-Type": "text/event-stream; charset=utf-8",
+    "Cache-Control": "no-cache, no-transform",
+    Connection: "keep-alive",
+    "X-Accel-Buffering": "no",
+    "X-Stream-Id": streamId,
+  };
+}

@@ -1,0 +1,79 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { type Branch, type Chat, type Message, messageCitations, sources } from "@/db/schema";
+import { branchesContaining, defaultBranch, getBranch, listBranches, loadChatMessage } from "./branches";
+import { getChat } from "./chats";
+import { runningStreamFor } from "./turns";
+import { childrenOf, newestLeaf, readPath } from "./tree";
+
+export type Citation = { number: number; sourceId: string | null; chunkId: string | null; sourceTitle: string; relevance: number };
+export type ThreadMessage = Message & { siblingIds: string[]; siblingIndex: number; citations: Citation[] };
+export type Thread = {
+  chat: Chat;
+  branch: Branch;
+  branches: Branch[];
+  messages: ThreadMessage[];
+  activeStream: { streamId: string; assistantMessageId: string } | null;
+};
+
+/**
+ * One branch as a thread. With `messageId`, the branch that contains that
+ * message (the given branch if it does, else the most recent one); if no
+ * branch does, the path from the root through the message to its newest leaf.
+ */
+export async function getThread(
+  db: Db,
+  { projectId, chatId, branchId, messageId }: { projectId: string; chatId: string; branchId?: string | null; messageId?: string | null },
+): Promise<Thread> {
+  const chat = await getChat(db, { projectId, chatId });
+  const all = await listBranches(db, { chatId });
+  let branch = branchId ? await getBranch(db, { chatId, branchId }) : await defaultBranch(db, { chatId });
+  let tip = branch.tipMessageId;
+  if (messageId) {
+    await loadChatMessage(db, { chatId, messageId });
+    const containing = await branchesContaining(db, { chatId, messageId });
+    const preferred = containing.find((b) => b.id === branch.id) ?? containing[0];
+    if (preferred) {
+      branch = preferred;
+      tip = preferred.tipMessageId;
+    } else {
+      tip = await newestLeaf(db, { chatId, messageId });
+    }
+  }
+  const path = await readPath(db, { chatId, tipMessageId: tip });
+  const children = await childrenOf(db, { chatId, parentIds: [...new Set(path.map((m) => m.parentId))] });
+  const citations = await citationsOf(db, path.map((m) => m.id));
+  const messages = path.map((m) => {
+    const siblingIds = children.get(m.parentId) ?? [m.id];
+    return { ...m, siblingIds, siblingIndex: Math.max(0, siblingIds.indexOf(m.id)), citations: citations.get(m.id) ?? [] };
+  });
+  const activeStream = await runningStreamFor(db, {
+    chatId,
+    assistantMessageIds: path.filter((m) => m.role === "assistant" && m.status === "streaming").map((m) => m.id),
+  });
+  return { chat, branch, branches: all, messages, activeStream };
+}
+
+export async function citationsOf(db: Db, messageIds: string[]): Promise<Map<string, Citation[]>> {
+  const result = new Map<string, Citation[]>();
+  if (messageIds.length === 0) return result;
+  const rows = await db
+    .select({
+      messageId: messageCitations.messageId,
+      number: messageCitations.number,
+      sourceId: messageCitations.sourceId,
+      chunkId: messageCitations.chunkId,
+      sourceTitle: sql<string>`coalesce(${sources.title}, 'Deleted source')`,
+      relevance: messageCitations.relevance,
+    })
+    .from(messageCitations)
+    .leftJoin(sources, eq(sources.id, messageCitations.sourceId))
+    .where(sql`${messageCitations.messageId} in (select jsonb_array_elements_text(${JSON.stringify(messageIds)}::jsonb)::uuid)`)
+    .orderBy(messageCitations.messageId, messageCitations.number);
+  for (const { messageId, ...c } of rows) {
+    const list = result.get(messageId) ?? [];
+    list.push(c);
+    result.set(messageId, list);
+  }
+  return result;
+}

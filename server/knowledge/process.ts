@@ -1,0 +1,172 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { type Db, queryRows } from "@/db/client";
+import { chunks, type Source, sources } from "@/db/schema";
+import { isAppError } from "@/server/errors";
+import { putBlob, readBlob, sha256Hex } from "./blobs";
+import { chunkText } from "./chunk";
+import { extractText } from "./extract";
+import { ExtractionError } from "./extraction-error";
+import { type FetchOptions, fetchUrl } from "./fetch-url";
+import { LEASE_SECONDS, MAX_ATTEMPTS } from "./limits";
+import { chargeStorage } from "./storage";
+import { keywords, summarize } from "./summarize";
+
+/**
+ * Claim one source to process. The UPDATE … WHERE id = (SELECT … FOR UPDATE
+ * SKIP LOCKED) is atomic, so several workers (or instances) never take the
+ * same row; the lease lets another worker take over after a crash.
+ */
+export async function claimNextSource(db: Db): Promise<Source | null> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`update sources set lease_until = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = attempts + 1
+        where id = (
+          select id from sources
+          where status = 'processing' and (lease_until is null or lease_until < now())
+          order by created_at
+          limit 1
+          for update skip locked
+        )
+        returning id`,
+  );
+  const id = rows[0]?.id;
+  if (!id) return null;
+  const [source] = await db.select().from(sources).where(eq(sources.id, id)).limit(1);
+  return source ?? null;
+}
+
+/** Fetch (for links), extract, chunk and index one claimed source; ends `ready` or `failed` with a reason. */
+export async function processSource(db: Db, claimed: Source, fetchOptions?: FetchOptions): Promise<void> {
+  try {
+    if (claimed.attempts > MAX_ATTEMPTS) {
+      throw new ExtractionError(`Processing was interrupted ${MAX_ATTEMPTS} times; this file may be too complex to read. Retry, or split it.`);
+    }
+    const source = claimed.origin === "url" && !claimed.originalSha256 ? await fetchInto(db, claimed, fetchOptions) : claimed;
+    if (!source) return;
+    if (!source.originalSha256) throw new ExtractionError("The original file is missing.");
+    const bytes = await readBlob(db, source.originalSha256);
+    if (!bytes) throw new ExtractionError("The original file is missing.");
+    const extracted = await extractText(bytes, source.mediaType);
+    const drafts = chunkText(extracted.text, extracted.format);
+    const textBytes = new TextEncoder().encode(extracted.text);
+
+    await db.transaction(async (tx) => {
+      // Lock the row: if it was deleted or reset meanwhile, write nothing.
+      const [current] = await tx
+        .select({ id: sources.id })
+        .from(sources)
+        .where(and(eq(sources.id, source.id), eq(sources.status, "processing")))
+        .for("update")
+        .limit(1);
+      if (!current) return;
+      const extractedSha = sha256Hex(textBytes);
+      await putBlob(tx, textBytes, extracted.format === "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8");
+      await tx.delete(chunks).where(eq(chunks.sourceId, source.id));
+      for (let i = 0; i < drafts.length; i += 500) {
+        await tx.insert(chunks).values(drafts.slice(i, i + 500).map((d) => ({ ...d, sourceId: source.id, projectId: source.projectId })));
+      }
+      await tx
+        .update(sources)
+        .set({
+          status: "ready",
+          error: null,
+          extractedSha256: extractedSha,
+          chunkCount: drafts.length,
+          summary: summarize(extracted.text),
+          keywords: keywords(extracted.text),
+          processedAt: new Date(),
+          leaseUntil: null,
+          updatedAt: new Date(),
+        })
+        .where(eq(sources.id, source.id));
+    });
+  } catch (error) {
+    const reason =
+      error instanceof ExtractionError || isAppError(error)
+        ? error.message
+        : "Something went wrong while reading this file. Retry it; if it fails again, try another format.";
+    if (!(error instanceof ExtractionError) && !isAppError(error)) console.error("[arbor] knowledge processing failed", claimed.id, error);
+    await markFailed(db, claimed.id, reason);
+  }
+}
+
+async function markFailed(db: Db, sourceId: string, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(chunks).where(eq(chunks.sourceId, sourceId));
+    await tx
+      .update(sources)
+      .set({ status: "failed", error: reason, leaseUntil: null, processedAt: new Date(), updatedAt: new Date() })
+      .where(and(eq(sources.id, sourceId), eq(sources.status, "processing")));
+  });
+}
+
+/** Links are fetched by the worker; the bytes are charged to the quota and attached to the source in one transaction. */
+async function fetchInto(db: Db, source: Source, options?: FetchOptions): Promise<Source | null> {
+  if (!source.url) throw new ExtractionError("This link source has no URL.");
+  const fetched = await fetchUrl(source.url, options);
+  return db.transaction(async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(sources)
+      .where(and(eq(sources.id, source.id), eq(sources.status, "processing")))
+      .for("update")
+      .limit(1);
+    if (!current) return null;
+    await chargeStorage(tx, source.projectId, fetched.bytes.length, "The fetched page");
+    const sha = await putBlob(tx, fetched.bytes, fetched.mediaType);
+    const [updated] = await tx
+      .update(sources)
+      .set({
+        originalSha256: sha,
+        sizeBytes: fetched.bytes.length,
+        mediaType: fetched.mediaType,
+        title: fetched.title ?? source.title,
+        updatedAt: new Date(),
+      })
+      .where(eq(sources.id, source.id))
+      .returning();
+    return updated ?? null;
+  });
+}
+
+/** Work through the queue (the background worker's body). Returns how many sources were processed. */
+export async function processPendingSources(db: Db, options: { max?: number; fetch?: FetchOptions } = {}): Promise<number> {
+  let done = 0;
+  const max = options.max ?? 50;
+  while (done < max) {
+    const claimed = await claimNextSource(db);
+    if (!claimed) break;
+    await processSource(db, claimed, options.fetch);
+    done++;
+  }
+  return done;
+}
+
+type KickState = { running: Promise<void> | null; again: boolean };
+const kick = globalThis as typeof globalThis & { __arborKnowledgeKick?: KickState };
+
+/** Start processing now rather than at the worker's next tick (after an upload); one run at a time per process. */
+export function kickProcessing(db: Db): void {
+  const state = (kick.__arborKnowledgeKick ??= { running: null, again: false });
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  state.running = (async () => {
+    do {
+      state.again = false;
+      try {
+        await processPendingSources(db);
+      } catch (error) {
+        console.error("[arbor] knowledge processing failed", error);
+      }
+    } while (state.again);
+    state.running = null;
+  })();
+}
+
+/** Resolves when a kicked run has finished (tests wait on it instead of sleeping). */
+export async function processingSettled(): Promise<void> {
+  while (kick.__arborKnowledgeKick?.running) await kick.__arborKnowledgeKick.running;
+}
