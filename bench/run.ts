@@ -3,6 +3,7 @@
  * another, each printing its figures and a ratio against a baseline measured in the
  * same run. Not part of `npm test`: timings on a shared 2-core machine are evidence,
  * not pass/fail. `npm run bench -- canvas` runs only files whose name contains "canvas".
+ * Runs under the react-server condition so `server-only` modules load outside Next.js.
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";

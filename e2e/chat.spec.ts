@@ -104,7 +104,7 @@ test("Stop mid-stream keeps the partial answer", async ({ page }) => {
   await expect(answer).not.toContainText("word200");
   await expect(answer.getByLabel("Answer details")).toContainText("Cloud");
   // The composer is free again.
-  await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send", exact: true })).toBeVisible();
   await shot(page, "stopped");
 });
 

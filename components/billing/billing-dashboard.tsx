@@ -31,9 +31,10 @@ function Stat({ label, value, note }: { label: string; value: string; note?: str
 
 export function BillingDashboard({ checkout }: { checkout: string | null }) {
   const trpc = useTRPC();
-  const summary = useQuery(trpc.billing.summary.queryOptions());
+  // Money changes behind the page's back (a checkout, a webhook, an answer): always re-read on arrival.
+  const summary = useQuery({ ...trpc.billing.summary.queryOptions(), refetchOnMount: "always" });
   const invoices = useQuery({ ...trpc.billing.invoices.queryOptions(), enabled: Boolean(summary.data?.stripeConfigured) });
-  const notes = useQuery(trpc.billing.notifications.queryOptions());
+  const notes = useQuery({ ...trpc.billing.notifications.queryOptions(), refetchOnMount: "always" });
   if (summary.error) return <Alert tone="error">{summary.error.message}</Alert>;
   const s = summary.data;
   if (!s) return (

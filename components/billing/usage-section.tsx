@@ -22,8 +22,12 @@ function download(filename: string, text: string) {
 export function UsageSection({ projectId }: { projectId?: string }) {
   const trpc = useTRPC();
   const [range, setRange] = useState<DayRange>(() => lastDays(30));
-  const account = useQuery({ ...trpc.billing.usage.queryOptions(range), enabled: !projectId });
-  const project = useQuery({ ...trpc.billing.project.queryOptions({ projectId: projectId ?? "", ...range }), enabled: Boolean(projectId) });
+  const account = useQuery({ ...trpc.billing.usage.queryOptions(range), enabled: !projectId, refetchOnMount: "always" });
+  const project = useQuery({
+    ...trpc.billing.project.queryOptions({ projectId: projectId ?? "", ...range }),
+    enabled: Boolean(projectId),
+    refetchOnMount: "always",
+  });
   const data = projectId ? project.data : account.data;
   const error = projectId ? project.error : account.error;
   const accountCsv = useMutation(trpc.billing.exportCsv.mutationOptions({ onSuccess: (csv) => download(`arbor-usage-${range.from}-to-${range.to}.csv`, csv) }));

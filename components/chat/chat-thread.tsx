@@ -9,7 +9,7 @@ import { Composer } from "./composer";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
 import { type LiveOverlay, type MessageActions, MessageItem } from "./message-item";
-import { chatHref, type ChatPermissions, type ThreadMessage } from "./types";
+import { chatHref, type ChatPermissions, type ThreadData, type ThreadMessage } from "./types";
 import { type LiveAnswer, useChatStream } from "./use-chat-stream";
 
 type Props = {
@@ -20,6 +20,8 @@ type Props = {
   permissions: ChatPermissions;
   readOnlyReason: string | null;
   onChatCreated?: (chatId: string) => void;
+  /** the thread as the server page loaded it, so a reload mid-answer can attach without another round trip */
+  initialThread?: ThreadData;
 };
 
 /** Poll while idle so answers another member starts here show up and can be watched live. */
@@ -27,10 +29,10 @@ const IDLE_POLL_MS = 1_500;
 const REFRESH_WAIT_MS = 8_000;
 
 function overlayOf(live: LiveAnswer): LiveOverlay {
-  return { text: live.text, phase: live.phase, agent: live.agent, reconnecting: live.state === "reconnecting" };
+  return { text: live.text, phase: live.phase, agent: live.agent, reconnecting: live.state === "reconnecting", finished: live.state === "finished" };
 }
 
-export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, initialMessageId, permissions, readOnlyReason, onChatCreated }: Props) {
+export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, initialMessageId, permissions, readOnlyReason, onChatCreated, initialThread }: Props) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
@@ -86,7 +88,13 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       chatId
         ? { projectId, chatId, branchId: branchId ?? undefined, messageId: branchId ? undefined : (focusMessageId ?? undefined) }
         : skipToken,
-      { refetchInterval: streaming ? false : IDLE_POLL_MS, placeholderData: keepPreviousData, staleTime: 0 },
+      {
+        refetchInterval: streaming ? false : IDLE_POLL_MS,
+        placeholderData: keepPreviousData,
+        staleTime: 0,
+        // Only for the very query the server page made (same chat, same branch, no ?message=).
+        initialData: initialThread && chatId === initialChatId && branchId === initialBranchId && !focusMessageId ? initialThread : undefined,
+      },
     ),
   );
   const data = thread.data;

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { ChatList } from "./chat-list";
 import { ChatThread } from "./chat-thread";
-import type { ChatPermissions } from "./types";
+import type { ChatPermissions, ThreadData } from "./types";
 
 type Props = {
   projectId: string;
@@ -12,10 +12,11 @@ type Props = {
   initialMessageId: string | null;
   permissions: ChatPermissions;
   readOnlyReason: string | null;
+  initialThread?: ThreadData;
 };
 
 /** The chat tab: the project's chats on the left, the open conversation (current branch) in the middle. */
-export function ChatWorkspace({ projectId, chatId, initialBranchId, initialMessageId, permissions, readOnlyReason }: Props) {
+export function ChatWorkspace({ projectId, chatId, initialBranchId, initialMessageId, permissions, readOnlyReason, initialThread }: Props) {
   // A chat started from the empty page gets its id here without remounting the thread that streams its answer.
   const [currentChatId, setCurrentChatId] = useState(chatId);
   return (
@@ -32,6 +33,7 @@ export function ChatWorkspace({ projectId, chatId, initialBranchId, initialMessa
           permissions={permissions}
           readOnlyReason={readOnlyReason}
           onChatCreated={setCurrentChatId}
+          initialThread={initialThread}
         />
       </div>
     </div>

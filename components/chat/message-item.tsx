@@ -13,7 +13,7 @@ import { SiblingSwitcher } from "./sibling-switcher";
 import { PHASE_LABEL, type StreamPhase } from "./stream-events";
 import type { ChatPermissions, ThreadMessage } from "./types";
 
-export type LiveOverlay = { text: string; phase: StreamPhase | null; agent: string | null; reconnecting: boolean };
+export type LiveOverlay = { text: string; phase: StreamPhase | null; agent: string | null; reconnecting: boolean; finished: boolean };
 
 export type MessageActions = {
   fork: (message: ThreadMessage) => Promise<void>;
@@ -217,7 +217,8 @@ export function knowledgeHref(projectId: string, sourceId: string, chunkId: stri
 
 export function PhaseLine({ live }: { live: LiveOverlay | null }) {
   let label = "Waiting for the answer…";
-  if (live?.reconnecting) label = "Connection dropped — reconnecting…";
+  if (live?.finished) label = "Saving the answer…";
+  else if (live?.reconnecting) label = "Connection dropped — reconnecting…";
   else if (live?.phase) label = PHASE_LABEL[live.phase];
   return (
     <p role="status" aria-live="polite" className="mt-2 flex items-center gap-2 text-xs text-zinc-500">
@@ -230,7 +231,7 @@ export function PhaseLine({ live }: { live: LiveOverlay | null }) {
 
 function StatusNote({ message, streaming }: { message: ThreadMessage; streaming: boolean }) {
   if (streaming) return null;
-  if (message.status === "stopped") return <p className="mt-2 text-xs text-amber-700">Stopped — this is the part written before you pressed Stop.</p>;
+  if (message.status === "stopped") return <p className="mt-2 text-xs text-amber-700">Stopped — this is the part written before Stop was pressed.</p>;
   if (message.status === "interrupted")
     return <p className="mt-2 text-xs text-amber-700">Interrupted — the server restarted while this answer was being written. Regenerate to get a full answer.</p>;
   if (message.status === "error")

@@ -145,7 +145,8 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
 
   const start = useCallback((initial: LiveAnswer): Run | null => {
     const running = runRef.current;
-    if (running && !running.terminal) return null;
+    // An aborted run is over (unmount, or React's dev double-mount cancelling the first attach).
+    if (running && !running.terminal && !running.abort.signal.aborted) return null;
     running?.abort.abort();
     const run: Run = { ...newRun(initial.streamId), stopRequested: false };
     runRef.current = run;

@@ -208,16 +208,20 @@ export async function releaseReservation(db: Db, reservationId: string): Promise
   });
 }
 
-/** Subtracts a closed reservation's amount from the payer's and the member's held totals. */
+/**
+ * Subtracts a closed reservation's amount from the member's and the payer's
+ * held totals — in the same lock order as reserve and settle (member row,
+ * then payer row), so concurrent transactions never deadlock on Postgres.
+ */
 export async function returnHold(db: Db, hold: { payerId: string; actorId: string; projectId: string; amountMicros: bigint }) {
-  await db
-    .update(billingAccounts)
-    .set({ reservedMicros: sql`greatest(0, ${billingAccounts.reservedMicros} - ${hold.amountMicros})`, updatedAt: sql`now()` })
-    .where(eq(billingAccounts.userId, hold.payerId));
   await db
     .update(projectMembers)
     .set({ reservedMicros: sql`greatest(0, ${projectMembers.reservedMicros} - ${hold.amountMicros})` })
     .where(and(eq(projectMembers.projectId, hold.projectId), eq(projectMembers.userId, hold.actorId)));
+  await db
+    .update(billingAccounts)
+    .set({ reservedMicros: sql`greatest(0, ${billingAccounts.reservedMicros} - ${hold.amountMicros})`, updatedAt: sql`now()` })
+    .where(eq(billingAccounts.userId, hold.payerId));
 }
 
 /** Local-tier calls cost nothing but are still recorded, so usage charts show them. */

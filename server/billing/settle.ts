@@ -20,11 +20,17 @@ export async function settleReservation(
 ): Promise<{ usageEventId: string; chargedMicros: bigint }> {
   const price = await getModelPrice(db, args.model);
   return db.transaction(async (tx) => {
-    const [hold] = await tx.select().from(reservations).where(eq(reservations.id, args.reservationId)).limit(1);
+    // Lock order everywhere: reservation row, member row, payer row (release and expiry follow it too).
+    const [hold] = await tx.select().from(reservations).where(eq(reservations.id, args.reservationId)).for("update");
     if (!hold) throw new AppError("not_found:reservation", "This budget reservation does not exist.");
     const earlier = await usageFor(tx, hold.requestId);
     if (earlier) return earlier;
 
+    await tx
+      .select({ userId: projectMembers.userId })
+      .from(projectMembers)
+      .where(and(eq(projectMembers.projectId, hold.projectId), eq(projectMembers.userId, hold.actorId)))
+      .for("update");
     await rollPeriod(tx, hold.payerId);
     const [account] = await tx.select().from(billingAccounts).where(eq(billingAccounts.userId, hold.payerId)).for("update");
     if (!account) throw new AppError("not_found:billing_account", "The payer has no billing account.");

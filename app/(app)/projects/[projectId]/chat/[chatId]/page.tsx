@@ -18,12 +18,13 @@ export default async function ChatPage({
   const api = await getServerCaller();
   const { role } = await loadOrNotFound(() => api.projects.get({ projectId }));
   // Unknown or foreign chats become the 404 page rather than an empty thread.
-  const { chat } = await loadOrNotFound(() => api.chat.thread({ projectId, chatId, branchId: single(query.branch) ?? undefined }));
+  const thread = await loadOrNotFound(() => api.chat.thread({ projectId, chatId, branchId: single(query.branch) ?? undefined }));
   return (
     <ChatWorkspace
-      key={chat.id}
+      key={thread.chat.id}
       projectId={projectId}
-      chatId={chat.id}
+      chatId={thread.chat.id}
+      initialThread={thread}
       initialBranchId={single(query.branch)}
       initialMessageId={single(query.message)}
       {...chatPermissions(role)}
