@@ -71,11 +71,21 @@ export async function deleteProject(db: Db, { projectId, confirmTitle }: { proje
   await db.delete(projects).where(and(eq(projects.id, projectId)));
 }
 
+/**
+ * Mark a member active. Throttled in the WHERE clause to one write per five
+ * minutes, so calling it on every project request costs a no-op update at most.
+ */
 export async function touchMember(db: Db, { projectId, userId }: { projectId: string; userId: string }) {
   await db
     .update(projectMembers)
     .set({ lastActiveAt: new Date() })
-    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)));
+    .where(
+      and(
+        eq(projectMembers.projectId, projectId),
+        eq(projectMembers.userId, userId),
+        sql`(${projectMembers.lastActiveAt} is null or ${projectMembers.lastActiveAt} < now() - interval '5 minutes')`,
+      ),
+    );
 }
 
 

@@ -6,6 +6,7 @@ import type { Db } from "@/db/client";
 import type { Role } from "@/db/schema";
 import { isAppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
+import { touchMember } from "@/server/projects/service";
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────
 export type SessionUser = { id: string; email: string; name: string | null };
@@ -76,6 +77,8 @@ export const projectInput = z.object({ projectId: z.uuid({ message: "is not a va
 export function projectProcedure(minimum: Role) {
   return protectedProcedure.input(projectInput).use(async ({ ctx, input, next }) => {
     const access = await requireProjectRole(ctx.db, { projectId: input.projectId, userId: ctx.user.id, minimum });
+    // "Last active" on the Members tab: any project request counts.
+    await touchMember(ctx.db, { projectId: input.projectId, userId: ctx.user.id });
     return next({ ctx: { ...ctx, project: access.project, member: access.member } });
   });
 }
