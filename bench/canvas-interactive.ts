@@ -35,6 +35,8 @@ type Load = {
   htmlKb: number;
   domContentLoaded: number;
   nodesVisible: number;
+  /** the first frame after the nodes showed that followed a short one: a lower bound for interactive */
+  firstFreeFrame: number;
   interactive: number;
   longestTask: number;
   /** long tasks (> 50 ms) between the nodes showing and interactive: work after first paint */
@@ -265,6 +267,11 @@ const LOAD_FIGURES = `(() => {
     htmlKb: nav ? (nav.decodedBodySize || nav.transferSize) / 1024 : NaN,
     domContentLoaded: nav ? nav.domContentLoadedEventEnd : NaN,
     nodesVisible: b.nodesAt,
+    firstFreeFrame: (() => {
+      const f = b.frames;
+      for (let i = Math.max(1, f.findIndex((t) => t >= b.nodesAt)); i > 0 && i + 1 < f.length; i++) if (f[i + 1] - f[i] <= ${LONG_FRAME_MS}) return f[i];
+      return NaN;
+    })(),
     longestTask: b.longTasks.reduce((m, t) => Math.max(m, t[1]), 0),
     tasksAfterNodes: b.longTasks.filter((t) => t[0] >= b.nodesAt).length,
     taskMsAfterNodes: b.longTasks.filter((t) => t[0] >= b.nodesAt).reduce((s, t) => s + t[1], 0),
@@ -282,6 +289,15 @@ const settledAfter = (since: number) => `(() => {
     if (ok) return f[i] - ${since};
   }
   return null;
+})()`;
+
+/** BENCH_VERBOSE=1: what ran when — long tasks and API calls — to see what holds the main thread. */
+const TIMELINE = `(() => {
+  const b = window.__bench;
+  const tasks = b.longTasks.map((t) => "task@" + Math.round(t[0]) + "+" + Math.round(t[1]));
+  const calls = performance.getEntriesByType("resource").filter((r) => r.name.includes("/api/"))
+    .map((r) => new URL(r.name).pathname.replace("/api/trpc/", "") + "@" + Math.round(r.startTime) + "-" + Math.round(r.responseEnd));
+  return "nodes@" + Math.round(b.nodesAt) + " " + tasks.concat(calls).join(" ");
 })()`;
 
 const VIEWPORT_TRANSFORM = `(() => { const v = document.querySelector(".react-flow__viewport"); return v ? v.style.transform : ""; })()`;
@@ -315,6 +331,7 @@ async function load(context: BrowserContext, projectId: string): Promise<{ page:
   const handle = await page.waitForFunction(INTERACTIVE_AT, null, { timeout: 120_000, polling: 250 });
   const interactive = (await handle.jsonValue()) as number;
   const figures = (await page.evaluate(LOAD_FIGURES)) as Omit<Load, "interactive">;
+  if (process.env.BENCH_VERBOSE) console.log(`    load: interactive ${Math.round(interactive)} ms; ${await page.evaluate(TIMELINE)}`);
   return { page, figures: { ...figures, interactive } };
 }
 
@@ -410,6 +427,7 @@ async function measureBoard(context: BrowserContext, board: Seeded, name: string
     htmlKb: pick("htmlKb"),
     domContentLoaded: pick("domContentLoaded"),
     nodesVisible: pick("nodesVisible"),
+    firstFreeFrame: pick("firstFreeFrame"),
     tasksAfterNodes: pick("tasksAfterNodes"),
     taskMsAfterNodes: pick("taskMsAfterNodes"),
     longestTask: pick("longestTask"),
@@ -502,6 +520,7 @@ function report(small: Figures, large: Figures) {
   console.log(`    HTML received:   ${ms(small.responseEnd)} → ${ms(large.responseEnd)} (${Math.round(small.htmlKb)} KB → ${Math.round(large.htmlKb)} KB)`);
   console.log(`    DOMContentLoaded: ${ms(small.domContentLoaded)} → ${ms(large.domContentLoaded)}`);
   console.log(`    nodes visible:   ${ms(small.nodesVisible)} → ${ms(large.nodesVisible)}`);
+  console.log(`    first free frame after nodes (lower bound for interactive): ${ms(small.firstFreeFrame)} → ${ms(large.firstFreeFrame)}`);
   console.log(`    longest task:    ${ms(small.longestTask)} → ${ms(large.longestTask)}`);
   console.log(
     `    long tasks after nodes showed: ${small.tasksAfterNodes} (${ms(small.taskMsAfterNodes)}) → ${large.tasksAfterNodes} (${ms(large.taskMsAfterNodes)})`,
