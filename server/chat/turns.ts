@@ -20,6 +20,8 @@ export type TurnInput = {
   by: string;
   /** what the new answer is, for the new branch's name */
   kind?: "send" | "regenerate" | "escalate";
+  /** the caller already looked the requestId up and found no stream (saves a round trip before the first token) */
+  knownNew?: boolean;
 };
 
 export type Turn = {
@@ -68,7 +70,7 @@ export function validateContent(content: string): string {
  * so the old path stays intact. Idempotent by (person, requestId).
  */
 export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
-  const existing = await findStreamByRequest(db, input);
+  const existing = input.knownNew ? null : await findStreamByRequest(db, input);
   if (existing) return replayOf(existing, input.chatId);
 
   const chat = await getChat(db, input);

@@ -34,11 +34,14 @@ const SOURCES_TOKEN_ALLOWANCE = 4_000;
  * persist → produce (detached). Returns the stream to tail.
  */
 export async function startChatTurn(db: Db, { userId, request }: { userId: string; request: ChatRequest }): Promise<Turn> {
-  const [chat] = await db.select({ projectId: chats.projectId }).from(chats).where(eq(chats.id, request.chatId)).limit(1);
+  // Independent reads together: on Postgres they go out on separate pool connections.
+  const [[chat], existing] = await Promise.all([
+    db.select({ projectId: chats.projectId }).from(chats).where(eq(chats.id, request.chatId)).limit(1),
+    findStreamByRequest(db, { by: userId, requestId: request.requestId }),
+  ]);
   if (!chat) throw new AppError("not_found:chat", "This chat does not exist (it may have been deleted).");
   const { project } = await requireProjectRole(db, { projectId: chat.projectId, userId, minimum: "editor" });
 
-  const existing = await findStreamByRequest(db, { by: userId, requestId: request.requestId });
   if (existing) return prepareTurn(db, { ...request, projectId: project.id, by: userId });
 
   let reservation: CloudReservation | null = null;
@@ -66,6 +69,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
       projectId: project.id,
       by: userId,
       kind: request.answerTo ? (request.tier === "cloud" ? "escalate" : "regenerate") : "send",
+      knownNew: true,
     });
   } catch (error) {
     if (reservation) await releaseReservation(db, reservation.reservationId);
