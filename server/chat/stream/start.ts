@@ -47,16 +47,23 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
   let reservation: CloudReservation | null = null;
   let model: string | null = request.model ?? null;
   if (request.tier === "cloud") {
-    if (!(await cloudConfigured(db, { projectId: project.id }))) throw cloudNotConfiguredError();
     const settings = { ...DEFAULT_PROJECT_SETTINGS, ...project.settings };
-    model ??= settings.defaultCloudModel ?? (await defaultCloudModel(db));
+    const chosen = model ?? settings.defaultCloudModel;
+    // Three independent reads at once: they sit on the path to the first token.
+    const [configured, resolvedModel, promptTokens] = await Promise.all([
+      cloudConfigured(db, { projectId: project.id }),
+      chosen ? Promise.resolve(chosen) : defaultCloudModel(db),
+      promptEstimate(db, request),
+    ]);
+    if (!configured) throw cloudNotConfiguredError();
+    model = resolvedModel;
     reservation = await reserveCloudBudget(db, {
       projectId: project.id,
       actorId: userId,
       requestId: billingRequestId(userId, request.requestId),
       model,
       maxTokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
-      promptTokens: await promptEstimate(db, request),
+      promptTokens,
     });
   } else if (request.model) {
     throw new AppError("bad_request:model", "A model can only be chosen for the cloud tier.");
