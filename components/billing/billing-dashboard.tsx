@@ -105,7 +105,7 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
         <Card>
           <h2 className="text-base font-semibold text-zinc-900">Spending ceiling</h2>
           <div className="mt-3">
-            <CeilingForm key={String(s.ceilingMicros)} ceilingMicros={s.ceilingMicros} />
+            <CeilingForm ceilingMicros={s.ceilingMicros} />
           </div>
         </Card>
         <Card>

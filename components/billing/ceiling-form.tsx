@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -12,7 +12,10 @@ import { formatMicros, parseDollars } from "@/server/billing/money";
 export function CeilingForm({ ceilingMicros }: { ceilingMicros: bigint | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [text, setText] = useState(ceilingMicros === null ? "" : formatMicros(ceilingMicros).replace(/^\$/, "").replace(/,/g, ""));
+  const [text, setText] = useState(() => asInput(ceilingMicros));
+  // Follow the saved value when it changes (after a save or another tab's change) without
+  // remounting, so the "saved" confirmation stays on screen.
+  useEffect(() => setText(asInput(ceilingMicros)), [ceilingMicros]);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const mutation = useMutation(
@@ -65,4 +68,8 @@ export function CeilingForm({ ceilingMicros }: { ceilingMicros: bigint | null })
       {saved ? <Alert tone="success">{saved}</Alert> : null}
     </form>
   );
+}
+
+function asInput(ceilingMicros: bigint | null): string {
+  return ceilingMicros === null ? "" : formatMicros(ceilingMicros).replace(/^\$/, "").replace(/,/g, "");
 }
