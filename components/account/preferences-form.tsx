@@ -6,9 +6,20 @@ import type { UserPreferences } from "@/db/schema";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Field, inputClass } from "@/components/ui/field";
+import { Field, SelectField } from "@/components/ui/field";
 
 type Editable = Pick<UserPreferences, "language" | "timezone" | "verbosity" | "tone">;
+
+const VERBOSITY = [
+  { value: "concise", label: "Concise" },
+  { value: "normal", label: "Normal" },
+  { value: "detailed", label: "Detailed" },
+] as const;
+const TONE = [
+  { value: "neutral", label: "Neutral" },
+  { value: "friendly", label: "Friendly" },
+  { value: "formal", label: "Formal" },
+] as const;
 
 export function PreferencesForm({ initial }: { initial: Editable }) {
   const trpc = useTRPC();
@@ -24,26 +35,8 @@ export function PreferencesForm({ initial }: { initial: Editable }) {
     >
       <Field label="Answer language" value={values.language} onChange={(e) => setValues({ ...values, language: e.target.value })} hint="e.g. en, de, Español" />
       <Field label="Time zone" value={values.timezone} onChange={(e) => setValues({ ...values, timezone: e.target.value })} hint="e.g. Europe/Berlin" />
-      <div className="space-y-1">
-        <label htmlFor="pref-verbosity" className="block text-sm font-medium text-zinc-800">
-          Verbosity
-        </label>
-        <select id="pref-verbosity" className={inputClass} value={values.verbosity} onChange={(e) => setValues({ ...values, verbosity: e.target.value as Editable["verbosity"] })}>
-          <option value="concise">Concise</option>
-          <option value="normal">Normal</option>
-          <option value="detailed">Detailed</option>
-        </select>
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="pref-tone" className="block text-sm font-medium text-zinc-800">
-          Tone
-        </label>
-        <select id="pref-tone" className={inputClass} value={values.tone} onChange={(e) => setValues({ ...values, tone: e.target.value as Editable["tone"] })}>
-          <option value="neutral">Neutral</option>
-          <option value="friendly">Friendly</option>
-          <option value="formal">Formal</option>
-        </select>
-      </div>
+      <SelectField label="Verbosity" value={values.verbosity} options={VERBOSITY} onChange={(verbosity) => setValues({ ...values, verbosity })} />
+      <SelectField label="Tone" value={values.tone} options={TONE} onChange={(tone) => setValues({ ...values, tone })} />
       <div className="flex items-center gap-3 sm:col-span-2">
         <Button type="submit" disabled={save.isPending}>
           {save.isPending ? "Saving…" : "Save preferences"}
