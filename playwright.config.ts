@@ -2,7 +2,8 @@ import { defineConfig, devices } from "@playwright/test";
 
 /**
  * E2E against a real server: in CI (or E2E_BUILD=1) a production build on a
- * fresh PGlite data dir; locally the team's dev server on :3100 is reused.
+ * fresh PGlite data dir; otherwise `next dev` on :3100, reused if one already
+ * runs there (handy while editing; `npm test` always uses the production build).
  * The fakes (Anthropic Messages API on :4010) start first, as their own process.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -42,7 +43,7 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: fresh ? `rm -rf ${dataDir} && npx next start -p ${PORT}` : `bash /work/team/dev-server.sh`,
+      command: fresh ? `rm -rf ${dataDir} && npx next start -p ${PORT}` : `npx next dev -p ${PORT}`,
       url: `${baseURL}/api/health`,
       reuseExistingServer: !fresh,
       timeout: 180_000,

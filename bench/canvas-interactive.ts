@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "@playwright/test";
@@ -63,7 +63,7 @@ function prng(seed: number) {
  * messages from an answer in the later half of the branch being followed —
  * deep, mostly linear trees with a side branch now and then, like real use.
  */
-async function seedBoard(db: import("../db/client").Db, ownerId: string, title: string, total: number, seed: number): Promise<Seeded> {
+export async function seedBoard(db: import("../db/client").Db, ownerId: string, title: string, total: number, seed: number): Promise<Seeded> {
   const { createProject } = await import("../server/projects/service");
   const { branches, chats, messages } = await import("../db/schema");
   const random = prng(seed);
@@ -129,7 +129,7 @@ async function seedBoard(db: import("../db/client").Db, ownerId: string, title: 
   return { projectId: project.id, messages: messageCount, branches: branchCount };
 }
 
-async function seed(dataDir: string) {
+export async function seed(dataDir: string) {
   const { openDatabase } = await import("../db/client");
   const { runMigrations } = await import("../db/migrate");
   const { users } = await import("../db/schema");
@@ -152,7 +152,7 @@ async function seed(dataDir: string) {
 
 // ─── the server ──────────────────────────────────────────────────────────────
 
-function startServer(dataDir: string): { child: ChildProcess; output: () => string } {
+export function startServer(dataDir: string): { child: ChildProcess; output: () => string } {
   const log: string[] = [];
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(PORT)], {
     cwd: ROOT,
@@ -181,7 +181,7 @@ function startServer(dataDir: string): { child: ChildProcess; output: () => stri
   return { child, output: () => log.join("").split("\n").slice(-30).join("\n") };
 }
 
-async function stopServer(child: ChildProcess) {
+export async function stopServer(child: ChildProcess) {
   if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
@@ -207,7 +207,7 @@ async function healthy(): Promise<boolean> {
   }
 }
 
-async function waitForHealth(child: ChildProcess, timeoutMs: number) {
+export async function waitForHealth(child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited with code ${child.exitCode}`);
@@ -304,7 +304,7 @@ const VIEWPORT_TRANSFORM = `(() => { const v = document.querySelector(".react-fl
 const START_FRAMES = `(() => { window.__pan = []; const t = () => { window.__pan.push(performance.now()); if (window.__pan.length < 20000 && !window.__panStop) requestAnimationFrame(t); }; window.__panStop = false; requestAnimationFrame(t); })()`;
 const STOP_FRAMES = `(() => { window.__panStop = true; return window.__pan; })()`;
 
-async function signIn(context: BrowserContext) {
+export async function signIn(context: BrowserContext) {
   const page = await context.newPage();
   try {
     await page.goto("/sign-in", { timeout: 60_000 });
@@ -323,20 +323,33 @@ async function signIn(context: BrowserContext) {
   }
 }
 
-async function load(context: BrowserContext, projectId: string): Promise<{ page: Page; figures: Load }> {
+export async function load(context: BrowserContext, projectId: string, profileAs?: string): Promise<{ page: Page; figures: Load }> {
   const page = await context.newPage();
   await page.addInitScript(INIT_SCRIPT);
+  // BENCH_PROFILE=<dir>: a CPU profile of the load, to open in DevTools (Performance → load profile)
+  const profileDir = process.env.BENCH_PROFILE;
+  const cdp = profileDir && profileAs ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+    await cdp.send("Profiler.start");
+  }
   await page.goto(`/projects/${projectId}/canvas`, { waitUntil: "commit", timeout: 120_000 });
   if (!new URL(page.url()).pathname.endsWith("/canvas")) throw new Error(`canvas did not open (landed on ${page.url()})`);
   const handle = await page.waitForFunction(INTERACTIVE_AT, null, { timeout: 120_000, polling: 250 });
   const interactive = (await handle.jsonValue()) as number;
+  if (cdp && profileDir) {
+    const { profile } = await cdp.send("Profiler.stop");
+    writeFileSync(path.join(profileDir, `canvas-load-${profileAs}.cpuprofile`), JSON.stringify(profile));
+    await cdp.detach();
+  }
   const figures = (await page.evaluate(LOAD_FIGURES)) as Omit<Load, "interactive">;
   if (process.env.BENCH_VERBOSE) console.log(`    load: interactive ${Math.round(interactive)} ms; ${await page.evaluate(TIMELINE)}`);
   return { page, figures: { ...figures, interactive } };
 }
 
 /** Drag the empty pane in PAN_STEPS paced moves (about a second, like a hand) while the page counts frames. */
-async function pan(page: Page): Promise<Pan> {
+export async function pan(page: Page): Promise<Pan> {
   const box = await page.locator(".react-flow__renderer").boundingBox();
   if (!box) throw new Error("no React Flow pane");
   // start from a point on the pane itself, not on a node or a panel
@@ -377,6 +390,21 @@ async function pan(page: Page): Promise<Pan> {
   };
 }
 
+/** With BENCH_PROFILE=<dir>, a CPU profile of `work` is saved there as <name>.cpuprofile. */
+async function profiled<T>(page: Page, name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return work();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  const result = await work();
+  const { profile } = await cdp.send("Profiler.stop");
+  writeFileSync(path.join(dir, `canvas-${name}.cpuprofile`), JSON.stringify(profile));
+  await cdp.detach();
+  return result;
+}
+
 /** The Controls' "fit view" button: the whole board at once, the worst case for visible-only rendering. */
 async function fitAll(page: Page): Promise<{ settleMs: number; nodeElements: number; zoom: string }> {
   await page.evaluate(START_FRAMES);
@@ -408,13 +436,13 @@ async function measureBoard(context: BrowserContext, board: Seeded, name: string
   let last: Page | null = null;
   for (let i = 0; i < LOADS; i++) {
     if (last) await last.close();
-    const { page, figures } = await load(context, board.projectId);
+    const { page, figures } = await load(context, board.projectId, i === LOADS - 1 ? name : undefined);
     loads.push(figures);
     last = page;
   }
   if (!last) throw new Error("no load");
   await screenshot(last, `${name}-opened`);
-  const panned = await pan(last);
+  const panned = await profiled(last, `pan-${name}`, () => pan(last));
   const fitted = await fitAll(last);
   await screenshot(last, `${name}-fit-all`);
   const pannedAll = await pan(last);

@@ -1,5 +1,6 @@
 import { type Browser, expect, type Locator, type Page, test } from "@playwright/test";
 import { PASSWORD, uniqueEmail } from "./support/auth";
+import { answers, ask, expectAnswerDone, openChatTab, questions } from "./support/chat-helpers";
 
 /**
  * The canvas journeys (issue 5): a fork made in the chat shows as two branches;
@@ -75,18 +76,24 @@ async function turn(page: Page, body: { chatId: string; parentId: string | null;
 }
 
 /**
- * A chat with two branches: Q1 → A1 → Q2 → A2, then a fork at A1 → Q3 → A3.
- * Made through the chat area's own endpoints (tRPC chat.create / chat.fork and
- * POST /api/chat) rather than by clicking through the chat page, whose stream
- * UI was still in progress when this was written.
+ * A chat with two branches — Q1 → A1 → Q2 → A2, then a fork at A1 → Q3 → A3 —
+ * made the way a person does it: ask twice in the chat page, press Fork on
+ * the first answer, ask again on the new branch.
  */
-async function chatWithFork(page: Page, projectId: string) {
-  const chat = await trpc<{ id: string }>(page, "chat.create", { projectId });
-  const one = await turn(page, { chatId: chat.id, parentId: null, content: "What grows in shade?" });
-  await turn(page, { chatId: chat.id, parentId: one.assistantMessageId, content: "Which of those flower?", branchId: one.branchId });
-  const fork = await trpc<{ branchId: string }>(page, "chat.fork", { projectId, chatId: chat.id, messageId: one.assistantMessageId });
-  await turn(page, { chatId: chat.id, parentId: one.assistantMessageId, content: "And in full sun?", branchId: fork.branchId });
-  return { chatId: chat.id, first: one };
+async function chatWithForkThroughTheChatPage(page: Page, projectId: string) {
+  await openChatTab(page, projectId);
+  await ask(page, "What grows in shade?");
+  await expectAnswerDone(answers(page).first());
+  await ask(page, "Which of those flower?");
+  await expect(questions(page)).toHaveCount(2);
+  await expectAnswerDone(answers(page).nth(1));
+  await answers(page).first().getByRole("button", { name: "Fork" }).click();
+  // the fork shows the thread up to the first answer; the next question continues from there
+  await expect(questions(page)).toHaveCount(1);
+  await ask(page, "And in full sun?");
+  await expect(questions(page)).toHaveCount(2);
+  await expect(questions(page).nth(1)).toContainText("full sun");
+  await expectAnswerDone(answers(page).nth(1));
 }
 
 async function openCanvas(page: Page, projectId: string, query = "") {
@@ -138,7 +145,7 @@ test("a fork in the chat shows as two branches; drag, reload, edge with label, c
   test.setTimeout(180_000);
   await signUp(page);
   const project = await trpc<{ id: string }>(page, "projects.create", { title: "Garden notes" });
-  await chatWithFork(page, project.id);
+  await chatWithForkThroughTheChatPage(page, project.id);
 
   await openCanvas(page, project.id);
   await expect(messageNodes(page)).toHaveCount(6);

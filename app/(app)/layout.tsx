@@ -5,6 +5,7 @@ import { signOutAction } from "@/app/(auth)/actions";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { TRPCReactProvider } from "@/components/providers/trpc";
 import { getCurrentUser } from "@/server/auth/session";
+import { ArborMark } from "@/components/ui/arbor-mark";
 
 /** Everything under (app) is for signed-in people; the check is here and again in every procedure. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -20,7 +21,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <div className="mx-auto flex h-14 max-w-7xl items-center justify-between px-4">
             <nav aria-label="Main" className="flex items-center gap-6">
               <Link href="/dashboard" className="flex items-center gap-2 font-semibold text-zinc-900">
-                <span aria-hidden>🌳</span> Arbor
+                <ArborMark /> Arbor
               </Link>
               <Link href="/dashboard" className="text-sm text-zinc-600 hover:text-zinc-900">
                 Projects

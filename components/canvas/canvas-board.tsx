@@ -6,26 +6,35 @@ import {
   applyNodeChanges,
   Background,
   type Connection,
+  ControlButton,
   Controls,
+  getViewportForBounds,
   type Edge,
-  MiniMap,
   type NodeChange,
   Panel,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
+  useStoreApi,
 } from "@xyflow/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { type BoardActions, BoardActionsContext } from "./board-actions";
+import { buildScene, messageAt } from "./board-scene";
+import { boardFromWire } from "./board-wire";
 import { EdgeDialog } from "./edge-dialog";
+import { FitIcon } from "./icons";
 import { nodeTypes } from "./flow-nodes";
 import { HoverPreview } from "./hover-preview";
 import { type Point, NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { isQuiet, mergeChanges } from "./merge-changes";
+import { BoardMiniMap } from "./mini-map";
 import { neighbour } from "./navigation";
+import { OVERVIEW_ZOOM, OverviewLayer } from "./overview-layer";
+import { inWindow, needsNewWindow, type Rect, viewportRect, windowAround } from "./render-window";
 import { type Selection, SidePanel } from "./side-panel";
 import { boardToFlow, type FlowNode, flowBounds } from "./to-flow";
 import type { BoardData, EdgeStyle } from "./types";
@@ -37,11 +46,33 @@ const POLL_MS = 1_500;
 const SAVE_DELAY_MS = 400;
 /** Above this many nodes, opening fits the current branch instead of the whole board. */
 const FIT_ALL_LIMIT = 400;
+const MIN_ZOOM = 0.02;
+const MAX_ZOOM = 2;
 
-export function CanvasBoard(props: { projectId: string; initialBoard: BoardData; focus: string | null; branchId: string | null }) {
+const subscribeNothing = () => () => {};
+
+/**
+ * The board is built in the browser only: nothing of it can be drawn before
+ * the pane is measured, so rendering it on the server would only add work
+ * there and a hydration pass here. Until then, a placeholder of the same size.
+ */
+export function CanvasBoard({ boardJson, ...props }: { projectId: string; boardJson: string; focus: string | null; branchId: string | null }) {
+  const inBrowser = useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
+  const initialBoard = useMemo(() => (inBrowser ? boardFromWire(boardJson) : null), [inBrowser, boardJson]);
+  if (!initialBoard) {
+    return (
+      <div role="status" className="flex h-full min-h-[420px] w-full items-center justify-center rounded-lg border border-zinc-200 bg-white text-sm text-zinc-500">
+        Loading the board…
+      </div>
+    );
+  }
   return (
     <ReactFlowProvider>
-      <Board {...props} />
+      <Board {...props} initialBoard={initialBoard} />
     </ReactFlowProvider>
   );
 }
@@ -106,10 +137,10 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
         const p = before.get(n.id);
         const selected = n.id === selectedKey;
         // a node being dragged right now keeps the pointer's position, not the server's
-        if (p?.dragging) return { ...n, position: p.position, dragging: true, measured: p.measured, selected } as FlowNode;
+        if (p?.dragging) return { ...n, position: p.position, dragging: true, measured: p.measured ?? n.measured, selected } as FlowNode;
         // keep the very same object when nothing changed, so memoised nodes skip rendering
         if (p && sameNode(p, n, selected)) return p;
-        return { ...n, measured: p?.measured, selected } as FlowNode;
+        return { ...n, measured: p?.measured ?? n.measured, selected } as FlowNode;
       });
     });
   }, [computed.nodes, selectedKey]);
@@ -121,6 +152,40 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     () => computed.edges.map((e) => (selection?.kind === "edge" && e.id === `user:${selection.edgeId}` ? { ...e, selected: true } : e)),
     [computed.edges, selection],
   );
+
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  const nodeByKey = useCallback((key: string) => nodesRef.current.find((n) => n.id === key), []);
+
+  // ─── what React Flow is given ──────────────────────────────────────────────
+  // Only the nodes around the viewport (render-window.ts); zoomed out, the
+  // messages are drawn on the overview canvas instead of being nodes at all.
+  // Nothing is given until the opening viewport is set (onInit).
+  const store = useStoreApi();
+  const [opened, setOpened] = useState(false);
+  const [windowRect, setWindowRect] = useState<Rect | null>(null);
+  const windowRef = useRef<Rect | null>(null);
+  useEffect(() => {
+    if (!opened) return;
+    const follow = (s: { transform: [number, number, number]; width: number; height: number }) => {
+      if (!s.width || !s.height) return;
+      const viewport = viewportRect(s.transform, s.width, s.height);
+      if (!needsNewWindow(windowRef.current, viewport)) return;
+      windowRef.current = windowAround(viewport);
+      setWindowRect(windowRef.current);
+    };
+    follow(store.getState());
+    return store.subscribe((s, previous) => {
+      if (s.transform !== previous.transform || s.width !== previous.width || s.height !== previous.height) follow(s);
+    });
+  }, [store, opened]);
+  const zoomedOut = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
+  const scene = useMemo(() => buildScene(nodes, computed.edges), [nodes, computed.edges]);
+  const shown = useMemo(() => {
+    if (zoomedOut) return { nodes: nodes.filter((n) => !isDrawn(n)), edges: edges.filter((e) => !e.source.startsWith("m:") && !e.target.startsWith("m:")) };
+    return inWindow(nodes, edges, windowRect);
+  }, [nodes, edges, zoomedOut, windowRect]);
+  const [pointingAt, setPointingAt] = useState(false);
 
   // ─── moving, saved in the background ───────────────────────────────────────
   const moveNodes = useMutation(trpc.canvas.moveNodes.mutationOptions());
@@ -168,13 +233,19 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     [router, projectId],
   );
   const centreOn = useCallback(
-    (key: string) => {
-      const node = flow.getNode(key);
+    (key: string, duration = 250) => {
+      const node = nodeByKey(key);
       if (!node) return;
-      void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: 250 });
+      void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration });
     },
-    [flow],
+    [flow, nodeByKey],
   );
+  const fitAll = useCallback(() => {
+    const bounds = flowBounds(nodesRef.current);
+    const { width, height } = store.getState();
+    if (!bounds || !width || !height) return;
+    void flow.setViewport(getViewportForBounds(bounds, width, height, MIN_ZOOM, MAX_ZOOM, 0.1), { duration: 250 });
+  }, [flow, store]);
   const select = useCallback((key: string) => setSelection({ kind: "node", key }), []);
   const actions: BoardActions = useMemo(
     () => ({ projectId, canEdit, canComment, toggleChat, toggleSubtree, select, openMessage }),
@@ -214,14 +285,14 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     const messageId = focus.startsWith("m:") ? focus.slice(2) : null;
     if (messageId) reveal(messageId);
     const timer = setTimeout(() => {
-      if (flow.getNode(focus)) {
+      if (nodeByKey(focus)) {
         focused.current = true;
         setSelection({ kind: "node", key: focus });
         centreOn(focus);
       }
     }, 60);
     return () => clearTimeout(timer);
-  }, [focus, reveal, centreOn, flow, nodes.length]);
+  }, [focus, reveal, centreOn, nodeByKey, nodes.length]);
 
   // opening a big board: frame the current branch's tip rather than every node
   const initialFit = useMemo(() => {
@@ -233,14 +304,16 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
   const onInit = useCallback(() => {
     if (initialised.current) return;
     initialised.current = true;
-    if (focus) return;
+    // the opening viewport is set at once (no animation), then the nodes around it are given to React Flow
+    const open = () => setOpened(true);
+    if (focus) return open();
     if (initialFit) {
-      setTimeout(() => centreOn(initialFit), 0);
-      return;
+      centreOn(initialFit, 0);
+      return open();
     }
     const bounds = flowBounds(computed.nodes);
     const rect = wrapperRef.current?.getBoundingClientRect();
-    if (!bounds || !rect) return;
+    if (!bounds || !rect) return open();
     const pad = 48;
     const zoom = Math.min(1, Math.max(0.05, Math.min((rect.width - pad * 2) / bounds.width, (rect.height - pad * 2) / bounds.height)));
     void flow.setViewport({
@@ -249,6 +322,7 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
       y: bounds.height * zoom > rect.height - pad * 2 ? pad - bounds.y * zoom : rect.height / 2 - (bounds.y + bounds.height / 2) * zoom,
       zoom,
     });
+    open();
   }, [focus, initialFit, centreOn, computed.nodes, flow]);
 
   // ─── notes and edges ───────────────────────────────────────────────────────
@@ -338,8 +412,9 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
           onKeyDown={onKeyDown}
         >
           <ReactFlow<FlowNode, Edge>
-            nodes={nodes}
-            edges={edges}
+            nodes={shown.nodes}
+            edges={shown.edges}
+            className={zoomedOut && pointingAt ? "[&_.react-flow__pane]:!cursor-pointer" : undefined}
             nodeTypes={nodeTypes}
             onNodesChange={onNodesChange}
             onNodeDragStop={onNodeDragStop}
@@ -347,7 +422,20 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
             onEdgeClick={onEdgeClick}
             onNodeMouseEnter={onNodeMouseEnter}
             onNodeMouseLeave={onNodeMouseLeave}
-            onPaneClick={() => setSelection(null)}
+            onPaneClick={(event) => {
+              // in the overview a click on a message's box zooms to it
+              const p = zoomedOut ? flow.screenToFlowPosition({ x: event.clientX, y: event.clientY }) : null;
+              const key = p ? messageAt(scene, p.x, p.y) : null;
+              if (key) {
+                setSelection({ kind: "node", key });
+                centreOn(key);
+              } else setSelection(null);
+            }}
+            onPaneMouseMove={(event) => {
+              if (!zoomedOut) return;
+              const p = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+              setPointingAt(messageAt(scene, p.x, p.y) !== null);
+            }}
             onConnect={onConnect}
             isValidConnection={isValidConnection}
             onInit={onInit}
@@ -357,12 +445,18 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
             deleteKeyCode={null}
             disableKeyboardA11y
             onlyRenderVisibleElements
-            minZoom={0.05}
-            maxZoom={2}
+            minZoom={MIN_ZOOM}
+            maxZoom={MAX_ZOOM}
           >
             <Background gap={24} color="#e4e4e7" />
-            <Controls position="bottom-left" />
-            <MiniMap position="bottom-right" pannable zoomable style={{ width: 160, height: 110 }} nodeColor={miniMapColor} nodeStrokeWidth={0} ariaLabel="Mini map" />
+            <OverviewLayer scene={scene} active={zoomedOut} />
+            {/* our own "fit view": React Flow's would fit only the nodes it was given */}
+            <Controls position="bottom-left" showFitView={false}>
+              <ControlButton onClick={fitAll} className="react-flow__controls-fitview" title="Fit view" aria-label="Fit view">
+                <FitIcon />
+              </ControlButton>
+            </Controls>
+            <BoardMiniMap scene={scene} />
             <Panel position="top-left">
               <div className="flex flex-wrap items-center gap-2 rounded-lg border border-zinc-200 bg-white/95 px-2.5 py-1.5 text-xs shadow-sm">
                 {canEdit ? (
@@ -384,6 +478,7 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
                     Expand all
                   </button>
                 ) : null}
+                {zoomedOut ? <span className="text-zinc-600">Overview: click a message to zoom in</span> : null}
                 <span className="text-zinc-500">
                   {board.messages.length} message{board.messages.length === 1 ? "" : "s"} · {board.chats.length} chat{board.chats.length === 1 ? "" : "s"}
                 </span>
@@ -456,20 +551,8 @@ function sameNode(previous: FlowNode, next: FlowNode, selected: boolean): boolea
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
 }
 
-function miniMapColor(node: FlowNode): string {
-  switch (node.type) {
-    case "message":
-      return node.data.color;
-    case "source":
-      return "#6ee7b7";
-    case "note":
-      return "#fde047";
-    case "chat":
-      return "#a1a1aa";
-    default:
-      return "transparent";
-  }
-}
+/** Zoomed out, messages and chat frames are drawn on the overview canvas instead of being nodes. */
+const isDrawn = (node: FlowNode) => node.type === "message" || node.type === "frame";
 
 function applyLocalMoves(board: BoardData, moves: { key: string; x: number; y: number }[]): BoardData {
   const positions = [...board.positions];

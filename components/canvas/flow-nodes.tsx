@@ -183,8 +183,13 @@ export const NoteNode = memo(function NoteNode({ id, data, selected, isConnectab
   );
 });
 
+/**
+ * A chat's group frame. Solid, not dashed: a frame is as big as its chat's
+ * tree (tens of thousands of pixels), and Chromium repaints a dashed rounded
+ * border that size on every pan frame — it halved the frame rate at 5,000 messages.
+ */
 export const FrameNode = memo(function FrameNode({ width, height }: NodeProps<FrameFlowNode>) {
-  return <div aria-hidden className="rounded-2xl border border-dashed border-zinc-300 bg-zinc-50/40" style={{ width, height }} />;
+  return <div aria-hidden className="rounded-2xl border border-zinc-300 bg-zinc-50/40" style={{ width, height }} />;
 });
 
 export const nodeTypes = { message: MessageNode, chat: ChatNode, source: SourceNode, note: NoteNode, frame: FrameNode };

@@ -71,3 +71,10 @@ export const ChatIcon = (p: IconProps) => (
     <path d="M12 6h2v5.5h-1v2l-2.5-2H6.5V10" />
   </Svg>
 );
+
+/** Four corners: "fit the whole board on screen". */
+export const FitIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M2 6V2h4M10 2h4v4M14 10v4h-4M6 14H2v-4" />
+  </Svg>
+);

@@ -1,5 +1,5 @@
 import type { Edge, Node } from "@xyflow/react";
-import { MarkerType } from "@xyflow/react";
+import { MarkerType, Position } from "@xyflow/react";
 import { colorBranches, messageColor } from "./branch-colors";
 import { CHAT_HEADER_HEIGHT, layoutBoard, NODE_HEIGHT, NODE_WIDTH, type Point } from "./layout";
 import type { BoardData, BoardMessage, EdgeStyle } from "./types";
@@ -45,6 +45,24 @@ export type FlowOptions = {
 };
 
 const FRAME_PAD = 24;
+/** The 10 px handles the node components draw (flow-nodes.tsx), centred on the top and bottom edges. */
+const HANDLE_SIZE = 10;
+
+/**
+ * Where a fixed-size node's handles are, given up front. React Flow renders
+ * every node once to measure it unless it already knows its handles, which
+ * for 5,000 messages is one multi-second render of nodes nobody can see;
+ * with these only the nodes in view are ever mounted.
+ */
+function fixedHandles(width: number, height: number): NonNullable<Node["handles"]> {
+  const x = width / 2 - HANDLE_SIZE / 2;
+  return [
+    { type: "target", position: Position.Top, x, y: -HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+    { type: "source", position: Position.Bottom, x, y: height - HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+  ];
+}
+const MESSAGE_HANDLES = fixedHandles(NODE_WIDTH, NODE_HEIGHT);
+const MESSAGE_SIZE = { width: NODE_WIDTH, height: NODE_HEIGHT };
 
 export function boardToFlow(board: Pick<BoardData, "chats" | "messages" | "branches" | "sources" | "notes" | "positions" | "citations" | "edges" | "commentCounts">, options: FlowOptions) {
   const positions = new Map<string, Point>();
@@ -139,6 +157,8 @@ export function boardToFlow(board: Pick<BoardData, "chats" | "messages" | "branc
         draggable: options.canEdit && !isLocked,
         width: NODE_WIDTH,
         height: NODE_HEIGHT,
+        handles: MESSAGE_HANDLES,
+        measured: MESSAGE_SIZE,
       });
     } else {
       const source = sourceById.get(n.id);

@@ -11,6 +11,7 @@ import { LiveBubble, PendingQuestion } from "./live-bubble";
 import { type LiveOverlay, type MessageActions, MessageItem } from "./message-item";
 import { chatHref, type ChatPermissions, type ThreadData, type ThreadMessage } from "./types";
 import { type LiveAnswer, useChatStream } from "./use-chat-stream";
+import { ArborMark } from "@/components/ui/arbor-mark";
 
 type Props = {
   projectId: string;
@@ -335,9 +336,7 @@ function ThreadSkeleton() {
 function EmptyState({ canWrite }: { canWrite: boolean }) {
   return (
     <div className="mx-auto max-w-lg py-16 text-center">
-      <div aria-hidden className="text-4xl">
-        🌳
-      </div>
+      <ArborMark className="mx-auto h-10 w-10" />
       <h3 className="mt-3 text-lg font-semibold text-zinc-900">{canWrite ? "Ask anything — answers come first from your vault…" : "Nothing has been asked here yet."}</h3>
       {canWrite ? (
         <ul className="mt-3 space-y-1 text-sm text-zinc-600">

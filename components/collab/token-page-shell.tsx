@@ -1,11 +1,12 @@
 import Link from "next/link";
+import { ArborMark } from "@/components/ui/arbor-mark";
 
 /** The frame of /invite/<token> and /handover/<token>: reachable signed out, so outside the app shell. */
 export function TokenPageShell({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <main className="flex min-h-screen flex-col items-center justify-center bg-zinc-50 px-4 py-12">
       <Link href="/" className="mb-8 flex items-center gap-2 text-lg font-semibold text-zinc-900">
-        <span aria-hidden>🌳</span> Arbor
+        <ArborMark /> Arbor
       </Link>
       <div className="w-full max-w-md space-y-4 rounded-xl border border-zinc-200 bg-white p-6 shadow-sm">
         <h1 className="text-xl font-semibold text-zinc-900">{title}</h1>

@@ -1,3 +1,4 @@
+import { boardToWire } from "@/components/canvas/board-wire";
 import { CanvasBoard } from "@/components/canvas/canvas-board";
 import { loadOrNotFound } from "@/server/trpc/load";
 import { getServerCaller } from "@/server/trpc/server-caller";
@@ -22,7 +23,7 @@ export default async function CanvasPage({
     <div className="h-[calc(100vh-250px)] min-h-[420px]">
       <CanvasBoard
         projectId={projectId}
-        initialBoard={board}
+        boardJson={boardToWire(board)}
         focus={focus && FOCUS.test(focus) ? focus.toLowerCase() : null}
         branchId={single(query.branch)}
       />
