@@ -121,15 +121,21 @@ async function transformOf(node: Locator) {
   return node.evaluate((el) => (el as HTMLElement).style.transform);
 }
 
-/** Connect the bottom handle of one node to the top handle of another. */
+/**
+ * Connect the bottom handle of one node to the top handle of another. Aim
+ * again before letting go, like a hand does: starting near the pane's edge
+ * makes React Flow pan the board while connecting, moving the target.
+ */
 async function connect(page: Page, from: Locator, to: Locator) {
+  const targetHandle = to.locator(".react-flow__handle-top");
   const source = await from.locator(".react-flow__handle-bottom").boundingBox();
-  const target = await to.locator(".react-flow__handle-top").boundingBox();
+  const target = await targetHandle.boundingBox();
   if (!source || !target) throw new Error("handles not visible");
   await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
   await page.mouse.down();
   await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2 + 20, { steps: 10 });
-  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 5 });
+  const now = (await targetHandle.boundingBox()) ?? target;
+  await page.mouse.move(now.x + now.width / 2, now.y + now.height / 2, { steps: 5 });
   await page.mouse.up();
 }
 

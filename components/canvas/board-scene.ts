@@ -49,6 +49,19 @@ export function buildScene(nodes: readonly FlowNode[], edges: readonly Edge[]): 
     return b;
   };
   const frames = batch(FRAME_FILL, 1, "#d4d4d8");
+  const sources = batch(SOURCE_FILL, 1, null);
+  const notes = batch(NOTE_FILL, 1, null);
+  const chats = batch(CHAT_FILL, 1, null);
+  // messages: one faint and one strong batch per branch colour, found without building a key string per node
+  const byColor = new Map<string, [faint: BoxBatch, strong: BoxBatch]>();
+  const messageBatch = (color: string, current: boolean) => {
+    let pair = byColor.get(color);
+    if (!pair) {
+      pair = [batch(color, 0.5, null), batch(color, 0.95, null)];
+      byColor.set(color, pair);
+    }
+    return pair[current ? 1 : 0];
+  };
   const messages: SceneBox[] = [];
   const byId = new Map<string, { x: number; y: number; width: number; height: number }>();
   let left = Number.POSITIVE_INFINITY;
@@ -68,17 +81,17 @@ export function buildScene(nodes: readonly FlowNode[], edges: readonly Edge[]): 
       node.type === "frame"
         ? frames
         : node.type === "message"
-          ? batch(node.data.color, node.data.current ? 0.95 : 0.5, null)
+          ? messageBatch(node.data.color, node.data.current)
           : node.type === "source"
-            ? batch(SOURCE_FILL, 1, null)
+            ? sources
             : node.type === "note"
-              ? batch(NOTE_FILL, 1, null)
-              : batch(CHAT_FILL, 1, null);
+              ? notes
+              : chats;
     target.boxes.push(x, y, width, height);
     if (node.type === "message") messages.push({ key: node.id, x, y, width, height });
   }
 
-  const lineBatches = new Map<string, LineBatch>();
+  const lineBatches = new Map<string, Map<number, LineBatch>>();
   for (const edge of edges) {
     const from = byId.get(edge.source);
     const to = byId.get(edge.target);
@@ -88,11 +101,17 @@ export function buildScene(nodes: readonly FlowNode[], edges: readonly Edge[]): 
     const width = Math.max(1, Math.min(3, (style.strokeWidth ?? 1.5) * 0.6));
     const alpha = style.opacity ?? 1;
     const dash = !!style.strokeDasharray;
-    const id = `${color}|${width}|${alpha}|${dash}`;
-    let lines = lineBatches.get(id);
+    // nested lookups rather than a key string per edge (thousands of them)
+    let byLook = lineBatches.get(color);
+    if (!byLook) {
+      byLook = new Map();
+      lineBatches.set(color, byLook);
+    }
+    const look = Math.round(width * 100) * 1000 + Math.round(alpha * 100) * 2 + (dash ? 1 : 0);
+    let lines = byLook.get(look);
     if (!lines) {
       lines = { color, alpha, width, dash, segments: [] };
-      lineBatches.set(id, lines);
+      byLook.set(look, lines);
     }
     // parent's bottom centre to child's top centre, where the tree's handles are
     lines.segments.push(from.x + from.width / 2, from.y + from.height, to.x + to.width / 2, to.y);
@@ -103,7 +122,7 @@ export function buildScene(nodes: readonly FlowNode[], edges: readonly Edge[]): 
   return {
     bounds: nodes.length === 0 ? null : { x: left, y: top, width: right - left, height: bottom - top },
     boxes: boxes.filter((b) => b.boxes.length > 0),
-    lines: [...lineBatches.values()].sort((a, b) => a.width - b.width),
+    lines: [...lineBatches.values()].flatMap((m) => [...m.values()]).sort((a, b) => a.width - b.width),
     messages,
   };
 }

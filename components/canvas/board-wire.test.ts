@@ -10,12 +10,12 @@ describe("board wire format", () => {
       role: "owner",
       chats: [{ id: "c", title: "2026-01-01T00:00:00Z plans", createdAt: at, updatedAt: at }],
       messages: [{ id: "m", chatId: "c", parentId: null, role: "user", preview: "2026-05-05T10:00:00Z", status: "complete", tier: null, model: null, deleted: false, createdAt: at }],
-      branches: [],
+      branches: [{ id: "b", chatId: "c", title: "Main", tipMessageId: "m", forkMessageId: null, parentBranchId: null, status: "active", createdAt: at, updatedAt: at }],
       sources: [],
       notes: [{ id: "n", text: "x", x: 1.5, y: -2, locked: false, style: { color: "#fff" }, deleted: false, updatedAt: at }],
       positions: [],
       citations: [],
-      edges: [],
+      edges: [{ id: "e", fromKey: "n:n", toKey: "m:m", label: "why", style: {}, authorId: null, deleted: false, updatedAt: at }],
       commentCounts: [],
     } as unknown as BoardData;
     const back = boardFromWire(boardToWire(board));
@@ -23,5 +23,7 @@ describe("board wire format", () => {
     expect(back.messages[0]?.createdAt).toBeInstanceOf(Date);
     expect(back.messages[0]?.preview).toBe("2026-05-05T10:00:00Z");
     expect(back.chats[0]?.title).toBe("2026-01-01T00:00:00Z plans");
+    expect(back.branches[0]?.updatedAt).toBeInstanceOf(Date);
+    expect(back.cursor).toBeInstanceOf(Date);
   });
 });

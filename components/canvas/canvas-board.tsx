@@ -20,7 +20,7 @@ import {
 } from "@xyflow/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { Suspense, use, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { type BoardActions, BoardActionsContext } from "./board-actions";
 import { buildScene, messageAt } from "./board-scene";
@@ -47,29 +47,45 @@ const SAVE_DELAY_MS = 400;
 /** Above this many nodes, opening fits the current branch instead of the whole board. */
 const FIT_ALL_LIMIT = 400;
 const MIN_ZOOM = 0.02;
+const NO_NODES: FlowNode[] = [];
+const NO_EDGES: Edge[] = [];
 const MAX_ZOOM = 2;
 
 const subscribeNothing = () => () => {};
 
 /**
- * The board is built in the browser only: nothing of it can be drawn before
- * the pane is measured, so rendering it on the server would only add work
- * there and a hydration pass here. Until then, a placeholder of the same size.
+ * The board arrives as a promise: the page streams the project's header,
+ * tabs and this placeholder at once, the browser starts its scripts while
+ * the server is still reading a large board, and the board follows in the
+ * same response. It is built in the browser only — nothing of it can be
+ * drawn before the pane is measured, so rendering it on the server would
+ * only add work there and a hydration pass here.
  */
-export function CanvasBoard({ boardJson, ...props }: { projectId: string; boardJson: string; focus: string | null; branchId: string | null }) {
+export function CanvasBoard(props: { projectId: string; boardJson: Promise<string>; focus: string | null; branchId: string | null }) {
+  return (
+    <Suspense fallback={<BoardLoading />}>
+      <LoadedBoard {...props} />
+    </Suspense>
+  );
+}
+
+function BoardLoading() {
+  return (
+    <div role="status" className="flex h-full min-h-[420px] w-full items-center justify-center rounded-lg border border-zinc-200 bg-white text-sm text-zinc-500">
+      Loading the board…
+    </div>
+  );
+}
+
+function LoadedBoard({ boardJson, ...props }: { projectId: string; boardJson: Promise<string>; focus: string | null; branchId: string | null }) {
+  const json = use(boardJson);
   const inBrowser = useSyncExternalStore(
     subscribeNothing,
     () => true,
     () => false,
   );
-  const initialBoard = useMemo(() => (inBrowser ? boardFromWire(boardJson) : null), [inBrowser, boardJson]);
-  if (!initialBoard) {
-    return (
-      <div role="status" className="flex h-full min-h-[420px] w-full items-center justify-center rounded-lg border border-zinc-200 bg-white text-sm text-zinc-500">
-        Loading the board…
-      </div>
-    );
-  }
+  const initialBoard = useMemo(() => (inBrowser ? boardFromWire(json) : null), [inBrowser, json]);
+  if (!initialBoard) return <BoardLoading />;
   return (
     <ReactFlowProvider>
       <Board {...props} initialBoard={initialBoard} />
@@ -133,7 +149,7 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
   useEffect(() => {
     setNodes((previous) => {
       const before = new Map(previous.map((n) => [n.id, n]));
-      return computed.nodes.map((n) => {
+      const next = computed.nodes.map((n) => {
         const p = before.get(n.id);
         const selected = n.id === selectedKey;
         // a node being dragged right now keeps the pointer's position, not the server's
@@ -142,6 +158,8 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
         if (p && sameNode(p, n, selected)) return p;
         return { ...n, measured: p?.measured ?? n.measured, selected } as FlowNode;
       });
+      // nothing changed at all (the first pass, a quiet poll): keep the array, so nothing downstream recomputes
+      return next.length === previous.length && next.every((n, i) => n === previous[i]) ? previous : next;
     });
   }, [computed.nodes, selectedKey]);
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
@@ -180,7 +198,10 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     });
   }, [store, opened]);
   const zoomedOut = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
-  const scene = useMemo(() => buildScene(nodes, computed.edges), [nodes, computed.edges]);
+  // the minimap and overview can follow a moment later: first paint and input come first
+  const sceneNodes = useDeferredValue(nodes, NO_NODES);
+  const sceneEdges = useDeferredValue(computed.edges, NO_EDGES);
+  const scene = useMemo(() => buildScene(sceneNodes, sceneEdges), [sceneNodes, sceneEdges]);
   const shown = useMemo(() => {
     if (zoomedOut) return { nodes: nodes.filter((n) => !isDrawn(n)), edges: edges.filter((e) => !e.source.startsWith("m:") && !e.target.startsWith("m:")) };
     return inWindow(nodes, edges, windowRect);
@@ -542,7 +563,7 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
 }
 
 function sameNode(previous: FlowNode, next: FlowNode, selected: boolean): boolean {
-  if (previous.selected !== selected || previous.draggable !== next.draggable || previous.type !== next.type) return false;
+  if (!!previous.selected !== selected || previous.draggable !== next.draggable || previous.type !== next.type) return false;
   if (previous.position.x !== next.position.x || previous.position.y !== next.position.y) return false;
   if (previous.width !== next.width || previous.height !== next.height) return false;
   const a = previous.data as Record<string, unknown>;

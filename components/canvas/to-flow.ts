@@ -56,9 +56,10 @@ const HANDLE_SIZE = 10;
  */
 function fixedHandles(width: number, height: number): NonNullable<Node["handles"]> {
   const x = width / 2 - HANDLE_SIZE / 2;
+  // id null, exactly as a <Handle> without an id: React Flow finds the drop target's element by it
   return [
-    { type: "target", position: Position.Top, x, y: -HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
-    { type: "source", position: Position.Bottom, x, y: height - HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+    { id: null, type: "target", position: Position.Top, x, y: -HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
+    { id: null, type: "source", position: Position.Bottom, x, y: height - HANDLE_SIZE / 2, width: HANDLE_SIZE, height: HANDLE_SIZE },
   ];
 }
 const MESSAGE_HANDLES = fixedHandles(NODE_WIDTH, NODE_HEIGHT);

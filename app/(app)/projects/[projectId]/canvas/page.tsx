@@ -1,6 +1,5 @@
 import { boardToWire } from "@/components/canvas/board-wire";
 import { CanvasBoard } from "@/components/canvas/canvas-board";
-import { loadOrNotFound } from "@/server/trpc/load";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
 export const metadata = { title: "Canvas · Arbor" };
@@ -17,13 +16,17 @@ export default async function CanvasPage({
 }) {
   const [{ projectId }, query] = await Promise.all([params, searchParams]);
   const api = await getServerCaller();
-  const board = await loadOrNotFound(() => api.canvas.board({ projectId }));
+  // Not awaited: the page streams at once and the board follows. The layout
+  // turns a non-member into the 404 page; the board call checks the role
+  // again and, for them, rejects unread — so mark that as handled here.
+  const boardJson = api.canvas.board({ projectId }).then(boardToWire);
+  boardJson.catch(() => {});
   const focus = single(query.focus);
   return (
     <div className="h-[calc(100vh-250px)] min-h-[420px]">
       <CanvasBoard
         projectId={projectId}
-        boardJson={boardToWire(board)}
+        boardJson={boardJson}
         focus={focus && FOCUS.test(focus) ? focus.toLowerCase() : null}
         branchId={single(query.branch)}
       />
