@@ -46,6 +46,7 @@ const POLL_MS = 1_500;
 const SAVE_DELAY_MS = 400;
 /** Above this many nodes, opening fits the current branch instead of the whole board. */
 const FIT_ALL_LIMIT = 400;
+/** Zooming out stops here, or further if that is what it takes to see the whole board. */
 const MIN_ZOOM = 0.02;
 const NO_NODES: FlowNode[] = [];
 const NO_EDGES: Edge[] = [];
@@ -261,12 +262,20 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     },
     [flow, nodeByKey],
   );
+  // a very wide board (many forked chats side by side) needs to zoom out further than MIN_ZOOM to fit
+  const paneWidth = useStore((s) => s.width);
+  const paneHeight = useStore((s) => s.height);
+  const minZoom = useMemo(() => {
+    const bounds = flowBounds(computed.nodes);
+    if (!bounds || !paneWidth || !paneHeight) return MIN_ZOOM;
+    return Math.max(0.002, Math.min(MIN_ZOOM, (0.8 * paneWidth) / bounds.width, (0.8 * paneHeight) / bounds.height));
+  }, [computed.nodes, paneWidth, paneHeight]);
   const fitAll = useCallback(() => {
     const bounds = flowBounds(nodesRef.current);
     const { width, height } = store.getState();
     if (!bounds || !width || !height) return;
-    void flow.setViewport(getViewportForBounds(bounds, width, height, MIN_ZOOM, MAX_ZOOM, 0.1), { duration: 250 });
-  }, [flow, store]);
+    void flow.setViewport(getViewportForBounds(bounds, width, height, minZoom, MAX_ZOOM, 0.1), { duration: 250 });
+  }, [flow, store, minZoom]);
   const select = useCallback((key: string) => setSelection({ kind: "node", key }), []);
   const actions: BoardActions = useMemo(
     () => ({ projectId, canEdit, canComment, toggleChat, toggleSubtree, select, openMessage }),
@@ -466,7 +475,7 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
             deleteKeyCode={null}
             disableKeyboardA11y
             onlyRenderVisibleElements
-            minZoom={MIN_ZOOM}
+            minZoom={minZoom}
             maxZoom={MAX_ZOOM}
           >
             <Background gap={24} color="#e4e4e7" />
