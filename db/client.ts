@@ -3,6 +3,8 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import { resolveDataDir } from "./data-dir";
+import { tunePglite } from "./pglite-tuning";
+import { prepareStatements } from "./postgres-tuning";
 import * as schema from "./schema";
 
 /**
@@ -35,12 +37,14 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
       // bigint columns come back as JS bigint (money is micro-USD integers)
       types: { bigint: { to: 20, from: [20], serialize: (x: bigint) => x.toString(), parse: (x: string) => BigInt(x) } },
     });
+    prepareStatements(client);
     const db = drizzle(client, { schema }) as unknown as Db;
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
   const client: PGlite = await PGlite.create(options.dataDir ?? "memory://");
+  tunePglite(client);
   const db = drizzle(client, { schema }) as unknown as Db;
   return { db, driver: "pglite", close: () => client.close() };
 }

@@ -6,8 +6,11 @@ import type { AddressInfo } from "node:net";
  * A tiny OpenAI-compatible chat server (the protocol Ollama, llama.cpp and vLLM
  * speak) for the optional local tier: POST /v1/chat/completions, streaming
  * `chat.completion.chunk`s, a usage chunk, then `data: [DONE]`.
- * "[[local-fail]]" in the last user message answers HTTP 500.
+ * "[[local-fail]]" in the last user message answers HTTP 500; "[[local-slow]]"
+ * answers after 3 s (time limits).
  */
+const SLOW_MS = 3_000;
+
 export type FakeLocalModel = { url: string; port: number; requests: unknown[]; close: () => Promise<void> };
 
 type Body = { model: string; stream?: boolean; messages: Array<{ role: string; content: string | Array<{ text?: string }> }> };
@@ -35,6 +38,7 @@ export async function startFakeLocalModel(port = 0, host = "127.0.0.1"): Promise
       res.writeHead(500, { "content-type": "application/json" });
       return res.end(JSON.stringify({ error: { message: "model crashed", type: "server_error" } }));
     }
+    if (question.includes("[[local-slow]]")) await new Promise((resolve) => setTimeout(resolve, SLOW_MS));
     const words = `Local model answer to: ${question.slice(0, 60)}`.match(/\S+\s*/g) ?? [];
     const promptTokens = Math.ceil(body.messages.map((m) => text(m.content)).join("\n").length / 4);
     const id = `chatcmpl-${randomBytes(6).toString("hex")}`;

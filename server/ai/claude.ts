@@ -19,8 +19,7 @@ export type ClaudeCall = {
  * call is aborted or fails first, output is estimated from the text received.
  */
 export async function streamClaude(call: ClaudeCall): Promise<{ tokensIn: number; tokensOut: number; stopReason: string | null }> {
-  const env = getEnv();
-  const client = new Anthropic({ apiKey: call.apiKey, baseURL: env.ANTHROPIC_BASE_URL ?? null, maxRetries: 1, timeout: 120_000 });
+  const client = clientFor(call.apiKey);
   let tokensIn = 0;
   let tokensOut = 0;
   let sawOutputUsage = false;
@@ -51,6 +50,21 @@ export async function streamClaude(call: ClaudeCall): Promise<{ tokensIn: number
     if (call.signal.aborted) return { ...usage(), stopReason: "stopped" };
     throw new UpstreamError(describeAnthropicError(error), anthropicErrorCode(error), usage());
   }
+}
+
+let platformClient: { key: string; baseURL: string | null; client: Anthropic } | null = null;
+
+/**
+ * The platform key's client is made once (it sits on the path to the first token); a BYOK key gets a
+ * client per call, so a removed key does not linger in memory.
+ */
+function clientFor(apiKey: string): Anthropic {
+  const env = getEnv();
+  const baseURL = env.ANTHROPIC_BASE_URL ?? null;
+  const make = () => new Anthropic({ apiKey, baseURL, maxRetries: 1, timeout: 120_000 });
+  if (apiKey !== env.ANTHROPIC_API_KEY) return make();
+  if (platformClient?.key !== apiKey || platformClient.baseURL !== baseURL) platformClient = { key: apiKey, baseURL, client: make() };
+  return platformClient.client;
 }
 
 function anthropicErrorCode(error: unknown): string {

@@ -1,5 +1,5 @@
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { streamText } from "ai";
+import { generateText, streamText } from "ai";
 import { getEnv } from "@/server/env";
 import { type ChatTurn, estimateTokens, UpstreamError } from "./types";
 
@@ -51,4 +51,20 @@ export async function streamLocalModel(call: {
   }
   const usage = await result.usage;
   return { tokensIn: usage.inputTokens ?? fallback.tokensIn, tokensOut: usage.outputTokens ?? fallback.tokensOut, model };
+}
+
+/** One short, non-streamed completion from the local model (housekeeping such as chat titles). */
+export async function completeWithLocalModel(call: { system: string; prompt: string; maxTokens: number; signal: AbortSignal }): Promise<string> {
+  const env = getEnv();
+  if (!env.LOCAL_MODEL_URL) throw new Error("No local model is configured (LOCAL_MODEL_URL).");
+  const provider = createOpenAICompatible({ name: "local", baseURL: env.LOCAL_MODEL_URL });
+  const result = await generateText({
+    model: provider.chatModel(localModelName()),
+    system: call.system,
+    prompt: call.prompt,
+    maxOutputTokens: call.maxTokens,
+    abortSignal: call.signal,
+    maxRetries: 0,
+  });
+  return result.text;
 }

@@ -82,6 +82,11 @@ export async function defaultCloudModel(db: Db): Promise<string> {
   throw new AppError("not_found:model", "No cloud model is priced yet. An operator needs to seed model_prices (it happens at start-up).");
 }
 
+/** The row defaultCloudModel() picks first (the operator-flagged Sonnet), as a scalar subquery for queries that price "the default" in the same round trip. */
+export function flaggedDefaultModel() {
+  return sql`(select m.model from model_prices m where m.family = 'sonnet' and m.deprecated = 0 and m.is_default = 1 limit 1)`;
+}
+
 /** Orders "claude-sonnet-4-6" < "claude-sonnet-5" < "claude-sonnet-5-5" by their numeric parts. */
 export function compareModelIds(a: string, b: string): number {
   const nums = (id: string) => (id.match(/\d+/g) ?? []).map(Number).filter((n) => n < 1000);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import { buildCloudContext } from "./context";
 import { decideTier, LOW_CONFIDENCE } from "./policy";
-import { heuristicTitle } from "./titles";
+import { heuristicTitle, titleFromReply } from "./titles";
 import { composeVaultAnswer, pieces } from "./vault-responder";
 
 const chunk = (text: string, relevance: number, title = "Guide"): RetrievedChunk => ({
@@ -75,6 +75,15 @@ describe("cloud context", () => {
 });
 
 describe("titles", () => {
+  it("makes a local model's reply a title: first line, no label, quotes, markdown or final stop", () => {
+    expect(titleFromReply('Title: "Basil care indoors."')).toBe("Basil care indoors");
+    expect(titleFromReply("**Compost 101**\nThis title sums up the chat.")).toBe("Compost 101");
+    expect(titleFromReply("  «Pruning roses»  ")).toBe("Pruning roses");
+    expect(titleFromReply("word ".repeat(40))?.length).toBeLessThanOrEqual(60);
+    expect(titleFromReply(' "" ')).toBeNull();
+    expect(titleFromReply("")).toBeNull();
+  });
+
   it("titles a chat from its first sentence without greetings, at no cost", () => {
     expect(heuristicTitle("Hello there, how do I prune roses? I have three bushes.")).toBe("How do I prune roses");
     expect(heuristicTitle("   ")).toBe("New chat");

@@ -101,9 +101,13 @@ export async function loadProviderKey(db: Db, userId: string): Promise<string | 
     .from(providerKeys)
     .where(and(eq(providerKeys.userId, userId), eq(providerKeys.provider, "anthropic")))
     .limit(1);
-  if (!row) return null;
+  return row ? decryptProviderKey(row.ciphertext) : null;
+}
+
+/** A saved key's plaintext, or a message saying how to fix a key the server can no longer read. */
+export function decryptProviderKey(ciphertext: string): string {
   try {
-    return decryptSecret(row.ciphertext);
+    return decryptSecret(ciphertext);
   } catch {
     throw new AppError("bad_request:byok_key", "Your saved Anthropic key can no longer be decrypted (the server's ENCRYPTION_KEY changed). Remove it and add it again on the Billing page.");
   }

@@ -1,16 +1,20 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
-import { messages, projects, usageEvents } from "@/db/schema";
+import { chats, messages, projects, usageEvents } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import type { FakeAnthropic } from "@/e2e/fakes/anthropic";
 import { type FakeLocalModel, startFakeLocalModel } from "@/e2e/fakes/local-model";
 import { ensureModelPrices } from "@/server/ai/model-prices";
+import { heuristicTitle, TITLE_INSTRUCTIONS, titleFromReply } from "@/server/ai/titles";
 import { resetEnvForTests } from "@/server/env";
 import { makeProject } from "@/server/testing/fixtures";
-import { createChat } from "./chats";
+import { titleChatByLocalModel, titleChatInBackground, titleSettled } from "./auto-title";
+import { createChat, renameChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
-import { runTurn, textOf, useFakeAnthropic } from "./test-support";
+import { settled } from "./stream/registry";
+import { startChatTurn } from "./stream/start";
+import { newRequestId, runTurn, textOf, useFakeAnthropic } from "./test-support";
 
 let database: Database;
 let fake: FakeAnthropic;
@@ -54,9 +58,11 @@ describe("the OpenAI-compatible local tier (LOCAL_MODEL_URL) through the AI SDK"
     const { addSource } = await import("./test-support");
     await addSource(database.db, { projectId: project.id, title: "Notes", texts: ["The crash test dummy reports crash results."] });
     const chat = await createChat(database.db, { projectId: project.id, by: owner.id });
-    const localCalls = local.requests.length;
+    // answers are streamed; the chat's title request (also failing here) is not
+    const answerCalls = () => local.requests.filter((r) => (r as { stream?: boolean }).stream).length;
+    const localCalls = answerCalls();
     const turn = await runTurn(database.db, owner.id, { chatId: chat.id, parentId: null, content: "crash test dummy results [[local-fail]]" });
-    expect(local.requests.length).toBe(localCalls + 1);
+    expect(answerCalls()).toBe(localCalls + 1);
     expect(turn.events.at(-1)?.event.type).toBe("end");
     const [answer] = await database.db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
     expect(answer).toMatchObject({ tier: "cloud", model: "claude-sonnet-5-5", status: "complete" });
@@ -72,5 +78,72 @@ describe("the OpenAI-compatible local tier (LOCAL_MODEL_URL) through the AI SDK"
     expect(answer).toMatchObject({ status: "error", tier: "local", model: "fake-llama", costMicros: 0n });
     const usage = await database.db.select().from(usageEvents).where(eq(usageEvents.messageId, turn.assistantMessageId));
     expect(usage.every((u) => u.netChargeMicros === 0n)).toBe(true);
+  });
+});
+
+describe("chat titles by the local tier", () => {
+  const titleOf = async (chatId: string) => (await database.db.select({ title: chats.title }).from(chats).where(eq(chats.id, chatId)))[0]?.title;
+
+  it("shows the first-sentence title at once, then the local model's after the first answer, at no cost", async () => {
+    const db = database.db;
+    const { owner, project } = await makeProject(db);
+    const chat = await createChat(db, { projectId: project.id, by: owner.id });
+    const first = "Hello! How do I keep basil alive indoors? It keeps wilting.";
+    const cloudCalls = fake.requests.length;
+    const localCalls = local.requests.length;
+    const turn = await startChatTurn(db, { userId: owner.id, request: { requestId: newRequestId(), chatId: chat.id, parentId: null, content: first, tier: "local" } });
+    expect(turn.newTitle).toBe("How do I keep basil alive indoors");
+    expect(await titleOf(chat.id)).toBe("How do I keep basil alive indoors");
+    await settled(turn.stream.id);
+    await titleSettled(chat.id);
+    // the answer, then one title request: the first message as the user turn, the instructions as the system prompt
+    expect(local.requests.length).toBe(localCalls + 2);
+    const asked = local.requests.at(-1) as { stream?: boolean; messages: Array<{ role: string; content: string }> };
+    expect(asked.stream).toBeFalsy();
+    expect(asked.messages).toEqual([
+      { role: "system", content: TITLE_INSTRUCTIONS },
+      { role: "user", content: first },
+    ]);
+    // the fake echoes the message; its reply, cleaned, is the title
+    expect(await titleOf(chat.id)).toBe(titleFromReply(`Local model answer to: ${first.slice(0, 60)}`));
+    expect(fake.requests.length).toBe(cloudCalls);
+    expect(await db.$count(usageEvents, eq(usageEvents.projectId, project.id))).toBe(1); // the answer's, not the title's
+    // only the first message names the chat
+    const next = await runTurn(db, owner.id, { chatId: chat.id, branchId: turn.branchId, parentId: turn.assistantMessageId, content: "And outdoors?", tier: "local" });
+    expect(next.newTitle).toBeNull();
+  });
+
+  it("never overwrites a title the person set meanwhile", async () => {
+    const db = database.db;
+    const { owner, project } = await makeProject(db);
+    const chat = await createChat(db, { projectId: project.id, by: owner.id });
+    const first = "Which roses flower twice a year?";
+    await db.update(chats).set({ title: heuristicTitle(first) }).where(eq(chats.id, chat.id));
+    await renameChat(db, { projectId: project.id, chatId: chat.id, title: "Roses (mine)" });
+    await expect(titleChatByLocalModel(db, { chatId: chat.id, heuristic: heuristicTitle(first), firstMessage: first })).resolves.toBeNull();
+    expect(await titleOf(chat.id)).toBe("Roses (mine)");
+  });
+
+  it("a failing or slow local model leaves the first-sentence title, and the log names no address", async () => {
+    const db = database.db;
+    const { owner, project } = await makeProject(db);
+    const chat = await createChat(db, { projectId: project.id, by: owner.id });
+    await db.update(chats).set({ title: "Broken model" }).where(eq(chats.id, chat.id));
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      titleChatInBackground(db, { chatId: chat.id, heuristic: "Broken model", firstMessage: "Broken model [[local-fail]]", after: Promise.resolve() });
+      await titleSettled(chat.id);
+      expect(await titleOf(chat.id)).toBe("Broken model");
+      expect(warn).toHaveBeenCalledTimes(1);
+      const logged = String(warn.mock.calls[0]?.[0]);
+      expect(logged).toMatch(/could not title a chat/);
+      expect(logged).not.toContain("127.0.0.1");
+    } finally {
+      warn.mockRestore();
+    }
+    const started = Date.now();
+    await expect(titleChatByLocalModel(db, { chatId: chat.id, heuristic: "Broken model", firstMessage: "Too slow [[local-slow]]", timeoutMs: 200 })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await titleOf(chat.id)).toBe("Broken model");
   });
 });

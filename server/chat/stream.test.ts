@@ -1,7 +1,20 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { billingAccounts, chatStreams, generationSteps, providerKeys, messageCitations, messages, projects, reservations, streamEvents, usageEvents, userPreferences } from "@/db/schema";
+import {
+  billingAccounts,
+  chatStreams,
+  generationSteps,
+  messageCitations,
+  messages,
+  projectMembers,
+  projects,
+  providerKeys,
+  reservations,
+  streamEvents,
+  usageEvents,
+  userPreferences,
+} from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import type { FakeAnthropic } from "@/e2e/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
@@ -124,6 +137,22 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
       expect(frames.map((f) => f.id)).toEqual(all.filter((s) => s > after));
       expect(frames.at(-1)?.data.type).toBe("end");
     }
+  });
+
+  it("readers in the producer's process get exactly the ledger: every id, every event, in order", async () => {
+    const { owner, chat } = await setup();
+    const db = database.db;
+    const turn = await startChatTurn(db, { userId: owner.id, request: { requestId: newRequestId(), chatId: chat.id, parentId: null, content: "Go long [[long]]", tier: "cloud" } });
+    const first = readSse(tailLedger(db, { streamId: turn.stream.id, afterSeq: 0 }));
+    await waitFor(async () => (await ledgerEvents(db, turn.stream.id)).length > 50);
+    const late = readSse(tailLedger(db, { streamId: turn.stream.id, afterSeq: 7 }));
+    await settled(turn.stream.id);
+    const stored = await ledgerEvents(db, turn.stream.id);
+    expect(stored.at(-1)?.event.type).toBe("end");
+    expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+    const asFrames = (events: typeof stored) => events.map((e) => ({ id: e.seq, data: e.event }));
+    expect(await first).toEqual(asFrames(stored));
+    expect(await late).toEqual(asFrames(stored.filter((e) => e.seq > 7)));
   });
 
   it("a watcher that joins mid-stream sees the tokens arrive live; Stop keeps the partial answer as stopped and bills what was produced", async () => {
@@ -304,6 +333,74 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     await expect(findReadableStream(db, { streamId: turn.stream.id, userId: stranger.id })).rejects.toMatchObject({ code: "not_found:stream" });
     await expect(findReadableStream(db, { streamId: "00000000-0000-4000-8000-000000000000", userId: owner.id })).rejects.toMatchObject({ code: "not_found:stream" });
     await expect(findReadableStream(db, { streamId: "nope", userId: owner.id })).rejects.toMatchObject({ code: "not_found:stream" });
+  });
+});
+
+describe("the turn and its budget hold are one transaction", () => {
+  const send = (userId: string, request: Partial<Parameters<typeof startChatTurn>[1]["request"]> & { chatId: string }) =>
+    startChatTurn(database.db, { userId, request: { requestId: newRequestId(), parentId: null, content: "Hold me", tier: "cloud", ...request } });
+  const heldBy = async (projectId: string) => ({
+    reservations: await database.db.$count(reservations, eq(reservations.projectId, projectId)),
+    messages: await database.db.$count(messages),
+  });
+
+  it("a refused budget leaves no turn behind: no message, no stream, no hold", async () => {
+    const { owner, project, chat } = await setup();
+    const db = database.db;
+    await ensureBillingAccount(db, owner.id);
+    await db.update(billingAccounts).set({ freeAllowanceMicros: 100n }).where(eq(billingAccounts.userId, owner.id));
+    const before = await heldBy(project.id);
+    const calls = fake.requests.length;
+    await expect(send(owner.id, { chatId: chat.id })).rejects.toMatchObject({ code: "payment_required:budget" });
+    expect(await heldBy(project.id)).toEqual(before);
+    expect(await db.$count(chatStreams, eq(chatStreams.chatId, chat.id))).toBe(0);
+    expect(fake.requests.length).toBe(calls);
+    const [account] = await db.select().from(billingAccounts).where(eq(billingAccounts.userId, owner.id));
+    expect(account?.reservedMicros).toBe(0n);
+  });
+
+  it("a refused turn holds nothing: a second Send on a streaming branch reserves no budget and calls no model", async () => {
+    const { owner, project, chat } = await setup();
+    const db = database.db;
+    const first = await prepareTurn(db, { projectId: project.id, chatId: chat.id, parentId: null, content: "still streaming", requestId: newRequestId(), by: owner.id });
+    const before = await heldBy(project.id);
+    const calls = fake.requests.length;
+    await expect(send(owner.id, { chatId: chat.id, branchId: first.branchId, parentId: first.assistantMessageId })).rejects.toMatchObject({ code: "conflict:streaming" });
+    expect(await heldBy(project.id)).toEqual(before);
+    expect(fake.requests.length).toBe(calls);
+    const [member] = await db.select().from(projectMembers).where(eq(projectMembers.userId, owner.id));
+    expect(member?.reservedMicros).toBe(0n);
+    await db.update(chatStreams).set({ status: "done" }).where(eq(chatStreams.id, first.stream.id));
+  });
+
+  it("two Sends racing on one branch: one answer, the other refused, nothing orphaned", async () => {
+    const { owner, project, chat } = await setup();
+    const db = database.db;
+    const results = await Promise.allSettled([send(owner.id, { chatId: chat.id, content: "Racer A [[slow]]" }), send(owner.id, { chatId: chat.id, content: "Racer B [[slow]]" })]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r) => r.status === "rejected");
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ code: "conflict:streaming" });
+    expect(await db.$count(messages, eq(messages.chatId, chat.id))).toBe(2);
+    expect(await db.$count(reservations, eq(reservations.projectId, project.id))).toBe(1);
+    const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof send>>>).value;
+    await requestStop(db, { projectId: project.id, streamId: winner.stream.id });
+    await settled(winner.stream.id);
+  });
+
+  it("the same requestId twice at once: one stream, one upstream call, one hold", async () => {
+    const { owner, project, chat } = await setup();
+    const db = database.db;
+    const requestId = newRequestId();
+    const calls = fake.requests.length;
+    const [a, b] = await Promise.all([send(owner.id, { chatId: chat.id, requestId }), send(owner.id, { chatId: chat.id, requestId })]);
+    expect(b.stream.id).toBe(a.stream.id);
+    await settled(a.stream.id);
+    expect(fake.requests.length).toBe(calls + 1);
+    expect(await db.$count(messages, eq(messages.chatId, chat.id))).toBe(2);
+    expect(await db.$count(reservations, eq(reservations.projectId, project.id))).toBe(1);
+    expect(await db.$count(usageEvents, eq(usageEvents.requestId, billingRequestId(owner.id, requestId)))).toBe(1);
   });
 });
 

@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { chunks, sources } from "@/db/schema";
 import { startFakeAnthropic, type FakeAnthropic } from "@/e2e/fakes/anthropic";
 import { resetEnvForTests } from "@/server/env";
+import { titleSettled } from "./auto-title";
 import { type ChatRequest, startChatTurn } from "./stream/start";
 import { readLedger } from "./stream/ledger";
 import { settled } from "./stream/registry";
@@ -23,10 +24,11 @@ export async function useFakeAnthropic(): Promise<FakeAnthropic> {
 
 export const newRequestId = () => `req-${randomUUID()}`;
 
-/** Starts a turn the way POST /api/chat does and waits for its producer to finish. */
+/** Starts a turn the way POST /api/chat does and waits for its producer (and the chat's title job, if any) to finish. */
 export async function runTurn(db: Db, userId: string, request: Omit<ChatRequest, "requestId" | "tier"> & { requestId?: string; tier?: ChatRequest["tier"] }) {
   const turn = await startChatTurn(db, { userId, request: { tier: "auto", requestId: newRequestId(), ...request } });
   await settled(turn.stream.id);
+  await titleSettled(request.chatId);
   const events = await ledgerEvents(db, turn.stream.id);
   return { ...turn, events };
 }

@@ -21,12 +21,21 @@ export async function requireProjectRole(
     .innerJoin(projects, eq(projects.id, projectMembers.projectId))
     .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
     .limit(1);
-  if (!row) throw new AppError("not_found:project", "This project does not exist or you are not a member of it.");
-  if (!roleAtLeast(row.member.role, minimum)) {
-    throw new AppError(
-      "forbidden:project",
-      `Your role in this project is ${row.member.role}: you can ${ROLE_CAN[row.member.role]}. Ask the owner for ${minimum} access.`,
-    );
-  }
+  if (!row) throw notAMember();
+  assertRole(row.member.role, minimum);
   return row;
 }
+
+/**
+ * The role check on a role the caller already loaded (null = not a member):
+ * a project the caller is not a member of is NOT_FOUND — its existence is not
+ * revealed; a member below `minimum` is FORBIDDEN.
+ */
+export function assertRole(role: Role | null, minimum: Role): asserts role is Role {
+  if (!role) throw notAMember();
+  if (!roleAtLeast(role, minimum)) {
+    throw new AppError("forbidden:project", `Your role in this project is ${role}: you can ${ROLE_CAN[role]}. Ask the owner for ${minimum} access.`);
+  }
+}
+
+const notAMember = () => new AppError("not_found:project", "This project does not exist or you are not a member of it.");

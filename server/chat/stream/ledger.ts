@@ -2,19 +2,26 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { streamEvents } from "@/db/schema";
 import type { StreamEvent } from "./events";
-import { notifyLedger } from "./notify";
+import { forgetLedger, notifyLedger, openLedger } from "./notify";
+
+/** A progress event (metadata) waits this long for company, so it usually shares the first token's insert. */
+const METADATA_WAIT_MS = 40;
 
 /**
  * The producer's side of the ledger: numbers events 1, 2, 3… and appends them
- * in order. An event is written at once when no write is in flight; events
- * arriving during a write go out together in the next one, so a token burst
- * costs a few inserts, not one per token, without delaying the first token.
+ * in order. A content or final event is written as soon as the current
+ * synchronous burst is over; events arriving during a write go out together in
+ * the next one, so a token burst costs a few inserts, not one per token.
+ * Metadata (phase changes) waits up to METADATA_WAIT_MS for the next event:
+ * the phases before the first token then cost no insert of their own on the
+ * way to it. Readers in this process get each batch as soon as it is stored.
  * `flush()` resolves once everything appended so far is stored.
  */
 export class LedgerWriter {
   private seq: number;
   private pending: Array<{ seq: number; event: StreamEvent }> = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private queued = false;
   private writing: Promise<void> | null = null;
   private failure: unknown = null;
 
@@ -24,6 +31,7 @@ export class LedgerWriter {
     startAfter = 0,
   ) {
     this.seq = startAfter;
+    openLedger(streamId, startAfter);
   }
 
   get lastSeq(): number {
@@ -33,17 +41,28 @@ export class LedgerWriter {
   append(event: StreamEvent): number {
     this.seq += 1;
     this.pending.push({ seq: this.seq, event });
-    // A zero timeout lets the events of one synchronous burst share an insert.
-    if (!this.writing && !this.timer) {
-      this.timer = setTimeout(() => {
+    if (this.writing || this.queued) return this.seq;
+    if (event.type === "metadata") {
+      this.timer ??= setTimeout(() => {
         this.timer = null;
         this.run();
-      }, 0);
+      }, METADATA_WAIT_MS);
+    } else {
+      // A microtask, not a timer: on PGlite the producer's own queries never yield to the timer phase.
+      this.queued = true;
+      queueMicrotask(() => {
+        this.queued = false;
+        this.run();
+      });
     }
     return this.seq;
   }
 
   private run(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.writing) return;
     this.writing = (async () => {
       while (this.pending.length > 0) {
@@ -53,8 +72,12 @@ export class LedgerWriter {
         // stored in order anyway; drop them instead of logging one error per token.
         if (this.failure) continue;
         try {
-          await this.db.insert(streamEvents).values(batch.map((b) => ({ streamId: this.streamId, seq: b.seq, event: b.event })));
-          notifyLedger(this.streamId, batch.at(-1)?.seq ?? 0);
+          // One parameter for the whole batch, plain SQL: this insert is on the way to every token.
+          await this.db.execute(
+            sql`insert into stream_events (stream_id, seq, event)
+                select ${this.streamId}, e.seq, e.event from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as e(seq int, event jsonb)`,
+          );
+          notifyLedger(this.streamId, batch);
         } catch (error) {
           this.failure ??= error;
           console.error("[arbor] stream ledger write failed", error);
@@ -67,13 +90,14 @@ export class LedgerWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
     this.run();
     while (this.writing) await this.writing;
     if (this.failure) throw this.failure;
+  }
+
+  /** The producer is done: readers here go back to the table. */
+  close(): void {
+    forgetLedger(this.streamId);
   }
 }
 

@@ -3,13 +3,10 @@ import type { Db } from "@/db/client";
 import {
   type ChatStream,
   chatStreams,
-  DEFAULT_PROJECT_SETTINGS,
   generationSteps,
   messageCitations,
   messages,
   type ProjectSettings,
-  projects,
-  userPreferences,
 } from "@/db/schema";
 import { streamClaude } from "@/server/ai/claude";
 import { buildCloudContext, type Preferences } from "@/server/ai/context";
@@ -22,30 +19,34 @@ import { composeVaultAnswer, pieces, VAULT_RESPONDER_MODEL } from "@/server/ai/v
 import { type CloudReservation, recordLocalUsage, releaseReservation, reserveCloudBudget, settleCloudCall } from "@/server/billing/guard";
 import { isAppError } from "@/server/errors";
 import { getEnv } from "@/server/env";
-import { type RetrievedChunk, retrieveChunks } from "@/server/knowledge/retrieve";
-import { readPath } from "../tree";
+import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { StreamEvent } from "./events";
 import { LedgerWriter } from "./ledger";
-import { forgetLedger } from "./notify";
 import { track } from "./registry";
+import type { Retrieval } from "./retrieval";
 
 export const DEFAULT_MAX_TOKENS = 2048;
 /** Stop pressed on this instance aborts at once (registry); this poll carries a Stop from another instance. */
 const STOP_POLL_MS = 250;
-const RETRIEVAL_LIMIT = 6;
 const PARTIAL_SAVE_MS = 1_000;
 
 export type ProduceOptions = {
-  streamId: string;
+  /** the stream row the handler just wrote */
+  stream: ChatStream;
   projectId: string;
   requested: RequestedTier;
   model?: string | null;
   maxTokens?: number;
   /** held by the handler when the person asked for the cloud explicitly */
   reservation?: CloudReservation | null;
-  /** the stream row and question the handler just wrote, so the first token waits on fewer round trips */
-  stream?: ChatStream;
-  question?: string;
+  // What the handler already read, so the first token waits on no further round trip:
+  settings: ProjectSettings;
+  preferences: Preferences;
+  /** the branch before the question (a failed read fails the answer, not the handler) */
+  history: Promise<ChatTurn[]>;
+  question: string;
+  /** started as soon as the question was known */
+  retrieval: Promise<Retrieval>;
 };
 
 /** The billing key of a turn: the person's requestId, namespaced so two people's ids never collide. */
@@ -57,15 +58,15 @@ export function billingRequestId(userId: string, requestId: string): string {
 export function launchProducer(db: Db, options: ProduceOptions): void {
   const abort = new AbortController();
   const promise = produce(db, options, abort).catch((error) => console.error("[arbor] chat producer crashed", error));
-  track(options.streamId, abort, promise);
+  track(options.stream.id, abort, promise);
 }
 
 type Outcome = { text: string; tier: "local" | "cloud"; model: string; tokensIn: number; tokensOut: number; costMicros: bigint };
 
 async function produce(db: Db, options: ProduceOptions, abort: AbortController): Promise<void> {
   const started = Date.now();
-  const [stream] = options.stream ? [options.stream] : await db.select().from(chatStreams).where(eq(chatStreams.id, options.streamId)).limit(1);
-  if (!stream?.assistantMessageId || !stream.userMessageId || !stream.startedBy) return;
+  const { stream, settings, preferences, question } = options;
+  if (!stream.assistantMessageId || !stream.userMessageId || !stream.startedBy) return;
   const assistantId = stream.assistantMessageId;
   const actorId = stream.startedBy;
   const ledger = new LedgerWriter(db, stream.id);
@@ -105,31 +106,11 @@ async function produce(db: Db, options: ProduceOptions, abort: AbortController):
 
   try {
     emit({ type: "metadata", phase: "analyzing", agent: "arbor", userMessageId: stream.userMessageId, assistantMessageId: assistantId, branchId: stream.branchId ?? undefined });
-    const retrieve = async (query: string) => {
-      const t0 = Date.now();
-      try {
-        return { chunks: await retrieveChunks(db, { projectId: options.projectId, query, limit: RETRIEVAL_LIMIT }), error: null, ms: Date.now() - t0 };
-      } catch (error) {
-        return { chunks: [] as RetrievedChunk[], error: error instanceof Error ? error.message : String(error), ms: Date.now() - t0 };
-      }
-    };
-    // Independent reads in parallel (separate pool connections on Postgres): fewer round trips before the first token.
-    const early = options.question !== undefined ? retrieve(options.question) : null;
-    const [path, project, preferences, configured] = await Promise.all([
-      readPath(db, { chatId: stream.chatId, tipMessageId: stream.userMessageId }),
-      db.select({ settings: projects.settings }).from(projects).where(eq(projects.id, options.projectId)).limit(1).then((rows) => rows[0]),
-      preferencesOf(db, actorId),
-      options.requested === "local" || reservation ? Promise.resolve(Boolean(reservation)) : cloudConfigured(db, { projectId: options.projectId }),
-    ]);
-    const question = path.at(-1)?.content ?? "";
-    const history: ChatTurn[] = path
-      .slice(0, -1)
-      .filter((m) => m.content.trim() && m.status !== "streaming")
-      .map((m) => ({ role: m.role, content: m.content }));
-    const settings: ProjectSettings = { ...DEFAULT_PROJECT_SETTINGS, ...(project?.settings ?? {}) };
+    const configured = options.requested === "local" || reservation ? Boolean(reservation) : await cloudConfigured(db, { projectId: options.projectId });
+    const history = await options.history;
 
     emit({ type: "metadata", phase: "retrieving", agent: "retriever" });
-    const retrieval = early && options.question === question ? await early : await retrieve(question);
+    const retrieval = await options.retrieval;
     const chunks = retrieval.chunks;
     const retrievalError = retrieval.error;
     const topRelevance = chunks[0]?.relevance ?? 0;
@@ -229,6 +210,10 @@ async function produce(db: Db, options: ProduceOptions, abort: AbortController):
     }
 
     const stopped = abort.signal.aborted;
+    // The text first, the bookkeeping after: readers get everything produced before billing takes its turn
+    // (on PGlite, whose queries share this thread, a short answer would otherwise wait for the whole settlement).
+    await ledger.flush().catch(() => {});
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const outcome = await settleBilling(db, { tier, model, usage, reservation, requestId, projectId: options.projectId, actorId, assistantId });
     reservation = null;
     steps.push({
@@ -267,7 +252,7 @@ async function produce(db: Db, options: ProduceOptions, abort: AbortController):
     if (steps.length > 0 && !gone) await db.insert(generationSteps).values(steps).catch((e) => console.error("[arbor] could not save the generation trace", e));
     await ledger.flush().catch(() => {});
     await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, stream.id));
-    forgetLedger(stream.id);
+    ledger.close();
   }
 }
 
@@ -329,15 +314,6 @@ async function saveCitations(db: Db, messageId: string, text: string, chunks: Re
       return { messageId, number: n, chunkId: chunk.chunkId, sourceId: chunk.sourceId, relevance: chunk.relevance };
     });
   if (rows.length > 0) await db.insert(messageCitations).values(rows).onConflictDoNothing();
-}
-
-async function preferencesOf(db: Db, userId: string): Promise<Preferences> {
-  const [row] = await db
-    .select({ language: userPreferences.language, verbosity: userPreferences.verbosity, tone: userPreferences.tone })
-    .from(userPreferences)
-    .where(eq(userPreferences.userId, userId))
-    .limit(1);
-  return row ?? { language: "en", verbosity: "normal", tone: "neutral" };
 }
 
 function describeFailure(error: unknown): { code: string; message: string } {

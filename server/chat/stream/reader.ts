@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { chatStreams } from "@/db/schema";
 import { isFinal, sseFrame } from "./events";
 import { readLedger } from "./ledger";
-import { waitForLedger } from "./notify";
+import { storedAfter, waitForLedger } from "./notify";
 import { localProducer } from "./registry";
 
 /** Another instance's stream: only the table tells us about new events. */
@@ -26,9 +26,14 @@ export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; a
       let last = afterSeq;
       let lastWrite = Date.now();
       let lastStatusCheck = 0;
+      let quiet = false;
       try {
         while (!cancelled.signal.aborted) {
-          const rows = await readLedger(db, { streamId, afterSeq: last });
+          const local = localProducer(streamId) !== undefined;
+          // While this process's producer runs it is the stream's one writer, so what it stored is all
+          // there is: take it from memory. A wait that nobody woke re-reads the table (the safety net).
+          const remembered = local && !quiet ? storedAfter(streamId, last) : null;
+          const rows = remembered ?? (await readLedger(db, { streamId, afterSeq: last }));
           let finished = false;
           for (const row of rows) {
             controller.enqueue(encoder.encode(sseFrame(row.seq, row.event)));
@@ -38,7 +43,6 @@ export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; a
           }
           if (finished) break;
           if (rows.length === 0) {
-            const local = localProducer(streamId) !== undefined;
             // A stream closed without a final event can only be a ledger someone cut short; do not wait forever.
             if (!local && Date.now() - lastStatusCheck >= STATUS_CHECK_MS) {
               lastStatusCheck = Date.now();
@@ -50,7 +54,7 @@ export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; a
               controller.enqueue(encoder.encode(": keep-alive\n\n"));
               lastWrite = Date.now();
             }
-            await waitForLedger(streamId, local ? LOCAL_POLL_MS : POLL_MS, cancelled.signal, last);
+            quiet = !(await waitForLedger(streamId, local ? LOCAL_POLL_MS : POLL_MS, cancelled.signal, last));
           }
         }
         controller.close();
