@@ -76,6 +76,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<StreamBenchResult> 
   resetEnvForTests();
   const database = await createTestDatabase();
   let server: Server | null = null;
+  const producing: Promise<void>[] = [];
   try {
     const { db } = database;
     await ensureModelPrices(db);
@@ -94,7 +95,8 @@ async function runOn(driver: "pglite" | "postgres"): Promise<StreamBenchResult> 
           request: { requestId: `bench-${crypto.randomUUID()}`, chatId, parentId: null, content, tier: "cloud" },
         });
         response = new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq: 0 }), { headers: sseHeaders(turn.stream.id) });
-        void settled(turn.stream.id);
+        // the database closes only once every answer has finished writing its ledger and bill
+        producing.push(settled(turn.stream.id));
       } else {
         const encoder = new TextEncoder();
         const upstream = await client.messages.create({ model: MODEL, max_tokens: 2048, messages: [{ role: "user", content }], stream: true });
@@ -160,6 +162,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<StreamBenchResult> 
       throughputRatio: pipelineRate / passRate,
     };
   } finally {
+    await Promise.allSettled(producing);
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await database.close();
     await fake.close();
