@@ -6,7 +6,12 @@ import { defineConfig, devices } from "@playwright/test";
  * runs there (handy while editing; `npm test` always uses the production build).
  * The fakes (Anthropic Messages API on :4010) start first, as their own process.
  */
-const PORT = Number(process.env.E2E_PORT ?? 3100);
+// E2E_PORT_OFFSET moves the app and every fake together, so two checkouts can run their journeys at once.
+const OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0);
+const PORT = Number(process.env.E2E_PORT ?? 3100 + OFFSET);
+const FAKE_ANTHROPIC_PORT = 4010 + OFFSET;
+const FAKE_LOCAL_MODEL_PORT = 4011 + OFFSET;
+const FAKE_STRIPE_PORT = 4012 + OFFSET;
 // "localhost", not 127.0.0.1: Next.js reports its host as localhost, and Auth.js only
 // redirects to its own origin — one name everywhere keeps cookies and redirects on one host.
 const baseURL = `http://localhost:${PORT}`;
@@ -36,7 +41,8 @@ export default defineConfig({
   webServer: [
     {
       command: "npx tsx e2e/fakes/serve.ts",
-      url: "http://127.0.0.1:4010/health",
+      url: `http://127.0.0.1:${FAKE_ANTHROPIC_PORT}/health`,
+      env: { FAKE_ANTHROPIC_PORT: String(FAKE_ANTHROPIC_PORT), FAKE_LOCAL_MODEL_PORT: String(FAKE_LOCAL_MODEL_PORT), FAKE_STRIPE_PORT: String(FAKE_STRIPE_PORT) },
       // The fakes keep no state between tests, so a running copy is safe to reuse.
       reuseExistingServer: true,
       timeout: 60_000,
@@ -51,7 +57,7 @@ export default defineConfig({
         ARBOR_DATA_DIR: dataDir,
         APP_URL: baseURL,
         ANTHROPIC_API_KEY: "test-key",
-        ANTHROPIC_BASE_URL: "http://127.0.0.1:4010",
+        ANTHROPIC_BASE_URL: `http://127.0.0.1:${FAKE_ANTHROPIC_PORT}`,
         BCRYPT_COST: "4",
         // A production build needs real secrets; these exist only for this test server.
         AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-e2e-auth-secret",
