@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  * run again against real Postgres (DESIGN: integration tests pin both drivers).
  */
 const shared = {
-  include: ["server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
+  include: ["lib/**/*.test.ts", "testing/**/*.test.ts", "server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };

@@ -22,6 +22,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Suspense, use, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
+import { roleAtLeast } from "@/lib/roles";
 import { type BoardActions, BoardActionsContext } from "./board-actions";
 import { buildScene, messageAt } from "./board-scene";
 import { boardFromWire } from "./board-wire";
@@ -105,8 +106,8 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
   const boardRef = useRef(board);
   boardRef.current = board;
   const cursorRef = useRef<Date>(initialBoard.cursor);
-  const canEdit = board.role === "editor" || board.role === "owner";
-  const canComment = canEdit || board.role === "commenter";
+  const canEdit = roleAtLeast(board.role, "editor");
+  const canComment = roleAtLeast(board.role, "commenter");
 
   const { collapsedChats, collapsedMessages, toggleChat, toggleSubtree, expandAll, reveal } = useCollapsed(projectId, board.messages);
   const [showCitations, setShowCitations] = useState(true);

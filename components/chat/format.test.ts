@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLatency, formatMicros, formatTokens } from "./format";
-
-describe("formatMicros", () => {
-  it("shows micro-dollars with six places, without floating point", () => {
-    expect(formatMicros(123n)).toBe("$0.000123");
-    expect(formatMicros("0")).toBe("$0.000000");
-    expect(formatMicros(12_345_678n)).toBe("$12.345678");
-    expect(formatMicros("9007199254740993")).toBe("$9007199254.740993");
-  });
-});
+import { formatLatency, formatTokens } from "./format";
 
 describe("formatLatency / formatTokens", () => {
   it("reads like a person would say it", () => {

@@ -1,5 +1,5 @@
 import type { inferRouterOutputs } from "@trpc/server";
-import type { Role } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import type { AppRouter } from "@/server/routers/_app";
 
 type ChatOutputs = inferRouterOutputs<AppRouter>["chat"];

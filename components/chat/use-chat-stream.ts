@@ -2,21 +2,13 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPCClient } from "@/components/providers/trpc";
-import type { ChatStreamEvent, EndEvent, StreamPhase } from "./stream-events";
+import type { ChatRequestBody, EndEvent, StreamEvent, StreamPhase } from "@/lib/chat-protocol";
 import { followStream, newRun, readEvents, responseError, type StreamRun } from "./stream-reader";
 
 type Run = StreamRun & { stopRequested: boolean };
 
-/** The body of POST /api/chat (DESIGN §5), minus the requestId the hook makes itself. */
-export type SendRequest = {
-  chatId: string;
-  branchId: string | null;
-  parentId: string | null;
-  content?: string;
-  answerTo?: string;
-  tier: "local" | "cloud" | "auto";
-  model?: string;
-};
+/** The body of POST /api/chat, minus the requestId the hook makes itself. */
+export type SendRequest = Omit<ChatRequestBody, "requestId">;
 
 export type LiveAnswer = {
   /** "send": this tab asked; "attach": this tab joined a stream already running (reload, or another member's). */
@@ -78,7 +70,7 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
   );
 
   const handle = useCallback(
-    (event: ChatStreamEvent, run: Run) => {
+    (event: StreamEvent, run: Run) => {
       switch (event.type) {
         case "content":
           update((prev) => ({ text: prev.text + event.text, state: prev.state === "stopping" ? "stopping" : "streaming" }));
@@ -162,8 +154,8 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
         streamId: null,
         userMessageId: null,
         assistantMessageId: null,
-        branchId: request.branchId,
-        parentId: request.parentId,
+        branchId: request.branchId ?? null,
+        parentId: request.parentId ?? null,
         answerTo: request.answerTo ?? null,
         pendingUserText: request.content ?? null,
         text: "",

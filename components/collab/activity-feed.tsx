@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { formatUsd } from "@/lib/money";
+import { errorText, relativeTime } from "./format";
 
 type Item = { verb: string; actorName: string | null; targetName: string | null; detail: Record<string, unknown> | null };
 

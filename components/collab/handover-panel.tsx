@@ -6,7 +6,8 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field, TextAreaField } from "@/components/ui/field";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { formatUsd } from "@/lib/money";
+import { errorText, relativeTime } from "./format";
 
 const STATE_LABEL = {
   pending: "Preparing",

@@ -6,6 +6,7 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, inputClass } from "@/components/ui/field";
+import type { InviteRole } from "@/lib/roles";
 import { errorText } from "./format";
 import { InviteLink } from "./invite-link";
 
@@ -31,7 +32,7 @@ export function InviteForm({ projectId }: { projectId: string }) {
     setCreated(null);
     create.mutate({
       projectId,
-      role: form.get("role") as "viewer" | "commenter" | "editor",
+      role: form.get("role") as InviteRole,
       quotaUsd: String(form.get("quotaUsd") ?? "0"),
       expiresInHours: Number(form.get("expiresInHours")),
       maxUses: maxUses ? Number(maxUses) : null,

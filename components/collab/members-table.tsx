@@ -7,9 +7,10 @@ import { Alert } from "@/components/ui/alert";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
-import { errorText, formatUsd, microsToInput, relativeTime } from "./format";
+import { formatUsd, microsToDecimal } from "@/lib/money";
+import type { InviteRole } from "@/lib/roles";
+import { errorText, relativeTime } from "./format";
 
-type MemberRole = "viewer" | "commenter" | "editor";
 
 export function MembersTable({ projectId, isOwner, myUserId }: { projectId: string; isOwner: boolean; myUserId: string }) {
   const trpc = useTRPC();
@@ -67,7 +68,7 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
                           id={`role-${m.userId}`}
                           value={m.role}
                           disabled={changeRole.isPending}
-                          onChange={(e) => changeRole.mutate({ projectId, userId: m.userId, role: e.target.value as MemberRole })}
+                          onChange={(e) => changeRole.mutate({ projectId, userId: m.userId, role: e.target.value as InviteRole })}
                           className={`${inputClass} w-32 py-1`}
                         >
                           <option value="viewer">viewer</option>
@@ -128,8 +129,8 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
 }
 
 function QuotaEditor({ label, value, pending, onSave }: { label: string; value: bigint | null; pending: boolean; onSave: (usd: string) => void }) {
-  const [draft, setDraft] = useState(microsToInput(value));
-  const changed = draft.trim() !== microsToInput(value);
+  const [draft, setDraft] = useState(quotaInput(value));
+  const changed = draft.trim() !== quotaInput(value);
   return (
     <form
       className="flex items-center gap-1"
@@ -148,4 +149,9 @@ function QuotaEditor({ label, value, pending, onSave }: { label: string; value: 
       ) : null}
     </form>
   );
+}
+
+/** The quota as its input shows it: plain dollars, trailing zeros trimmed ("12.5"); empty for no cap. */
+function quotaInput(micros: bigint | null | undefined): string {
+  return micros == null ? "" : microsToDecimal(micros, { trim: true });
 }

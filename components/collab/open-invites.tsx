@@ -5,7 +5,8 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { formatUsd } from "@/lib/money";
+import { errorText, relativeTime } from "./format";
 
 export function OpenInvites({ projectId }: { projectId: string }) {
   const trpc = useTRPC();

@@ -1,9 +1,10 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { comments, type Role, users } from "@/db/schema";
+import { comments, users } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
-import { roleAtLeast } from "@/server/projects/roles";
+import { roleAtLeast } from "@/lib/roles";
 import { resolveKey } from "./keys";
 
 /**

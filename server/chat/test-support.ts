@@ -4,10 +4,10 @@ import { chunks, sources } from "@/db/schema";
 import { startFakeAnthropic, type FakeAnthropic } from "@/e2e/fakes/anthropic";
 import { resetEnvForTests } from "@/server/env";
 import { titleSettled } from "./auto-title";
-import { type ChatRequest, startChatTurn } from "./stream/start";
+import type { ChatRequest, StreamEvent } from "@/lib/chat-protocol";
+import { startChatTurn } from "./stream/start";
 import { readLedger } from "./stream/ledger";
 import { settled } from "./stream/registry";
-import type { StreamEvent } from "./stream/events";
 
 /** Points the real Anthropic SDK at a fake on an ephemeral port, with a platform key. */
 export async function useFakeAnthropic(): Promise<FakeAnthropic> {

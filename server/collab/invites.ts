@@ -1,16 +1,15 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { INVITE_ROLES, invites, projectMembers, projects, users } from "@/db/schema";
+import { invites, projectMembers, projects, users } from "@/db/schema";
+import { INVITE_ROLES, type InviteRole, ROLE_CAN, ROLE_LABEL } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
-import { ROLE_CAN, ROLE_LABEL } from "@/server/projects/roles";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
 import { hashToken, newToken, tokenHint } from "@/server/security/tokens";
 import { appLink, displayName, looksLikeToken, maskEmail } from "./links";
 import { assertQuota } from "./usd";
 
-export type InviteRole = (typeof INVITE_ROLES)[number];
 
 export const MIN_EXPIRY_HOURS = 1;
 /** 90 days: long enough for a slow reply, short enough that a forgotten link dies. */

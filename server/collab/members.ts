@@ -1,9 +1,9 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { INVITE_ROLES, type Role, projectMembers, projects, users } from "@/db/schema";
+import { projectMembers, projects, users } from "@/db/schema";
+import { INVITE_ROLES, type InviteRole, type Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
-import type { InviteRole } from "./invites";
 import { assertQuota } from "./usd";
 
 export type MemberRow = {

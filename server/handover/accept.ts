@@ -8,7 +8,7 @@ import { enqueueMail } from "@/server/mail/outbox";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
 import { hashToken } from "@/server/security/tokens";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
-import { formatUsd } from "./start";
+import { formatUsd } from "@/lib/money";
 
 type HandoverRow = typeof handovers.$inferSelect;
 

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type HandoverSnapshot, handovers, projects, users } from "@/db/schema";
+import { formatUsd } from "@/lib/money";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
@@ -18,11 +19,6 @@ export type StartHandoverArgs = {
   previousOwnerLeaves: boolean;
   message: string;
 };
-
-export function formatUsd(micros: bigint): string {
-  const cents = (micros + 5_000n) / 10_000n;
-  return `$${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;
-}
 
 /** What the recipient is offered: counted now, so the mail and the page show the project as it was handed over. */
 export async function takeSnapshot(db: Db, projectId: string, title: string): Promise<HandoverSnapshot> {

@@ -3,7 +3,8 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { projects } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { FILE_CAP_BYTES, formatBytes } from "./limits";
+import { formatBytes } from "@/lib/bytes";
+import { FILE_CAP_BYTES } from "./limits";
 
 export type StorageUse = { usedBytes: number; quotaBytes: number; fileCapBytes: number };
 

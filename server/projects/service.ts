@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type ProjectSettings, type Role, projectMembers, projects } from "@/db/schema";
+import type { Role } from "@/lib/roles";
+import { type Project, type ProjectSettings, projectMembers, projects } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 

@@ -14,7 +14,8 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type Role, type User, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import { type Project, type User, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { createChat } from "@/server/chat/chats";
 import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { INVITE_ROLES } from "@/db/schema";
+import { INVITE_ROLES } from "@/lib/roles";
 import { listActivity, markActivitySeen, unreadActivityCount } from "@/server/activity/feed";
 import { acceptInvite, createInvite, listOpenInvites, MAX_EXPIRY_HOURS, previewInvite, revokeInvite } from "@/server/collab/invites";
 import { changeMemberQuota, changeMemberRole, leaveProject, listMembers, removeMember } from "@/server/collab/members";

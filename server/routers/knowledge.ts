@@ -3,7 +3,7 @@ import { addPastedText, addUrlSource, deleteSource, getSourceView, listSources, 
 import { kickProcessing } from "@/server/knowledge/process";
 import { searchVault } from "@/server/knowledge/search";
 import { storageOf } from "@/server/knowledge/storage";
-import { roleAtLeast } from "@/server/projects/roles";
+import { roleAtLeast } from "@/lib/roles";
 import { projectProcedure, router } from "@/server/trpc/init";
 
 const sourceInput = z.object({ sourceId: z.uuid({ message: "is not a valid source id" }) });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/db/client";
-import { type Role, projectMembers, users } from "@/db/schema";
+import { projectMembers, users } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { createProject } from "@/server/projects/service";
 import type { Context, SessionUser } from "@/server/trpc/init";
 

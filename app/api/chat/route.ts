@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { getSessionUser } from "@/server/auth/session";
-import { chatRequestSchema, startChatTurn } from "@/server/chat/stream/start";
+import { chatRequestSchema } from "@/lib/chat-protocol";
+import { startChatTurn } from "@/server/chat/stream/start";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
 import { AppError, errorResponse } from "@/server/errors";
 

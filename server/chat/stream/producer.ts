@@ -20,7 +20,7 @@ import { type CloudReservation, recordLocalUsage, releaseReservation, reserveClo
 import { isAppError } from "@/server/errors";
 import { getEnv } from "@/server/env";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
-import type { StreamEvent } from "./events";
+import type { StreamEvent } from "@/lib/chat-protocol";
 import { LedgerWriter } from "./ledger";
 import { track } from "./registry";
 import type { Retrieval } from "./retrieval";

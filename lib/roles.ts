@@ -1,6 +1,16 @@
-import type { Role } from "@/db/schema";
+/**
+ * Project roles, for client and server alike. Each role can do everything the
+ * roles before it can; the server checks the role on every call, the client
+ * only uses this to explain and to hide what would be refused.
+ * @see docs/collaboration.md
+ */
+export const ROLES = ["viewer", "commenter", "editor", "owner"] as const;
+export type Role = (typeof ROLES)[number];
 
-/** DESIGN §7: each role can do everything the roles before it can. */
+/** The roles an invite can grant: a project has one owner, who changes only by handover. */
+export const INVITE_ROLES = ["viewer", "commenter", "editor"] as const;
+export type InviteRole = (typeof INVITE_ROLES)[number];
+
 const RANK: Record<Role, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
