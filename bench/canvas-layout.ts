@@ -66,8 +66,8 @@ function timeLayout(shape: Shape, runs: number) {
 }
 
 async function timeBoardQuery(total: number) {
-  const { createTestDatabase } = await import("../db/testing");
-  const { makeProject } = await import("../server/testing/fixtures");
+  const { createTestDatabase } = await import("../testing/database");
+  const { makeProject } = await import("../testing/fixtures");
   const { getBoard } = await import("../server/canvas/board");
   const { chats, messages } = await import("../db/schema");
   const database = await createTestDatabase();

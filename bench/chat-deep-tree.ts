@@ -7,10 +7,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { messages } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { createChat } from "@/server/chat/chats";
 import { readPath } from "@/server/chat/tree";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const DEPTH = 2_000;
 const TOTAL = 20_000;

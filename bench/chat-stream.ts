@@ -13,15 +13,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import Anthropic from "@anthropic-ai/sdk";
-import { createTestDatabase } from "@/db/testing";
-import { startFakeAnthropic } from "@/e2e/fakes/anthropic";
+import { createTestDatabase } from "@/testing/database";
+import { startFakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createChat } from "@/server/chat/chats";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
 import { settled } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { resetEnvForTests } from "@/server/env";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const MODEL = "claude-sonnet-5-5";

@@ -9,11 +9,11 @@
  */
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { putBlob } from "@/server/knowledge/blobs";
 import { processPendingSources } from "@/server/knowledge/process";
 import { addUploadedFile } from "@/server/knowledge/sources";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000);
 const DOC_BYTES = 5_000;

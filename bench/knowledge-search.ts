@@ -10,9 +10,9 @@
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { sources } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { retrieveChunks } from "@/server/knowledge/retrieve";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 100_000);
 const PER_SOURCE = 1_000;

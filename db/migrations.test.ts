@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows } from "./client";
 import { users } from "./schema";
-import { createTestDatabase } from "./testing";
+import { createTestDatabase } from "@/testing/database";
 
 let database: Database;
 beforeAll(async () => {

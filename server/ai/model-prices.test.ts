@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { modelPrices } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "@/server/env";
 import { compareModelIds, costBasisMicros, defaultCloudModel, ensureModelPrices, getModelPrice, SEED_MODEL_PRICES } from "./model-prices";
 

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { authTokens, emailOutbox, securityEvents, sessions, users } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { hashToken } from "@/server/security/tokens";
 import { checkCredentials, LOCKOUT_MS, requestPasswordReset, resetPassword, signUp, verifyEmail } from "./accounts";
 import { createServerSession, resolveServerSession } from "./server-sessions";

@@ -2,19 +2,19 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
 import { chats, messages, projects, usageEvents } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import type { FakeAnthropic } from "@/e2e/fakes/anthropic";
-import { type FakeLocalModel, startFakeLocalModel } from "@/e2e/fakes/local-model";
+import { createTestDatabase } from "@/testing/database";
+import type { FakeAnthropic } from "@/testing/fakes/anthropic";
+import { type FakeLocalModel, startFakeLocalModel } from "@/testing/fakes/local-model";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { heuristicTitle, TITLE_INSTRUCTIONS, titleFromReply } from "@/server/ai/titles";
 import { resetEnvForTests } from "@/server/env";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 import { titleChatByLocalModel, titleChatInBackground, titleSettled } from "./auto-title";
 import { createChat, renameChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
 import { settled } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
-import { newRequestId, runTurn, textOf, useFakeAnthropic } from "./test-support";
+import { newRequestId, runTurn, textOf, useFakeAnthropic } from "@/testing/chat-turns";
 
 let database: Database;
 let fake: FakeAnthropic;
@@ -55,7 +55,7 @@ describe("the OpenAI-compatible local tier (LOCAL_MODEL_URL) through the AI SDK"
     const { owner, project } = await makeProject(database.db);
     await database.db.update(projects).set({ settings: { escalationPolicy: "auto", defaultCloudModel: null, systemPrompt: "", constraints: "" } }).where(eq(projects.id, project.id));
     // a confident vault keeps auto on the local tier first
-    const { addSource } = await import("./test-support");
+    const { addSource } = await import("@/testing/chat-turns");
     await addSource(database.db, { projectId: project.id, title: "Notes", texts: ["The crash test dummy reports crash results."] });
     const chat = await createChat(database.db, { projectId: project.id, by: owner.id });
     // answers are streamed; the chat's title request (also failing here) is not

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { projectMembers, projects, users } from "@/db/schema";
 import type { Role } from "@/lib/roles";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { findReadableStream } from "@/server/chat/stream/resume";
 import { settled } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
@@ -12,9 +12,9 @@ import { isAppError } from "@/server/errors";
 import { processingSettled } from "@/server/knowledge/process";
 import { handleUpload } from "@/server/knowledge/upload";
 import { roleAtLeast } from "@/lib/roles";
-import { contextFor } from "@/server/testing/fixtures";
+import { contextFor } from "@/testing/fixtures";
 import { appRouter, createCaller } from "./_app";
-import { ACTORS, type Actor, AUTHZ_MATRIX, fixtureChat, fixtureStream, type MatrixEntry, type MatrixFixture } from "./authz-matrix";
+import { ACTORS, type Actor, AUTHZ_MATRIX, fixtureChat, fixtureStream, type MatrixEntry, type MatrixFixture } from "@/testing/authz-matrix";
 
 let database: Database;
 beforeAll(async () => {

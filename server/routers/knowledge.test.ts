@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { processingSettled } from "@/server/knowledge/process";
-import { contextFor, makeProject } from "@/server/testing/fixtures";
+import { contextFor, makeProject } from "@/testing/fixtures";
 import { createCaller } from "./_app";
 
 let database: Database;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { type Database, openDatabase } from "./client";
-import { runMigrations } from "./migrate";
+import { type Database, openDatabase } from "@/db/client";
+import { runMigrations } from "@/db/migrate";
 
 /**
  * A fresh, migrated database for one test file. PGlite in memory by default;

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import { chunks, sources } from "@/db/schema";
-import { startFakeAnthropic, type FakeAnthropic } from "@/e2e/fakes/anthropic";
+import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { resetEnvForTests } from "@/server/env";
-import { titleSettled } from "./auto-title";
+import { titleSettled } from "@/server/chat/auto-title";
 import type { ChatRequest, StreamEvent } from "@/lib/chat-protocol";
-import { startChatTurn } from "./stream/start";
-import { readLedger } from "./stream/ledger";
-import { settled } from "./stream/registry";
+import { startChatTurn } from "@/server/chat/stream/start";
+import { readLedger } from "@/server/chat/stream/ledger";
+import { settled } from "@/server/chat/stream/registry";
 
 /** Points the real Anthropic SDK at a fake on an ephemeral port, with a platform key. */
 export async function useFakeAnthropic(): Promise<FakeAnthropic> {

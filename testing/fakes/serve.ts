@@ -1,6 +1,6 @@
 /**
  * Starts every fake upstream as one process (Playwright's webServer runs
- * `npx tsx e2e/fakes/serve.ts`): Anthropic on 127.0.0.1:4010 and an
+ * `npx tsx testing/fakes/serve.ts`): Anthropic on 127.0.0.1:4010 and an
  * OpenAI-compatible local model on 127.0.0.1:4011 (LOCAL_MODEL_URL=http://127.0.0.1:4011/v1)
  * and the Stripe API stand-in on 127.0.0.1:4012 (STRIPE_API_URL).
  */
