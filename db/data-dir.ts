@@ -1,5 +1,7 @@
+import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { getDatabaseEnv } from "./env";
 
 /**
  * Where the embedded database and generated dev secrets live. `ARBOR_DATA_DIR`
@@ -8,7 +10,7 @@ import path from "node:path";
  */
 export function resolveDataDir(sub?: string): string {
   // turbopackIgnore: the data dir is chosen at run time; tracing it would pull the whole project into the build output.
-  const root = path.resolve(/* turbopackIgnore: true */ process.env.ARBOR_DATA_DIR ?? path.join(/* turbopackIgnore: true */ process.cwd(), ".data"));
+  const root = path.resolve(/* turbopackIgnore: true */ getDatabaseEnv().ARBOR_DATA_DIR ?? path.join(/* turbopackIgnore: true */ process.cwd(), ".data"));
   const dir = sub ? path.join(root, sub) : root;
   mkdirSync(dir, { recursive: true });
   return dir;

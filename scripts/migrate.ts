@@ -6,9 +6,10 @@
  */
 import { openDatabase } from "../db/client";
 import { resolveDataDir } from "../db/data-dir";
+import { getDatabaseEnv } from "../db/env";
 import { runMigrations } from "../db/migrate";
 
-const url = process.env.DATABASE_URL;
+const url = getDatabaseEnv().DATABASE_URL;
 const database = await openDatabase(url ? { url } : { dataDir: resolveDataDir("pglite") });
 await runMigrations(database);
 await database.close();

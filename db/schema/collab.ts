@@ -1,3 +1,4 @@
+import "server-only";
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { INVITE_ROLES } from "../../lib/roles";
 import { users } from "./auth";

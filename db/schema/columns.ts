@@ -1,3 +1,4 @@
+import "server-only";
 import { bigint, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** Primary keys are server-made UUIDs so ids never leak row counts or order. */

@@ -1,3 +1,4 @@
+import "server-only";
 export * from "./activity";
 export * from "./auth";
 export * from "./billing";

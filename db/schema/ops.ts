@@ -1,3 +1,4 @@
+import "server-only";
 import { integer, pgTable, text } from "drizzle-orm/pg-core";
 import { ts } from "./columns";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { desc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { securityEvents, type UserPreferences, userPreferences } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ProjectSettings, UserPreferences } from "@/db/schema";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { ChatTurn } from "./types";

@@ -7,7 +7,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
-import { getEnv } from "@/server/env";
+import { getEnv, publishAuthUrl } from "@/server/env";
 import { enqueueMail } from "@/server/mail/outbox";
 import { checkCredentials } from "./accounts";
 import { authMails } from "./mails";
@@ -39,9 +39,7 @@ export function oauthProvidersConfigured() {
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<NextAuthConfig> => {
   const env = getEnv();
-  // Auth.js derives its own origin from AUTH_URL; without it, a request arriving as
-  // "localhost" would refuse callback URLs on APP_URL's host (magic links landed on "/").
-  process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+  publishAuthUrl(env);
   const db = await getDb();
   const oauth = oauthProvidersConfigured();
   const providers: Provider[] = [

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingAccount, billingAccounts, projects, users } from "@/db/schema";

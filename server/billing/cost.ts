@@ -1,3 +1,4 @@
+import "server-only";
 import type { BillingTier, ModelPrice } from "@/db/schema";
 
 export type PriceRates = Pick<ModelPrice, "inputMicrosPerMTok" | "outputMicrosPerMTok">;

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingTier, billingAccounts, checkoutSessions, notifications, subscriptions, users } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type BillingAccount, type BillingTier, billingAccounts, projectMembers, reservations, usageEvents } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, gt, inArray, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { branches, comments } from "@/db/schema";

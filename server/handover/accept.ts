@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingAccounts, handovers, projectMembers, projects, users } from "@/db/schema";

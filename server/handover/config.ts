@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The handover incentive (DESIGN §3, seed 000): a person who takes over a
  * project pays a discounted first year of the managed plan. Both figures are

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type HandoverSnapshot, handovers, projects, users } from "@/db/schema";

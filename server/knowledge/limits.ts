@@ -1,3 +1,4 @@
+import "server-only";
 import { MB } from "@/lib/bytes";
 
 /** Per-file cap (DESIGN §3 Knowledge: 25 MB default). The project quota lives on projects.storage_quota_bytes. */

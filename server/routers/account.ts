@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { getPreferences, recentSecurityEvents, updatePreferences } from "@/server/account/preferences";
 import { protectedProcedure, router } from "@/server/trpc/init";

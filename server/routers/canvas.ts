@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { getBoard, getMessageText } from "@/server/canvas/board";
 import { getChanges } from "@/server/canvas/changes";

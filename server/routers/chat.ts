@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { DEFAULT_PROJECT_SETTINGS } from "@/db/schema";
 import { escalationStatus } from "@/server/ai/escalation-status";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { INVITE_ROLES } from "@/lib/roles";
 import { listActivity, markActivitySeen, unreadActivityCount } from "@/server/activity/feed";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { addPastedText, addUrlSource, deleteSource, getSourceView, listSources, retrySource } from "@/server/knowledge/sources";
 import { kickProcessing } from "@/server/knowledge/process";

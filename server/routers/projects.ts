@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ESCALATION_POLICIES } from "@/db/schema";
 import { listCloudModels } from "@/server/projects/cloud-models";

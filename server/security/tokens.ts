@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** A URL-safe token of 256 random bits (invites, handovers, resets need at least 128). */

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import type { Message } from "@/db/schema";
 import type { ChatRequest } from "@/lib/chat-protocol";
