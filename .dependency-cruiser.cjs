@@ -25,9 +25,9 @@ function startsWith(source, directive) {
   return new RegExp(`^\\s*(//[^\\n]*\\n\\s*|/\\*[\\s\\S]*?\\*/\\s*)*["']${directive}["']`).test(source);
 }
 
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 // A pattern that matches nothing for an empty list (an empty alternation would match everything).
-const anyOf = (files) => (files.length ? `^(${files.map(escape).join("|")})$` : "^$.");
+const anyOf = (files) => (files.length ? `^(${files.map(escapeRegExp).join("|")})$` : "^$.");
 const clientPattern = anyOf(modulesWith("use client", process.cwd()));
 // A client module may import a server action: the browser gets a reference to call, never the action's own imports.
 const serverActionPattern = anyOf(modulesWith("use server", process.cwd()));
