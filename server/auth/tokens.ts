@@ -10,7 +10,7 @@ const LIFETIME_MS: Record<AuthTokenPurpose, number> = {
   reset_password: 60 * 60 * 1000,
 };
 
-export async function issueAuthToken(db: Db, userId: string, purpose: AuthTokenPurpose): Promise<string> {
+export async function issueAuthToken(db: Db, { userId, purpose }: { userId: string; purpose: AuthTokenPurpose }): Promise<string> {
   const token = newToken();
   await db.insert(authTokens).values({
     userId,
@@ -25,7 +25,7 @@ export async function issueAuthToken(db: Db, userId: string, purpose: AuthTokenP
  * Use a one-time token: the conditional UPDATE marks it used only if it is
  * unused and unexpired, so two clicks on the same link cannot both succeed.
  */
-export async function consumeAuthToken(db: Db, token: string, purpose: AuthTokenPurpose): Promise<{ userId: string }> {
+export async function consumeAuthToken(db: Db, { token, purpose }: { token: string; purpose: AuthTokenPurpose }): Promise<{ userId: string }> {
   const hash = hashToken(token);
   const [used] = await db
     .update(authTokens)
