@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { TRPCReactProvider, useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { errorText } from "./format";
+import { errorMessage } from "@/lib/errors";
 
 /** Accept on /invite/<token> or /handover/<token>; then open the project. */
 export function AcceptButton(props: { kind: "invite" | "handover"; token: string }) {
@@ -29,7 +29,7 @@ function Accept({ kind, token }: { kind: "invite" | "handover"; token: string })
       <Button onClick={() => mutation.mutate({ token })} disabled={mutation.isPending || done} className="w-full">
         {mutation.isPending ? "Accepting…" : done ? "Opening the project…" : "Accept"}
       </Button>
-      {mutation.error ? <Alert tone="error">{errorText(mutation.error)}</Alert> : null}
+      {mutation.error ? <Alert tone="error">{errorMessage(mutation.error)}</Alert> : null}
     </div>
   );
 }

@@ -13,8 +13,3 @@ export function relativeTime(date: Date | string | null | undefined, now = Date.
   for (const [unit, ms] of units) if (abs >= ms) return RELATIVE.format(Math.round(diff / ms), unit);
   return "just now";
 }
-
-/** A tRPC error's message, already written for people by the server. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : "Something went wrong. Please try again.";
-}

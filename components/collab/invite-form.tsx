@@ -7,7 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, inputClass } from "@/components/ui/field";
 import type { InviteRole } from "@/lib/roles";
-import { errorText } from "./format";
+import { errorMessage } from "@/lib/errors";
 import { InviteLink } from "./invite-link";
 
 /** The owner's invite form. The link it creates is shown once: only its hash is kept. */
@@ -65,7 +65,7 @@ export function InviteForm({ projectId }: { projectId: string }) {
           </Button>
         </div>
       </form>
-      {create.error ? <Alert tone="error">{errorText(create.error)}</Alert> : null}
+      {create.error ? <Alert tone="error">{errorMessage(create.error)}</Alert> : null}
       {created ? <InviteLink url={created.url} emailed={created.emailed} /> : null}
     </div>
   );

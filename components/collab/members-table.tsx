@@ -9,7 +9,8 @@ import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { formatUsd, microsToDecimal } from "@/lib/money";
 import type { InviteRole } from "@/lib/roles";
-import { errorText, relativeTime } from "./format";
+import { errorMessage } from "@/lib/errors";
+import { relativeTime } from "./format";
 
 
 export function MembersTable({ projectId, isOwner, myUserId }: { projectId: string; isOwner: boolean; myUserId: string }) {
@@ -26,11 +27,11 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
   const failure = changeRole.error ?? changeQuota.error ?? remove.error;
 
   if (members.isPending) return <p className="text-sm text-zinc-500">Loading members…</p>;
-  if (members.error) return <Alert tone="error">{errorText(members.error)}</Alert>;
+  if (members.error) return <Alert tone="error">{errorMessage(members.error)}</Alert>;
 
   return (
     <div className="space-y-3">
-      {failure ? <Alert tone="error">{errorText(failure)}</Alert> : null}
+      {failure ? <Alert tone="error">{errorMessage(failure)}</Alert> : null}
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Members</caption>

@@ -115,7 +115,7 @@ describe("ingest", () => {
   it("enforces the per-file cap and the project quota before keeping bytes", async () => {
     const { project, owner } = await makeProject(database.db);
     await expect(assertRoomFor(database.db, project.id, FILE_CAP_BYTES + 1, "big.pdf")).rejects.toMatchObject({
-      code: "quota_exceeded:file_size",
+      code: "too_large:file_size",
       message: expect.stringMatching(/big\.pdf is 25\.0 MB; the limit per file is 25\.0 MB/),
     });
     await database.db.update(projects).set({ storageQuotaBytes: 100 }).where(eq(projects.id, project.id));
@@ -123,10 +123,10 @@ describe("ingest", () => {
     const blobsBefore = (await counts(project.id)).blobs;
     await expect(
       addUploadedFile(database.db, { projectId: project.id, userId: owner.id, filename: "b.txt", bytes: utf8("y".repeat(60)) }),
-    ).rejects.toMatchObject({ code: "quota_exceeded:storage", message: expect.stringMatching(/uses 60 B of its 100 B storage, 40 B left/) });
+    ).rejects.toMatchObject({ code: "too_large:storage", message: expect.stringMatching(/uses 60 B of its 100 B storage, 40 B left/) });
     expect((await counts(project.id)).blobs).toBe(blobsBefore);
     expect((await storageOf(database.db, project.id)).usedBytes).toBe(60);
-    await expect(assertRoomFor(database.db, project.id, 41)).rejects.toMatchObject({ code: "quota_exceeded:storage" });
+    await expect(assertRoomFor(database.db, project.id, 41)).rejects.toMatchObject({ code: "too_large:storage" });
     await assertRoomFor(database.db, project.id, 40);
   });
 

@@ -26,10 +26,10 @@ function quotaMessage(name: string, bytes: number, use: StorageUse): string {
 /** Cheap check before any bytes are read (Content-Length, pasted text): the per-file cap and the room left. */
 export async function assertRoomFor(db: Db, projectId: string, bytes: number, name = "This file"): Promise<void> {
   if (bytes > FILE_CAP_BYTES) {
-    throw new AppError("quota_exceeded:file_size", `${name} is ${formatBytes(bytes)}; the limit per file is ${formatBytes(FILE_CAP_BYTES)}.`);
+    throw new AppError("too_large:file_size", `${name} is ${formatBytes(bytes)}; the limit per file is ${formatBytes(FILE_CAP_BYTES)}.`);
   }
   const use = await storageOf(db, projectId);
-  if (use.usedBytes + bytes > use.quotaBytes) throw new AppError("quota_exceeded:storage", quotaMessage(name, bytes, use));
+  if (use.usedBytes + bytes > use.quotaBytes) throw new AppError("too_large:storage", quotaMessage(name, bytes, use));
 }
 
 /**
@@ -38,14 +38,14 @@ export async function assertRoomFor(db: Db, projectId: string, bytes: number, na
  */
 export async function chargeStorage(db: Db, projectId: string, bytes: number, name = "This file"): Promise<void> {
   if (bytes > FILE_CAP_BYTES) {
-    throw new AppError("quota_exceeded:file_size", `${name} is ${formatBytes(bytes)}; the limit per file is ${formatBytes(FILE_CAP_BYTES)}.`);
+    throw new AppError("too_large:file_size", `${name} is ${formatBytes(bytes)}; the limit per file is ${formatBytes(FILE_CAP_BYTES)}.`);
   }
   const updated = await db
     .update(projects)
     .set({ storageUsedBytes: sql`${projects.storageUsedBytes} + ${bytes}` })
     .where(and(eq(projects.id, projectId), sql`${projects.storageUsedBytes} + ${bytes} <= ${projects.storageQuotaBytes}`))
     .returning({ id: projects.id });
-  if (updated.length === 0) throw new AppError("quota_exceeded:storage", quotaMessage(name, bytes, await storageOf(db, projectId)));
+  if (updated.length === 0) throw new AppError("too_large:storage", quotaMessage(name, bytes, await storageOf(db, projectId)));
 }
 
 export async function releaseStorage(db: Db, projectId: string, bytes: number): Promise<void> {

@@ -32,10 +32,10 @@ export async function handleUpload(db: Db, args: { projectId: string; userId: st
   const tooBig = () =>
     room < FILE_CAP_BYTES
       ? new AppError(
-          "quota_exceeded:storage",
+          "too_large:storage",
           `This upload does not fit: the project uses ${formatBytes(use.usedBytes)} of its ${formatBytes(use.quotaBytes)} storage, ${formatBytes(room)} left. Delete sources you no longer need, or ask the owner for more space.`,
         )
-      : new AppError("quota_exceeded:file_size", `This file is larger than the ${formatBytes(FILE_CAP_BYTES)} limit per file.`);
+      : new AppError("too_large:file_size", `This file is larger than the ${formatBytes(FILE_CAP_BYTES)} limit per file.`);
   const declared = Number(args.request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) throw tooBig();
   if (!args.request.body) throw new AppError("bad_request:empty_file", "The upload was empty.");
