@@ -1,5 +1,5 @@
 import { formatUsd } from "@/lib/money";
-import { formatLatency, formatTokens } from "./format";
+import { formatLatency, formatTokens } from "./answer-figures";
 
 type Props = {
   tier: "local" | "cloud" | null;

@@ -6,7 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { formatUsd } from "@/lib/money";
 import { errorMessage } from "@/lib/errors";
-import { relativeTime } from "./format";
+import { relativeTime } from "./relative-time";
 
 type Item = { verb: string; actorName: string | null; targetName: string | null; detail: Record<string, unknown> | null };
 

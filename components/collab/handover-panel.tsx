@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Field, TextAreaField } from "@/components/ui/field";
 import { formatUsd } from "@/lib/money";
 import { errorMessage } from "@/lib/errors";
-import { relativeTime } from "./format";
+import { relativeTime } from "./relative-time";
 
 const STATE_LABEL = {
   pending: "Preparing",

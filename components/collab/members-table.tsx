@@ -10,7 +10,7 @@ import { inputClass } from "@/components/ui/field";
 import { formatUsd, microsToDecimal } from "@/lib/money";
 import type { InviteRole } from "@/lib/roles";
 import { errorMessage } from "@/lib/errors";
-import { relativeTime } from "./format";
+import { relativeTime } from "./relative-time";
 
 
 export function MembersTable({ projectId, isOwner, myUserId }: { projectId: string; isOwner: boolean; myUserId: string }) {

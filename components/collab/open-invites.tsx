@@ -7,7 +7,7 @@ import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { formatUsd } from "@/lib/money";
 import { errorMessage } from "@/lib/errors";
-import { relativeTime } from "./format";
+import { relativeTime } from "./relative-time";
 
 export function OpenInvites({ projectId }: { projectId: string }) {
   const trpc = useTRPC();

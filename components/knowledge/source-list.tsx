@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { SourceListItem } from "@/server/knowledge/sources";
 import { formatBytes } from "@/lib/bytes";
-import { formatWhen, viewerHref } from "./format";
+import { formatWhen, viewerHref } from "./source-display";
 import { useRefreshKnowledge } from "./use-knowledge";
 
 const STATUS_TONE = { processing: "sky", ready: "emerald", failed: "red" } as const;

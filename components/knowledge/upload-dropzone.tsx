@@ -2,7 +2,7 @@
 
 import { useId, useRef, useState } from "react";
 import { formatBytes } from "@/lib/bytes";
-import { ACCEPT } from "./format";
+import { ACCEPT } from "./source-display";
 import { useRefreshKnowledge } from "./use-knowledge";
 
 type Upload = { key: string; name: string; size: number; loaded: number; state: "uploading" | "done" | "duplicate" | "error"; message?: string };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { authTokens, emailOutbox, securityEvents, sessions, users } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
-import { hashToken } from "@/server/security/tokens";
+import { hashToken } from "@/server/security/secret-tokens";
 import { checkCredentials, LOCKOUT_MS, requestPasswordReset, resetPassword, signUp, verifyEmail } from "./accounts";
 import { createServerSession, resolveServerSession } from "./server-sessions";
 

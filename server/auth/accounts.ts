@@ -7,7 +7,7 @@ import { enqueueMail } from "@/server/mail/outbox";
 import { authMails } from "./mails";
 import { hashPassword, verifyPassword } from "./password";
 import { logSecurityEvent } from "./security-log";
-import { consumeAuthToken, issueAuthToken } from "./tokens";
+import { consumeAuthToken, issueAuthToken } from "./one-time-tokens";
 
 export const MAX_FAILED_SIGN_INS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;

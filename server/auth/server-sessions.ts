@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, gt } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { sessions, users } from "@/db/schema";
-import { newToken } from "@/server/security/tokens";
+import { newToken } from "@/server/security/secret-tokens";
 
 export const SESSION_MAX_AGE_S = 30 * 24 * 60 * 60;
 

@@ -9,7 +9,7 @@ import { ensureBillingAccount } from "./accounts";
 import { chargeFor, costBasisMicros, promptTokenBound } from "./cost";
 import { expireReservations } from "./expiry";
 import { releaseReservation, reserveCloudBudget, settleCloudCall } from "./guard";
-import { encryptSecret } from "./keys";
+import { encryptSecret } from "./provider-keys";
 
 process.env.ENCRYPTION_KEY ??= "a".repeat(64);
 process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-42";

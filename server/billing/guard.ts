@@ -7,7 +7,7 @@ import { getEnv } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { ensureBillingAccount, type Payer, payerOfProject } from "./accounts";
 import { chargeFor, costBasisMicros, type PriceRates, periodStartFor, promptTokenBound } from "./cost";
-import { decryptProviderKey, loadProviderKey } from "./keys";
+import { decryptProviderKey, loadProviderKey } from "./provider-keys";
 import { formatUsd } from "@/lib/money";
 import { settleReservation } from "./settle";
 

@@ -5,7 +5,7 @@ import { notifications, projectMembers, subscriptions, users } from "@/db/schema
 import { ensureBillingAccount, remainingBudget } from "./accounts";
 import { stripeFailure } from "./checkout";
 import { nextPeriodStart } from "./cost";
-import { providerKeyHint } from "./keys";
+import { providerKeyHint } from "./provider-keys";
 import { PLANS } from "./plans";
 import { getStripe, stripeConfigured } from "./stripe";
 

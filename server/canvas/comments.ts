@@ -6,7 +6,7 @@ import type { Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { roleAtLeast } from "@/lib/roles";
-import { resolveKey } from "./keys";
+import { resolveKey } from "./board-keys";
 
 /**
  * Comment threads on anything on the board. A thread is its first comment;

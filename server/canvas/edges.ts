@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { canvasEdges } from "@/db/schema";
 import type { EdgeStyle } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { resolveKey } from "./keys";
+import { resolveKey } from "./board-keys";
 
 /** People's own edges between any two things on the board (messages, sources, notes). */
 

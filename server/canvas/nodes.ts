@@ -3,7 +3,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { canvasEdges, canvasNodes } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { type ParsedKey, resolveKey } from "./keys";
+import { type ParsedKey, resolveKey } from "./board-keys";
 
 /**
  * Positions, locks and notes. A message, source or chat header gets a

@@ -19,7 +19,7 @@ import { createTestDatabase } from "@/testing/database";
 import type { FakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { ensureBillingAccount } from "@/server/billing/accounts";
-import { encryptSecret } from "@/server/billing/keys";
+import { encryptSecret } from "@/server/billing/provider-keys";
 import { resetEnvForTests } from "@/server/env";
 import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 import { createCaller } from "@/server/routers/_app";

@@ -5,7 +5,7 @@ import { emailOutbox, invites, projectMembers, users } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { createCaller } from "@/server/routers/_app";
 import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
-import { hashToken } from "@/server/security/tokens";
+import { hashToken } from "@/server/security/secret-tokens";
 
 let database: Database;
 beforeAll(async () => {

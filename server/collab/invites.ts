@@ -7,7 +7,7 @@ import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
-import { hashToken, newToken, tokenHint } from "@/server/security/tokens";
+import { hashToken, newToken, tokenHint } from "@/server/security/secret-tokens";
 import { appLink, displayName, looksLikeToken, maskEmail } from "./links";
 import { assertQuota } from "./usd";
 

@@ -7,7 +7,7 @@ import { appLink, displayName, looksLikeToken, maskEmail } from "@/server/collab
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
-import { hashToken } from "@/server/security/tokens";
+import { hashToken } from "@/server/security/secret-tokens";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 import { formatUsd } from "@/lib/money";
 

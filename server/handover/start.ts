@@ -7,7 +7,7 @@ import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
-import { hashToken, newToken } from "@/server/security/tokens";
+import { hashToken, newToken } from "@/server/security/secret-tokens";
 import { ADAPTERS_NOTE, HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS, HANDOVER_TTL_MS } from "./config";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 

@@ -4,7 +4,7 @@ import { getBoard, getMessageText } from "@/server/canvas/board";
 import { getChanges } from "@/server/canvas/changes";
 import { addComment, deleteComment, editComment, listComments, setResolved } from "@/server/canvas/comments";
 import { createEdge, deleteEdge, edgeStyleSchema, updateEdge } from "@/server/canvas/edges";
-import { canvasKey } from "@/server/canvas/keys";
+import { canvasKey } from "@/server/canvas/board-keys";
 import { addNote, deleteNote, editNote, moveNodes, setLocked } from "@/server/canvas/nodes";
 import { projectProcedure, router } from "@/server/trpc/init";
 

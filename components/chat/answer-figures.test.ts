@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLatency, formatTokens } from "./format";
+import { formatLatency, formatTokens } from "./answer-figures";
 
 describe("formatLatency / formatTokens", () => {
   it("reads like a person would say it", () => {

@@ -3,7 +3,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type AuthTokenPurpose, authTokens } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { hashToken, newToken } from "@/server/security/tokens";
+import { hashToken, newToken } from "@/server/security/secret-tokens";
 
 const LIFETIME_MS: Record<AuthTokenPurpose, number> = {
   verify_email: 24 * 60 * 60 * 1000,
