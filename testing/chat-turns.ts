@@ -3,11 +3,11 @@ import type { Db } from "@/db/client";
 import { chunks, sources } from "@/db/schema";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { resetEnvForTests } from "@/server/env";
-import { titleSettled } from "@/server/chat/auto-title";
+import { titleDone } from "@/server/chat/auto-title";
 import type { ChatRequest, StreamEvent } from "@/lib/chat-protocol";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { readLedger } from "@/server/chat/stream/ledger";
-import { settled } from "@/server/chat/stream/registry";
+import { producerDone } from "@/server/chat/stream/registry";
 
 /** Points the real Anthropic SDK at a fake on an ephemeral port, with a platform key. */
 export async function useFakeAnthropic(): Promise<FakeAnthropic> {
@@ -27,8 +27,8 @@ export const newRequestId = () => `req-${randomUUID()}`;
 /** Starts a turn the way POST /api/chat does and waits for its producer (and the chat's title job, if any) to finish. */
 export async function runTurn(db: Db, userId: string, request: Omit<ChatRequest, "requestId" | "tier"> & { requestId?: string; tier?: ChatRequest["tier"] }) {
   const turn = await startChatTurn(db, { userId, request: { tier: "auto", requestId: newRequestId(), ...request } });
-  await settled(turn.stream.id);
-  await titleSettled(request.chatId);
+  await producerDone(turn.stream.id);
+  await titleDone(request.chatId);
   const events = await ledgerEvents(db, turn.stream.id);
   return { ...turn, events };
 }

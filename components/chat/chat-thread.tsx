@@ -42,7 +42,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const [focusMessageId] = useState(initialMessageId);
   const [draft, setDraft] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
-  const settledStreams = useRef(new Set<string>());
+  const finishedStreams = useRef(new Set<string>());
   const branchRef = useRef(branchId);
   branchRef.current = branchId;
 
@@ -71,7 +71,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       else void refreshThread();
     },
     onFinished: async (final) => {
-      if (final.streamId) settledStreams.current.add(final.streamId);
+      if (final.streamId) finishedStreams.current.add(final.streamId);
       if (final.error && final.mode === "send") {
         setNotice(final.error);
         // Nothing was saved: give the person their words back.
@@ -109,7 +109,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const activeStreamId = data?.activeStream?.streamId ?? null;
   const activeAssistantId = data?.activeStream?.assistantMessageId ?? null;
   useEffect(() => {
-    if (!activeStreamId || streaming || settledStreams.current.has(activeStreamId)) return;
+    if (!activeStreamId || streaming || finishedStreams.current.has(activeStreamId)) return;
     void stream.attach(activeStreamId, activeAssistantId);
   }, [activeStreamId, activeAssistantId, streaming, stream.attach]);
 

@@ -33,7 +33,7 @@ export function titleChatInBackground(db: Db, args: { chatId: string; heuristic:
 }
 
 /** Resolves when the chat's title job (if any) has finished. */
-export async function titleSettled(chatId: string): Promise<void> {
+export async function titleDone(chatId: string): Promise<void> {
   await jobs.get(chatId);
 }
 

@@ -9,10 +9,10 @@ import { ensureModelPrices } from "@/server/ai/model-prices";
 import { heuristicTitle, TITLE_INSTRUCTIONS, titleFromReply } from "@/server/ai/titles";
 import { resetEnvForTests } from "@/server/env";
 import { makeProject } from "@/testing/fixtures";
-import { titleChatByLocalModel, titleChatInBackground, titleSettled } from "./auto-title";
+import { titleChatByLocalModel, titleChatInBackground, titleDone } from "./auto-title";
 import { createChat, renameChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
-import { settled } from "./stream/registry";
+import { producerDone } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
 import { newRequestId, runTurn, textOf, useFakeAnthropic } from "@/testing/chat-turns";
 
@@ -94,8 +94,8 @@ describe("chat titles by the local tier", () => {
     const turn = await startChatTurn(db, { userId: owner.id, request: { requestId: newRequestId(), chatId: chat.id, parentId: null, content: first, tier: "local" } });
     expect(turn.newTitle).toBe("How do I keep basil alive indoors");
     expect(await titleOf(chat.id)).toBe("How do I keep basil alive indoors");
-    await settled(turn.stream.id);
-    await titleSettled(chat.id);
+    await producerDone(turn.stream.id);
+    await titleDone(chat.id);
     // the answer, then one title request: the first message as the user turn, the instructions as the system prompt
     expect(local.requests.length).toBe(localCalls + 2);
     const asked = local.requests.at(-1) as { stream?: boolean; messages: Array<{ role: string; content: string }> };
@@ -132,7 +132,7 @@ describe("chat titles by the local tier", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
       titleChatInBackground(db, { chatId: chat.id, heuristic: "Broken model", firstMessage: "Broken model [[local-fail]]", after: Promise.resolve() });
-      await titleSettled(chat.id);
+      await titleDone(chat.id);
       expect(await titleOf(chat.id)).toBe("Broken model");
       expect(warn).toHaveBeenCalledTimes(1);
       const logged = String(warn.mock.calls[0]?.[0]);

@@ -167,6 +167,6 @@ export function kickProcessing(db: Db): void {
 }
 
 /** Resolves when a kicked run has finished (tests wait on it instead of sleeping). */
-export async function processingSettled(): Promise<void> {
+export async function processingDone(): Promise<void> {
   while (kick.__arborKnowledgeKick?.running) await kick.__arborKnowledgeKick.running;
 }

@@ -6,7 +6,7 @@ import { statusOf } from "@/lib/errors";
 import { createTestDatabase } from "@/testing/database";
 import { makeProject } from "@/testing/fixtures";
 import { FILE_CAP_BYTES } from "./limits";
-import { processingSettled } from "./process";
+import { processingDone } from "./process";
 import { listSources } from "./sources";
 import { handleUpload } from "./upload";
 
@@ -15,7 +15,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  await processingSettled();
+  await processingDone();
   await database.close();
 });
 
@@ -47,7 +47,7 @@ describe("handleUpload", () => {
       ["b.csv", true, undefined],
       ["c.exe", false, "bad_request:file_type"],
     ]);
-    await processingSettled();
+    await processingDone();
     expect((await listSources(database.db, project.id)).map((s) => s.status)).toEqual(["ready", "ready"]);
   });
 

@@ -6,10 +6,10 @@ import { projectMembers, projects, users } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createTestDatabase } from "@/testing/database";
 import { findReadableStream } from "@/server/chat/stream/resume";
-import { settled } from "@/server/chat/stream/registry";
+import { producerDone } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { isAppError } from "@/server/errors";
-import { processingSettled } from "@/server/knowledge/process";
+import { processingDone } from "@/server/knowledge/process";
 import { handleUpload } from "@/server/knowledge/upload";
 import { roleAtLeast } from "@/lib/roles";
 import { contextFor } from "@/testing/fixtures";
@@ -134,7 +134,7 @@ describe("authorization matrix (DESIGN §7)", () => {
             userId,
             request: { requestId: `matrix-${randomUUID()}`, chatId: chat.id, parentId: null, content: "What is soil?", tier: "local" },
           });
-          await settled(turn.stream.id);
+          await producerDone(turn.stream.id);
         },
       },
       { name: "GET /api/chat/<streamId>", min: "viewer", run: async (fx, userId) => findReadableStream(fx.db, { streamId: (await fixtureStream(fx)).id, userId }) },
@@ -147,7 +147,7 @@ describe("authorization matrix (DESIGN §7)", () => {
           const request = new Request(`http://localhost/api/knowledge/upload?projectId=${fx.project.id}`, { method: "POST", body: form });
           const outcomes = await handleUpload(fx.db, { projectId: fx.project.id, userId, request });
           // the upload kicks background extraction; let it finish before the database closes
-          await processingSettled();
+          await processingDone();
           return outcomes;
         },
       },

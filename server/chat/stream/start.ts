@@ -11,7 +11,7 @@ import { readPath } from "../tree";
 import { findStreamByRequest, prepareTurn, replayOf, type Turn } from "../turns";
 import { loadTurnAccess, type TurnAccess } from "./access";
 import { billingRequestId, DEFAULT_MAX_TOKENS, launchProducer } from "./producer";
-import { settled } from "./registry";
+import { producerDone } from "./registry";
 import { retrieveForTurn } from "./retrieval";
 
 /** Room for the retrieved sources in the pre-call estimate; settle uses the real count. */
@@ -93,7 +93,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
     retrieval,
   });
   if (turn.newTitle) {
-    titleChatInBackground(db, { chatId: request.chatId, heuristic: turn.newTitle, firstMessage: turn.question, after: settled(turn.stream.id) });
+    titleChatInBackground(db, { chatId: request.chatId, heuristic: turn.newTitle, firstMessage: turn.question, after: producerDone(turn.stream.id) });
   }
   return turn;
 }
