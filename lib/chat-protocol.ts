@@ -25,6 +25,10 @@ export const chatRequestSchema = z.object({
   model: z.string().min(1).max(100).nullish(),
   maxTokens: z.number().int().min(1).max(32_000).nullish(),
 });
+/** The first turn of a new chat: a `projectId` instead of the `chatId`, so a script starts a chat in one round trip. */
+export const newChatRequestSchema = chatRequestSchema
+  .omit({ chatId: true })
+  .extend({ chatId: z.undefined().optional(), projectId: id("project") });
 /** The request as the server holds it after parsing (defaults applied). */
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 /** The request as a client sends it. */

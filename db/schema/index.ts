@@ -1,4 +1,5 @@
 import "server-only";
+export * from "./access-tokens";
 export * from "./activity";
 export * from "./auth";
 export * from "./billing";
