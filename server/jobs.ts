@@ -42,7 +42,7 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {
     const transport = createTransport(env.SMTP_URL);
-    const deliver = (db: Db) => deliverDueMail(db, transport, env.MAIL_FROM);
+    const deliver = (db: Db) => deliverDueMail(db, { transport, from: env.MAIL_FROM });
     bootTasks.push({ name: "mail: requeue stuck", run: requeueStuckMail });
     workers.push({
       name: "mail: sender",

@@ -37,7 +37,10 @@ export type ResolvedKey = ParsedKey & { messageId: string | null; deleted: boole
  * Check that a key names a thing of this project. Another project's node is
  * "not found" — indistinguishable from one that never existed.
  */
-export async function resolveKey(db: Db, projectId: string, key: string, allowed: KeyPrefix[]): Promise<ResolvedKey> {
+export async function resolveKey(
+  db: Db,
+  { projectId, key, allowed }: { projectId: string; key: string; allowed: KeyPrefix[] },
+): Promise<ResolvedKey> {
   const parsed = parseKey(key);
   if (!parsed || !allowed.includes(parsed.prefix)) {
     throw new AppError("bad_request:canvas_key", `"${key}" is not something on this board.`);

@@ -44,7 +44,7 @@ export async function addComment(
 ): Promise<CommentView> {
   const body = cleanBody(args.body);
   return db.transaction(async (tx) => {
-    const target = await resolveKey(tx, args.projectId, args.targetKey, ["m", "s", "n"]);
+    const target = await resolveKey(tx, { projectId: args.projectId, key: args.targetKey, allowed: ["m", "s", "n"] });
     if (target.deleted) throw new AppError("bad_request:comment", "That message was deleted, so it cannot be commented on.");
     let threadId: string | null = null;
     if (args.threadId) {
@@ -78,7 +78,7 @@ export async function addComment(
 
 /** A node's threads, oldest first, replies after their thread. Deleted comments keep their place, without words. */
 export async function listComments(db: Db, args: { projectId: string; targetKey: string }): Promise<CommentView[]> {
-  const target = await resolveKey(db, args.projectId, args.targetKey, ["m", "s", "n"]);
+  const target = await resolveKey(db, { projectId: args.projectId, key: args.targetKey, allowed: ["m", "s", "n"] });
   return listCommentsWhere(db, and(eq(comments.projectId, args.projectId), eq(comments.targetKey, target.key)));
 }
 

@@ -120,7 +120,7 @@ function publicInvite(invite: InviteRow) {
 export type PublicInvite = ReturnType<typeof publicInvite>;
 
 /** Open invites of a project (not revoked, not expired), newest first. */
-export async function listOpenInvites(db: Db, projectId: string): Promise<PublicInvite[]> {
+export async function listOpenInvites(db: Db, { projectId }: { projectId: string }): Promise<PublicInvite[]> {
   const rows = await db
     .select()
     .from(invites)
@@ -155,10 +155,10 @@ export async function revokeInvite(db: Db, args: { projectId: string; inviteId: 
  */
 async function findInviteByToken(db: Db, token: string, ip: string): Promise<InviteRow> {
   const key = `invite-token:${ip}`;
-  if (await isRateLimited(db, key, TOKEN_GUESS_RULE)) throw tooManyAttempts();
+  if (await isRateLimited(db, { key, rule: TOKEN_GUESS_RULE })) throw tooManyAttempts();
   const [invite] = looksLikeToken(token) ? await db.select().from(invites).where(eq(invites.tokenHash, hashToken(token))) : [];
   if (!invite) {
-    const { limited } = await hitRateLimit(db, key, TOKEN_GUESS_RULE);
+    const { limited } = await hitRateLimit(db, { key, rule: TOKEN_GUESS_RULE });
     if (limited) throw tooManyAttempts();
     throw new AppError("not_found:invite", "This invite link is not valid. Check that you copied the whole link, or ask the owner for a new one.");
   }

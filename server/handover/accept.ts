@@ -15,10 +15,10 @@ type HandoverRow = typeof handovers.$inferSelect;
 
 async function findHandoverByToken(db: Db, token: string, ip: string): Promise<HandoverRow> {
   const key = `handover-token:${ip}`;
-  if (await isRateLimited(db, key, TOKEN_GUESS_RULE)) throw tooManyAttempts();
+  if (await isRateLimited(db, { key, rule: TOKEN_GUESS_RULE })) throw tooManyAttempts();
   const [found] = looksLikeToken(token) ? await db.select({ id: handovers.id }).from(handovers).where(eq(handovers.tokenHash, hashToken(token))) : [];
   if (!found) {
-    const { limited } = await hitRateLimit(db, key, TOKEN_GUESS_RULE);
+    const { limited } = await hitRateLimit(db, { key, rule: TOKEN_GUESS_RULE });
     if (limited) throw tooManyAttempts();
     throw new AppError("not_found:handover", "This handover link is not valid. Check that you copied the whole link from the mail.");
   }

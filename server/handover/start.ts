@@ -22,7 +22,7 @@ export type StartHandoverArgs = {
 };
 
 /** What the recipient is offered: counted now, so the mail and the page show the project as it was handed over. */
-export async function takeSnapshot(db: Db, projectId: string, title: string): Promise<HandoverSnapshot> {
+export async function takeSnapshot(db: Db, { projectId, title }: { projectId: string; title: string }): Promise<HandoverSnapshot> {
   const [row] = await queryRows<{ chats: number; messages: number; sources: number; size: string | number }>(
     db,
     sql`select
@@ -75,7 +75,7 @@ export async function startHandover(db: Db, args: StartHandoverArgs) {
       throw new AppError("conflict:handover_open", `A handover to ${open.toEmail} is already waiting. Cancel it before starting another.`);
     }
 
-    const snapshot = await takeSnapshot(tx, project.id, project.title);
+    const snapshot = await takeSnapshot(tx, { projectId: project.id, title: project.title });
     const now = new Date();
     const [row] = await tx
       .insert(handovers)

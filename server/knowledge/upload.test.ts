@@ -48,7 +48,7 @@ describe("handleUpload", () => {
       ["c.exe", false, "bad_request:file_type"],
     ]);
     await processingDone();
-    expect((await listSources(database.db, project.id)).map((s) => s.status)).toEqual(["ready", "ready"]);
+    expect((await listSources(database.db, { projectId: project.id })).map((s) => s.status)).toEqual(["ready", "ready"]);
   });
 
   it("refuses viewers and non-members", async () => {
@@ -78,7 +78,7 @@ describe("handleUpload", () => {
     // what POST /api/knowledge/upload answers: the code's kind gives the status
     expect(statusOf(outcome?.error?.code)).toBe(413);
     expect(await blobCount()).toBe(before);
-    expect(await listSources(database.db, project.id)).toEqual([]);
+    expect(await listSources(database.db, { projectId: project.id })).toEqual([]);
   });
 
   it("rejects a request that is not multipart or has no file", async () => {

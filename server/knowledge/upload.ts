@@ -26,7 +26,7 @@ export async function handleUpload(db: Db, args: { projectId: string; userId: st
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
     throw new AppError("bad_request:content_type", "Send files as multipart/form-data (field name: file).");
   }
-  const use = await storageOf(db, args.projectId);
+  const use = await storageOf(db, { projectId: args.projectId });
   const room = Math.max(0, use.quotaBytes - use.usedBytes);
   const limit = Math.min(FILE_CAP_BYTES, room) + MULTIPART_SLACK;
   const tooBig = () =>

@@ -28,7 +28,7 @@ export async function createProject(
 }
 
 /** Projects I own and projects I am a member of, most recently changed first. */
-export async function listProjectsForUser(db: Db, userId: string): Promise<ProjectListItem[]> {
+export async function listProjectsForUser(db: Db, { userId }: { userId: string }): Promise<ProjectListItem[]> {
   const rows = await db.execute(sql`
     select p.id, p.title, p.description, p.icon, p.status, p.updated_at as "updatedAt", m.role, u.email as "ownerEmail"
     from project_members m

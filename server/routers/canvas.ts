@@ -16,7 +16,7 @@ const linkableKey = canvasKey(["m", "s", "n"]);
 
 /** DESIGN §3 Canvas / §7 Roles: viewers read, commenters comment, editors edit the board. */
 export const canvasRouter = router({
-  board: projectProcedure("viewer").query(async ({ ctx }) => ({ ...(await getBoard(ctx.db, ctx.project.id)), role: ctx.member.role, userId: ctx.user.id })),
+  board: projectProcedure("viewer").query(async ({ ctx }) => ({ ...(await getBoard(ctx.db, { projectId: ctx.project.id })), role: ctx.member.role, userId: ctx.user.id })),
 
   changes: projectProcedure("viewer")
     .input(z.object({ since: z.date(), watch: z.array(z.uuid()).max(500).default([]) }))

@@ -42,7 +42,7 @@ export const collabRouter = router({
         email: input.email || null,
       }),
     ),
-  invites: projectProcedure("owner").query(({ ctx }) => listOpenInvites(ctx.db, ctx.project.id)),
+  invites: projectProcedure("owner").query(({ ctx }) => listOpenInvites(ctx.db, { projectId: ctx.project.id })),
   revokeInvite: projectProcedure("owner")
     .input(z.object({ inviteId: z.uuid() }))
     .mutation(({ ctx, input }) => revokeInvite(ctx.db, { projectId: ctx.project.id, inviteId: input.inviteId, actorId: ctx.user.id })),

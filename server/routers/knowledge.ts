@@ -12,8 +12,8 @@ const sourceInput = z.object({ sourceId: z.uuid({ message: "is not a valid sourc
 /** The knowledge vault (DESIGN §3, §7): members read; editors and owners add, retry and delete. Files upload via /api/knowledge/upload. */
 export const knowledgeRouter = router({
   list: projectProcedure("viewer").query(async ({ ctx }) => ({
-    sources: await listSources(ctx.db, ctx.project.id),
-    storage: await storageOf(ctx.db, ctx.project.id),
+    sources: await listSources(ctx.db, { projectId: ctx.project.id }),
+    storage: await storageOf(ctx.db, { projectId: ctx.project.id }),
     canEdit: roleAtLeast(ctx.member.role, "editor"),
   })),
 

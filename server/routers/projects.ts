@@ -8,7 +8,7 @@ import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init
 const title = z.string().trim().min(1, "Give the project a name").max(120, "Keep the name under 120 characters");
 
 export const projectsRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listProjectsForUser(ctx.db, ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }) => listProjectsForUser(ctx.db, { userId: ctx.user.id })),
 
   create: protectedProcedure
     .input(z.object({ title, description: z.string().max(2000).optional() }))
