@@ -5,7 +5,7 @@ import type { AccessTokenScope } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { hitRateLimit, isRateLimited, type RateLimitRule, TOKEN_GUESS_RULE } from "@/server/security/rate-limit";
 import { hashToken } from "@/server/security/secret-tokens";
-import { bearerKind } from "./format";
+import { bearerKind } from "./bearer-tokens";
 
 /** Requests per token: generous for a script, a wall for a leaked token in a loop. */
 export const TOKEN_REQUEST_RULE: RateLimitRule = { limit: 120, windowMs: 60_000 };

@@ -15,7 +15,7 @@ import { createProject } from "@/server/projects/service";
 import { TOKEN_GUESS_RULE } from "@/server/security/rate-limit";
 import { makeProject, makeUser } from "@/testing/fixtures";
 import { authenticateAccessToken, TOKEN_REQUEST_RULE } from "./authenticate";
-import { bearerKind, newBearerToken } from "./format";
+import { bearerKind, newBearerToken } from "./bearer-tokens";
 import { createAccessToken, listAccessTokens, revokeAccessToken } from "./personal-tokens";
 import { identifyRequest } from "./request-identity";
 
