@@ -17,7 +17,7 @@ afterAll(async () => {
   await database.close();
 });
 
-const tables = Object.values(schema)
+const tables = (Object.values(schema) as unknown[])
   .filter((value): value is PgTable => is(value, PgTable))
   .map((table) => getTableConfig(table));
 
