@@ -1,7 +1,7 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { reservations } from "@/db/schema";
-import { returnHold } from "./guard";
+import { returnHold } from "./release";
 
 /**
  * Gives back holds a crashed or killed process never settled. Each hold is

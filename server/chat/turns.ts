@@ -172,6 +172,7 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
       startedBy: input.by,
       status: "running",
       stopRequestedAt: null,
+      heartbeatAt: written.createdAt,
       createdAt: written.createdAt,
       finishedAt: null,
     };

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { chatStreams, messages, reservations } from "@/db/schema";
-import { releaseReservation } from "@/server/billing/guard";
+import { releaseReservation } from "@/server/billing/release";
 import { ledgerText, lastLedgerSeq } from "./ledger";
 import { billingRequestId } from "./producer";
 import { runningHere } from "./registry";
@@ -46,7 +46,7 @@ export async function recoverInterruptedStreams(db: Db, { idleMs = 0 }: { idleMs
         .select({ id: reservations.id })
         .from(reservations)
         .where(and(eq(reservations.requestId, billingRequestId(stream.startedBy, stream.requestId)), eq(reservations.status, "open")));
-      for (const hold of holds) await releaseReservation(db, hold.id);
+      for (const hold of holds) await releaseReservation(db, { reservationId: hold.id });
     }
     await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, stream.id));
     count++;
