@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
-import { messages } from "./chat";
+import { chatStreams, messages } from "./chat";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
 import { projects } from "./projects";
 
@@ -115,6 +115,8 @@ export const reservations = pgTable(
     projectId: uuid("project_id")
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
+    /** the chat answer the call belongs to, so recovery finds what it produced (null for calls outside a chat) */
+    streamId: uuid("stream_id").references(() => chatStreams.id, { onDelete: "set null" }),
     amountMicros: micros("amount_micros").notNull(),
     status: text("status", { enum: ["open", "settled", "released", "expired"] }).notNull().default("open"),
     billingTier: text("billing_tier", { enum: BILLING_TIERS }).notNull(),

@@ -142,7 +142,7 @@ describe("reserve and settle", () => {
     await releaseReservation(database.db, { reservationId: r1.reservationId });
     expect((await account(owner.id)).reservedMicros).toBe(0n);
     const r2 = await reserveCloudBudget(database.db, { ...base, requestId: rid() });
-    expect(await expireReservations(database.db, new Date(Date.now() + 60 * 60 * 1000))).toBeGreaterThanOrEqual(1);
+    expect(await expireReservations(database.db, { now: new Date(Date.now() + 60 * 60 * 1000) })).toBeGreaterThanOrEqual(1);
     expect((await account(owner.id)).reservedMicros).toBe(0n);
     // a late settle after expiry still charges the real usage, without releasing twice
     const s = await settleReservation(database.db, { reservationId: r2.reservationId, messageId: null, usage: { tokensIn: 10, tokensOut: 10 } });

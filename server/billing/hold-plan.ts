@@ -19,6 +19,8 @@ export type CloudHoldPlan = {
   projectId: string;
   actorId: string;
   requestId: string;
+  /** the chat answer the call is for, so crash recovery finds what it produced */
+  streamId: string | null;
   model: string;
   payer: Payer;
   billingTier: BillingTier;
@@ -43,7 +45,7 @@ export async function resolveCloudModel(db: Db, facts: CloudHoldFacts): Promise<
 export async function planCloudHold(
   db: Db,
   facts: CloudHoldFacts,
-  args: { projectId: string; actorId: string; requestId: string; model: string; bound: UsageBound },
+  args: { projectId: string; actorId: string; requestId: string; streamId: string | null; model: string; bound: UsageBound },
 ): Promise<CloudHoldPlan> {
   const price = facts.price?.model === args.model ? facts.price : await getModelPrice(db, args.model);
   const bound = { tokensIn: wholeTokens(args.bound.tokensIn), tokensOut: wholeTokens(args.bound.tokensOut) };
@@ -55,6 +57,7 @@ export async function planCloudHold(
     projectId: args.projectId,
     actorId: args.actorId,
     requestId: args.requestId,
+    streamId: args.streamId,
     model: args.model,
     payer: facts.payer,
     billingTier: account.tier,

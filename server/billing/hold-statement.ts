@@ -21,9 +21,9 @@ export const RESERVATION_TTL_MS = 30 * 60 * 1000;
 export function cloudHoldCtes(plan: CloudHoldPlan): SQL {
   const amount = plan.amountMicros;
   return sql`budget_hold as (
-      insert into reservations (request_id, payer_id, actor_id, project_id, amount_micros, expires_at,
+      insert into reservations (request_id, stream_id, payer_id, actor_id, project_id, amount_micros, expires_at,
         billing_tier, key_source, model, input_micros_per_mtok, output_micros_per_mtok, bound_tokens_in, bound_tokens_out)
-      values (${plan.requestId}, ${plan.payer.payerId}, ${plan.actorId}, ${plan.projectId}, ${amount}, ${new Date(Date.now() + RESERVATION_TTL_MS).toISOString()},
+      values (${plan.requestId}, ${plan.streamId}::uuid, ${plan.payer.payerId}, ${plan.actorId}, ${plan.projectId}, ${amount}, ${new Date(Date.now() + RESERVATION_TTL_MS).toISOString()},
         ${plan.billingTier}, ${plan.keySource}, ${plan.model}, ${plan.price.inputMicrosPerMTok}, ${plan.price.outputMicrosPerMTok}, ${plan.bound.tokensIn}, ${plan.bound.tokensOut})
       on conflict (request_id) do nothing
       returning id

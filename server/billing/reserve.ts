@@ -41,11 +41,11 @@ export function reservationOf(plan: CloudHoldPlan, reservationId: string): Cloud
  */
 export async function reserveCloudBudget(
   db: Db,
-  args: { projectId: string; actorId: string; requestId: string; model: string; bound: UsageBound },
+  args: { projectId: string; actorId: string; requestId: string; streamId?: string | null; model: string; bound: UsageBound },
 ): Promise<CloudReservation> {
   for (let attempt = 0; ; attempt++) {
     const facts = await readCloudHoldFacts(db, { projectId: args.projectId, model: args.model });
-    const plan = await planCloudHold(db, facts, args);
+    const plan = await planCloudHold(db, facts, { ...args, streamId: args.streamId ?? null });
     const hold = holdInStatement(db, plan);
     try {
       const [row] = await queryRows<Record<string, unknown>>(db, sql`with ${hold.ctes} select ${hold.columns}, ${refuseWhen(hold.refusal)} as refused`);

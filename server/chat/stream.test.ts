@@ -416,7 +416,7 @@ describe("after a crash", () => {
     ledger.append({ type: "content", text: "answer" });
     await ledger.flush();
     const watcher = readSse(tailLedger(db, { streamId: turn.stream.id, afterSeq: 1 }));
-    expect(await recoverInterruptedStreams(db)).toBeGreaterThanOrEqual(1);
+    expect(await recoverInterruptedStreams(db, { staleMs: 0 })).toBeGreaterThanOrEqual(1);
     const [message] = await db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
     expect(message).toMatchObject({ status: "interrupted", content: "Partial answer" });
     const frames = await watcher;
@@ -425,7 +425,7 @@ describe("after a crash", () => {
     const [stream] = await db.select().from(chatStreams).where(eq(chatStreams.id, turn.stream.id));
     expect(stream?.status).toBe("done");
     // a second sweep changes nothing
-    await recoverInterruptedStreams(db);
+    await recoverInterruptedStreams(db, { staleMs: 0 });
     expect(await db.$count(streamEvents, and(eq(streamEvents.streamId, turn.stream.id)))).toBe(4);
   });
 });

@@ -55,7 +55,10 @@ export class AnswerRun {
     this.userMessageId = stream.userMessageId;
     this.actorId = stream.startedBy;
     this.requestId = billingRequestId(stream.startedBy, stream.requestId);
-    this.ledger = new LedgerWriter(db, stream.id);
+    this.ledger = new LedgerWriter(db, stream.id, 0, () => {
+      this.gone = true;
+      this.abort.abort();
+    });
   }
 
   emit(event: StreamEvent): void {

@@ -93,7 +93,14 @@ export async function holdForCloud(
 ): Promise<{ request: ClaudeRequest; reservation: CloudReservation }> {
   const model = inputs.model ?? inputs.settings.defaultCloudModel ?? (await defaultCloudModel(db));
   const request = claudeRequest({ model, ...context, maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS });
-  const reservation = await reserveCloudBudget(db, { projectId: inputs.projectId, actorId: run.actorId, requestId: run.requestId, model, bound: claudeUsageBound(request) });
+  const reservation = await reserveCloudBudget(db, {
+    projectId: inputs.projectId,
+    actorId: run.actorId,
+    requestId: run.requestId,
+    streamId: run.stream.id,
+    model,
+    bound: claudeUsageBound(request),
+  });
   run.reservation = reservation;
   return { request, reservation };
 }

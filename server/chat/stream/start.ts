@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Message } from "@/db/schema";
@@ -64,11 +65,13 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
     .catch(() => "")
     .then((text) => retrieveForTurn(db, { projectId, question: text, hasSources: access.hasSources }));
 
+  // made here, so the hold (planned before the turn's statement) can record the stream it belongs to
+  const streamId = randomUUID();
   let reservationId: string | null = null;
   let cloud: { plan: CloudHoldPlan; request: ClaudeRequest } | null = null;
   let turn: Turn;
   for (let attempt = 0; ; attempt++) {
-    cloud = request.tier === "cloud" ? await planCloudTurn(db, access, { userId, request, maxTokens, lineage, retrieval, fresh: attempt === 0 }) : null;
+    cloud = request.tier === "cloud" ? await planCloudTurn(db, access, { userId, request, streamId, maxTokens, lineage, retrieval, fresh: attempt === 0 }) : null;
     const hold = cloud ? holdInStatement(db, cloud.plan) : null;
     try {
       turn = await prepareTurn(db, {
@@ -78,6 +81,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
         kind: request.answerTo ? (request.tier === "cloud" ? "escalate" : "regenerate") : "send",
         knownNew: true,
         target: access.target,
+        streamId,
         // The budget is held in the turn's own statement: a refused hold leaves no turn, a refused turn holds nothing.
         alsoInStatement: hold
           ? {
@@ -129,11 +133,12 @@ async function planCloudTurn(
   {
     userId,
     request,
+    streamId,
     maxTokens,
     lineage,
     retrieval,
     fresh,
-  }: { userId: string; request: ChatRequest; maxTokens: number; lineage: Promise<Message[]>; retrieval: Promise<Retrieval>; fresh: boolean },
+  }: { userId: string; request: ChatRequest; streamId: string; maxTokens: number; lineage: Promise<Message[]>; retrieval: Promise<Retrieval>; fresh: boolean },
 ): Promise<{ plan: CloudHoldPlan; request: ClaudeRequest }> {
   const projectId = access.projectId;
   const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: access.cloud?.model ?? null });
@@ -147,6 +152,7 @@ async function planCloudTurn(
     projectId,
     actorId: userId,
     requestId: billingRequestId(userId, request.requestId),
+    streamId,
     model,
     bound: claudeUsageBound(upstream),
   });
