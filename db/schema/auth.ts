@@ -107,6 +107,11 @@ export const SECURITY_EVENT_KINDS = [
   "magic_link_requested",
   "key_added",
   "key_removed",
+  "access_token_created",
+  "access_token_revoked",
+  "access_token_refused",
+  "device_paired",
+  "device_removed",
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 

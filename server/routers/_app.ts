@@ -6,6 +6,7 @@ import { chatRouter } from "./chat";
 import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
+import { tokensRouter } from "./tokens";
 
 /** One router per area; procedures live in their area's file. */
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   canvas: canvasRouter,
   collab: collabRouter,
   billing: billingRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

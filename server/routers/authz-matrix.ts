@@ -18,6 +18,7 @@ import { type Project, type Role, type User, branches, canvasEdges, canvasNodes,
 import { createChat } from "@/server/chat/chats";
 import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";
+import { createAccessToken } from "@/server/tokens/personal-tokens";
 
 export type Actor = "anonymous" | "nonMember" | "viewer" | "commenter" | "editor" | "owner";
 export const ACTORS: Actor[] = ["anonymous", "nonMember", "viewer", "commenter", "editor", "owner"];
@@ -108,6 +109,17 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "account.preferences": { min: "signed-in" },
   "account.updatePreferences": { min: "signed-in", input: () => ({ tone: "friendly" }) },
   "account.securityEvents": { min: "signed-in" },
+
+  // ── personal access tokens (always the caller's own) ──
+  "tokens.list": { min: "signed-in" },
+  "tokens.create": { min: "signed-in", input: () => ({ name: "Matrix token", scopes: ["read"], expiresInDays: 7 }) },
+  "tokens.revoke": {
+    min: "signed-in",
+    input: async (fx) => {
+      const made = await createAccessToken(fx.db, { userId: (fx.caller ?? fx.owner).id, name: "Matrix", scopes: ["read"] });
+      return { tokenId: made.id };
+    },
+  },
 
   // ── projects ──
   "projects.list": { min: "signed-in" },

@@ -1,3 +1,4 @@
+import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
 import { Card } from "@/components/ui/card";
 import { getServerCaller } from "@/server/trpc/server-caller";
@@ -16,11 +17,16 @@ const EVENT_LABEL: Record<string, string> = {
   magic_link_requested: "Sign-in link requested",
   key_added: "Provider key added",
   key_removed: "Provider key removed",
+  access_token_created: "Access token created",
+  access_token_revoked: "Access token revoked",
+  access_token_refused: "A revoked or expired access token was used",
+  device_paired: "Device paired",
+  device_removed: "Device removed",
 };
 
 export default async function AccountPage() {
   const api = await getServerCaller();
-  const [prefs, events] = await Promise.all([api.account.preferences(), api.account.securityEvents()]);
+  const [prefs, events, projects] = await Promise.all([api.account.preferences(), api.account.securityEvents(), api.projects.list()]);
   return (
     <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
       <h1 className="text-2xl font-semibold">Account</h1>
@@ -28,6 +34,13 @@ export default async function AccountPage() {
         <h2 className="text-base font-semibold">Answer preferences</h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Sent with every cloud answer, in every project.</p>
         <PreferencesForm initial={{ language: prefs.language, timezone: prefs.timezone, verbosity: prefs.verbosity, tone: prefs.tone }} />
+      </Card>
+      <Card>
+        <h2 className="text-base font-semibold">Access tokens</h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">
+          For scripts and tools: a token acts as you, with your role in each project, and never more. Keep it secret; revoke it when it is no longer used.
+        </p>
+        <AccessTokens projects={projects.filter((p) => p.status === "active").map((p) => ({ id: p.id, title: p.title }))} />
       </Card>
       <Card>
         <h2 className="mb-3 text-base font-semibold">Recent security activity</h2>

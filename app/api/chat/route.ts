@@ -1,27 +1,29 @@
 import { getDb } from "@/db/client";
 import { getSessionUser } from "@/server/auth/session";
-import { chatRequestSchema, startChatTurn } from "@/server/chat/stream/start";
+import { chatForPost, parseChatPost } from "@/server/chat/api-request";
+import { startChatTurn } from "@/server/chat/stream/start";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
-import { AppError, errorResponse } from "@/server/errors";
+import { errorResponse } from "@/server/errors";
+import { identifyRequest } from "@/server/tokens/request-identity";
 
 /** Long cloud answers; the producer itself is detached and outlives this response anyway. */
 export const maxDuration = 300;
 export const dynamic = "force-dynamic";
 
-/** POST /api/chat (DESIGN §5): validate → session → role, budget, persist (startChatTurn) → tail the ledger as SSE. */
+/**
+ * POST /api/chat: validate → who (session cookie, or `Authorization: Bearer` token with the chat scope)
+ * → role, budget, persist (startChatTurn: the same checks for both) → tail the ledger as SSE.
+ * Without a chatId but with a projectId it starts a new chat (X-Chat-Id says which). See docs/api.md.
+ */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const body = chatRequestSchema.safeParse(await request.json().catch(() => null));
-    if (!body.success) {
-      const fields = body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-      throw new AppError("bad_request:chat", `Invalid chat request — ${fields}`);
-    }
-    const user = await getSessionUser();
-    if (!user) throw new AppError("unauthorized:session", "Please sign in first.");
+    const post = parseChatPost(await request.json().catch(() => null));
     const db = await getDb();
-    const turn = await startChatTurn(db, { userId: user.id, request: body.data });
+    const who = await identifyRequest(db, { headers: request.headers, scope: "chat", session: getSessionUser });
+    const chatId = await chatForPost(db, { who, post });
+    const turn = await startChatTurn(db, { userId: who.userId, request: { ...post.request, chatId } });
     const afterSeq = lastEventId(request);
-    return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq }), { headers: sseHeaders(turn.stream.id) });
+    return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq }), { headers: { ...sseHeaders(turn.stream.id), "X-Chat-Id": chatId } });
   } catch (error) {
     return errorResponse(error);
   }

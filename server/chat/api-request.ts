@@ -1,0 +1,70 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db/client";
+import { chatStreams, chats } from "@/db/schema";
+import { AppError } from "@/server/errors";
+import { requireProjectRole } from "@/server/projects/access";
+import { assertTokenMayUseChat, assertTokenProject, type RequestIdentity } from "@/server/tokens/request-identity";
+import { createChat } from "./chats";
+import { findReadableStream } from "./stream/resume";
+import { requestStop } from "./stream/stop";
+import { type ChatRequest, chatRequestSchema } from "./stream/start";
+
+const newChat = chatRequestSchema.omit({ chatId: true }).extend({ chatId: z.undefined().optional(), projectId: z.uuid({ message: "is not a valid project id" }) });
+
+export type ChatPost = { request: Omit<ChatRequest, "chatId"> & { chatId?: string }; projectId?: string };
+
+/**
+ * The body of POST /api/chat: a turn in an existing chat (`chatId`), or —
+ * without a `chatId` but with a `projectId` — the first turn of a new chat,
+ * in one round trip (what a script with an access token wants).
+ */
+export function parseChatPost(raw: unknown): ChatPost {
+  const startsChat = Boolean(raw && typeof raw === "object" && !("chatId" in raw) && "projectId" in raw);
+  // With a chatId the chat decides the project; a projectId sent alongside (the browser does) is ignored.
+  const body = startsChat ? newChat.safeParse(raw) : chatRequestSchema.safeParse(raw);
+  if (!body.success) {
+    const fields = body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
+    throw new AppError("bad_request:chat", `Invalid chat request — ${fields}`);
+  }
+  if ("projectId" in body.data) {
+    const { projectId, ...request } = body.data;
+    return { request, projectId };
+  }
+  return { request: body.data };
+}
+
+/**
+ * The chat a POST writes to, checked against a project-restricted token. A
+ * new chat needs the editor role; a retry with the same requestId finds the
+ * chat its first attempt created, so it makes neither a second chat nor a
+ * second answer.
+ */
+export async function chatForPost(db: Db, { who, post }: { who: RequestIdentity; post: ChatPost }): Promise<string> {
+  if (!post.projectId) {
+    const chatId = post.request.chatId ?? "";
+    await assertTokenMayUseChat(db, who, chatId);
+    return chatId;
+  }
+  assertTokenProject(who, post.projectId);
+  const [earlier] = await db
+    .select({ chatId: chatStreams.chatId })
+    .from(chatStreams)
+    .where(and(eq(chatStreams.startedBy, who.userId), eq(chatStreams.requestId, post.request.requestId)))
+    .limit(1);
+  if (earlier) return earlier.chatId;
+  await requireProjectRole(db, { projectId: post.projectId, userId: who.userId, minimum: "editor" });
+  const chat = await createChat(db, { projectId: post.projectId, by: who.userId });
+  return chat.id;
+}
+
+/** POST /api/chat/<streamId>/stop: Stop, for scripts — the same editor check as the Stop button. */
+export async function stopForCaller(db: Db, { who, streamId }: { who: RequestIdentity; streamId: string }) {
+  const stream = await findReadableStream(db, { streamId, userId: who.userId });
+  const [chat] = await db.select({ projectId: chats.projectId }).from(chats).where(eq(chats.id, stream.chatId)).limit(1);
+  if (!chat) throw new AppError("not_found:stream", "This answer stream does not exist, or you cannot read its project.");
+  assertTokenProject(who, chat.projectId);
+  await requireProjectRole(db, { projectId: chat.projectId, userId: who.userId, minimum: "editor" });
+  return requestStop(db, { projectId: chat.projectId, streamId: stream.id });
+}
