@@ -12,7 +12,7 @@ import { makeProject } from "@/server/testing/fixtures";
 import { titleChatByLocalModel, titleChatInBackground, titleSettled } from "./auto-title";
 import { createChat, renameChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
-import { settled } from "./stream/registry";
+import { answerFinished } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
 import { newRequestId, runTurn, textOf, useFakeAnthropic } from "./test-support";
 
@@ -94,7 +94,7 @@ describe("chat titles by the local tier", () => {
     const turn = await startChatTurn(db, { userId: owner.id, request: { requestId: newRequestId(), chatId: chat.id, parentId: null, content: first, tier: "local" } });
     expect(turn.newTitle).toBe("How do I keep basil alive indoors");
     expect(await titleOf(chat.id)).toBe("How do I keep basil alive indoors");
-    await settled(turn.stream.id);
+    await answerFinished(turn.stream.id);
     await titleSettled(chat.id);
     // the answer, then one title request: the first message as the user turn, the instructions as the system prompt
     expect(local.requests.length).toBe(localCalls + 2);

@@ -5,7 +5,7 @@ import type { Database } from "@/db/client";
 import { type Role, projectMembers, projects, users } from "@/db/schema";
 import { createTestDatabase } from "@/db/testing";
 import { findReadableStream } from "@/server/chat/stream/resume";
-import { settled } from "@/server/chat/stream/registry";
+import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { isAppError } from "@/server/errors";
 import { processingSettled } from "@/server/knowledge/process";
@@ -133,7 +133,7 @@ describe("authorization matrix (DESIGN §7)", () => {
             userId,
             request: { requestId: `matrix-${randomUUID()}`, chatId: chat.id, parentId: null, content: "What is soil?", tier: "local" },
           });
-          await settled(turn.stream.id);
+          await answerFinished(turn.stream.id);
         },
       },
       { name: "GET /api/chat/<streamId>", min: "viewer", run: async (fx, userId) => findReadableStream(fx.db, { streamId: (await fixtureStream(fx)).id, userId }) },
