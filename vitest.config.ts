@@ -7,6 +7,8 @@ import { defineConfig } from "vitest/config";
  */
 const shared = {
   include: ["lib/**/*.test.ts", "testing/**/*.test.ts", "server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
+  // fails any test during which a charge passed its hold (a billing incident)
+  setupFiles: ["./vitest.setup.ts"],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };

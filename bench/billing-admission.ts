@@ -11,8 +11,8 @@ import { billingAccounts, modelPrices } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { ensureBillingAccount } from "@/server/billing/accounts";
-import { chargeFor, costBasisMicros, promptTokenBound } from "@/server/billing/cost";
-import { reserveCloudBudget } from "@/server/billing/guard";
+import { chargeFor, costBasisMicros } from "@/server/billing/cost";
+import { reserveCloudBudget } from "@/server/billing/reserve";
 import { makeProject } from "@/testing/fixtures";
 
 const REQUESTS = 200;
@@ -43,7 +43,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<AdmissionResult> {
     const { owner, project } = await makeProject(db);
     const [price] = await db.select().from(modelPrices).where(eq(modelPrices.model, MODEL));
     if (!price) throw new Error(`no price for ${MODEL}`);
-    const hold = chargeFor("free", costBasisMicros(price, promptTokenBound(PROMPT_TOKENS), MAX_TOKENS)).chargedMicros;
+    const hold = chargeFor("free", costBasisMicros(price, PROMPT_TOKENS, MAX_TOKENS)).chargedMicros;
     const budget = hold * BigInt(COVERED);
     await ensureBillingAccount(db, owner.id);
     await db.update(billingAccounts).set({ freeAllowanceMicros: budget }).where(eq(billingAccounts.userId, owner.id));
@@ -53,7 +53,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<AdmissionResult> {
     const sequential: number[] = [];
     for (let i = 0; i < 30; i++) {
       const t0 = performance.now();
-      await reserveCloudBudget(db, { projectId: baseline.project.id, actorId: baseline.owner.id, requestId: `bench-seq-${driver}-${i}`, model: MODEL, maxTokens: 16, promptTokens: 16 });
+      await reserveCloudBudget(db, { projectId: baseline.project.id, actorId: baseline.owner.id, requestId: `bench-seq-${driver}-${i}`, model: MODEL, bound: { tokensIn: 16, tokensOut: 16 } });
       sequential.push(performance.now() - t0);
     }
 
@@ -63,7 +63,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<AdmissionResult> {
       Array.from({ length: REQUESTS }, async (_, i) => {
         const t0 = performance.now();
         try {
-          return await reserveCloudBudget(db, { projectId: project.id, actorId: owner.id, requestId: `bench-${driver}-${i}`, model: MODEL, maxTokens: MAX_TOKENS, promptTokens: PROMPT_TOKENS });
+          return await reserveCloudBudget(db, { projectId: project.id, actorId: owner.id, requestId: `bench-${driver}-${i}`, model: MODEL, bound: { tokensIn: PROMPT_TOKENS, tokensOut: MAX_TOKENS } });
         } finally {
           latencies.push(performance.now() - t0);
         }

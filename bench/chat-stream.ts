@@ -18,7 +18,7 @@ import { startFakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createChat } from "@/server/chat/chats";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
-import { producerDone } from "@/server/chat/stream/registry";
+import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { resetEnvForTests } from "@/server/env";
 import { makeProject } from "@/testing/fixtures";
@@ -96,7 +96,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<StreamBenchResult> 
         });
         response = new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq: 0 }), { headers: sseHeaders(turn.stream.id) });
         // the database closes only once every answer has finished writing its ledger and bill
-        producing.push(producerDone(turn.stream.id));
+        producing.push(answerFinished(turn.stream.id));
       } else {
         const encoder = new TextEncoder();
         const upstream = await client.messages.create({ model: MODEL, max_tokens: 2048, messages: [{ role: "user", content }], stream: true });

@@ -99,6 +99,11 @@ export function publishAuthUrl(env: Env): void {
   process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
 }
 
+/** Vitest sets VITEST in its workers; test-only bookkeeping (billing incidents) keys on it. */
+export function runningUnderVitest(): boolean {
+  return Boolean(process.env.VITEST);
+}
+
 /** Tests change process.env between cases. */
 export function resetEnvForTests(): void {
   cached = undefined;

@@ -2,7 +2,7 @@ import "server-only";
 import { createTransport } from "nodemailer";
 import type { Db } from "@/db/client";
 import { ensureModelPrices } from "@/server/ai/model-prices";
-import { expireReservations } from "@/server/billing/expiry";
+import { expireReservations, PRODUCER_GONE_AFTER_MS } from "@/server/billing/expiry";
 import { reportUsageToStripe } from "@/server/billing/meter";
 import { retryStripeEvents } from "@/server/billing/webhook";
 import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
@@ -25,12 +25,13 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
   const bootTasks: BootTask[] = [
     { name: "model prices", run: ensureModelPrices },
     // On the embedded database nothing else can be writing, so every stream left running at start-up
-    // was cut off by a crash. On shared Postgres another instance may still be writing one: only
-    // streams idle for a while count, and the "stale chat streams" worker sweeps for instances that died later.
-    { name: "interrupted chat streams", run: (db) => recoverInterruptedStreams(db, { idleMs: env.DATABASE_URL ? 120_000 : 0 }) },
+    // was cut off by a crash. On shared Postgres another instance may still be writing one: only streams
+    // whose producer stopped renewing their heartbeat count, and the "stale chat streams" worker sweeps
+    // for instances that died later.
+    { name: "interrupted chat streams", run: (db) => recoverInterruptedStreams(db, { staleMs: env.DATABASE_URL ? PRODUCER_GONE_AFTER_MS : 0 }) },
   ];
   const workers: Worker[] = [
-    { name: "stale chat streams", intervalMs: 60_000, run: (db) => recoverInterruptedStreams(db, { idleMs: 180_000 }) },
+    { name: "stale chat streams", intervalMs: 60_000, run: (db) => recoverInterruptedStreams(db, { staleMs: PRODUCER_GONE_AFTER_MS }) },
     // Uploads also kick processing at once (kickProcessing); this loop picks up the rest: link fetches, retries, crashed leases.
     { name: "knowledge processing", intervalMs: 5_000, run: (db) => processPendingSources(db) },
     // Reads and accepts expire lazily too; this keeps the owner's panel honest without a visit.

@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import { chunks, sources } from "@/db/schema";
-import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { type FakeAnthropic, startFakeAnthropic, type UsageMode } from "./fakes/anthropic";
 import { resetEnvForTests } from "@/server/env";
 import { titleDone } from "@/server/chat/auto-title";
 import type { ChatRequest, StreamEvent } from "@/lib/chat-protocol";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { readLedger } from "@/server/chat/stream/ledger";
-import { producerDone } from "@/server/chat/stream/registry";
+import { answerFinished } from "@/server/chat/stream/registry";
 
-/** Points the real Anthropic SDK at a fake on an ephemeral port, with a platform key. */
-export async function useFakeAnthropic(): Promise<FakeAnthropic> {
-  const fake = await startFakeAnthropic(0);
+/** Points the real Anthropic SDK at a fake on an ephemeral port, with a platform key. Guard tests ask for "adversarial" usage. */
+export async function useFakeAnthropic({ usage = "counted" }: { usage?: UsageMode } = {}): Promise<FakeAnthropic> {
+  const fake = await startFakeAnthropic(0, "127.0.0.1", { usage });
   process.env.ANTHROPIC_BASE_URL = fake.url;
   process.env.ANTHROPIC_API_KEY = "test-key";
   process.env.ENCRYPTION_KEY ??= "b".repeat(64);
@@ -27,7 +27,7 @@ export const newRequestId = () => `req-${randomUUID()}`;
 /** Starts a turn the way POST /api/chat does and waits for its producer (and the chat's title job, if any) to finish. */
 export async function runTurn(db: Db, userId: string, request: Omit<ChatRequest, "requestId" | "tier"> & { requestId?: string; tier?: ChatRequest["tier"] }) {
   const turn = await startChatTurn(db, { userId, request: { tier: "auto", requestId: newRequestId(), ...request } });
-  await producerDone(turn.stream.id);
+  await answerFinished(turn.stream.id);
   await titleDone(request.chatId);
   const events = await ledgerEvents(db, turn.stream.id);
   return { ...turn, events };

@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
-import { messages } from "./chat";
+import { chatStreams, messages } from "./chat";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
 import { projects } from "./projects";
 
@@ -93,7 +93,15 @@ export const usageEvents = pgTable(
 );
 export type UsageEvent = typeof usageEvents.$inferSelect;
 
-/** Open holds on a payer's budget and a member's quota while a cloud call runs. */
+export const KEY_SOURCES = ["platform", "byok"] as const;
+export type KeySource = (typeof KEY_SOURCES)[number];
+
+/**
+ * Holds on a payer's budget and a member's quota while a cloud call runs. A
+ * hold records the terms it was placed under — tier, whose key, the model and
+ * its prices, the token bounds it covers — and is settled on those terms,
+ * whatever the account looks like by then.
+ */
 export const reservations = pgTable(
   "reservations",
   {
@@ -108,13 +116,45 @@ export const reservations = pgTable(
     projectId: uuid("project_id")
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
+    /** the chat answer the call belongs to, so recovery finds what it produced (null for calls outside a chat) */
+    streamId: uuid("stream_id").references(() => chatStreams.id, { onDelete: "set null" }),
     amountMicros: micros("amount_micros").notNull(),
     status: text("status", { enum: ["open", "settled", "released", "expired"] }).notNull().default("open"),
+    billingTier: text("billing_tier", { enum: BILLING_TIERS }).notNull(),
+    keySource: text("key_source", { enum: KEY_SOURCES }).notNull(),
+    model: text("model").notNull(),
+    inputMicrosPerMTok: micros("input_micros_per_mtok").notNull(),
+    outputMicrosPerMTok: micros("output_micros_per_mtok").notNull(),
+    /** the most input and output tokens the upstream can bill for this request (the hold covers exactly these) */
+    boundTokensIn: integer("bound_tokens_in").notNull(),
+    boundTokensOut: integer("bound_tokens_out").notNull(),
     expiresAt: ts("expires_at").notNull(),
     createdAt: createdAt(),
     closedAt: ts("closed_at"),
   },
   (t) => [uniqueIndex("reservations_request_idx").on(t.requestId), index("reservations_open_idx").on(t.status, t.expiresAt)],
+);
+export type Reservation = typeof reservations.$inferSelect;
+
+/**
+ * Something that must never happen to money, recorded for the operator (and
+ * failing the test suite): an upstream billed more than the hold covered.
+ */
+export const billingIncidents = pgTable(
+  "billing_incidents",
+  {
+    id: id(),
+    kind: text("kind", { enum: ["charge_over_hold"] }).notNull(),
+    requestId: text("request_id").notNull(),
+    reservationId: uuid("reservation_id").references(() => reservations.id, { onDelete: "set null" }),
+    payerId: uuid("payer_id").references(() => users.id, { onDelete: "set null" }),
+    heldMicros: micros("held_micros").notNull(),
+    chargedMicros: micros("charged_micros").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  // the operator's list, newest first
+  (t) => [index("billing_incidents_created_idx").on(t.createdAt)],
 );
 
 /** Every Stripe event, stored by its id before it is acted on: a replay is a no-op. */

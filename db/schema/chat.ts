@@ -130,6 +130,8 @@ export const chatStreams = pgTable(
     status: text("status", { enum: STREAM_STATUSES }).notNull().default("running"),
     /** set by Stop; the producer polls it, on whichever instance it runs */
     stopRequestedAt: ts("stop_requested_at"),
+    /** renewed by the producer while it runs; only a stream whose heartbeat stopped may be swept as interrupted */
+    heartbeatAt: ts("heartbeat_at").notNull().defaultNow(),
     createdAt: createdAt(),
     finishedAt: ts("finished_at"),
   },

@@ -1,23 +1,50 @@
 import "server-only";
 import Anthropic from "@anthropic-ai/sdk";
 import { getEnv } from "@/server/env";
-import { type ChatTurn, estimateTokens, UpstreamError } from "./types";
+import { type ChatTurn, UpstreamError } from "./types";
+
+/** The body of one streamed Messages call, exactly as it is sent upstream. */
+export type ClaudeRequest = { model: string; max_tokens: number; system: string; messages: ChatTurn[]; stream: true };
+
+export function claudeRequest({ model, system, messages, maxTokens }: { model: string; system: string; messages: ChatTurn[]; maxTokens: number }): ClaudeRequest {
+  return { model, max_tokens: maxTokens, system, messages, stream: true };
+}
+
+/**
+ * The most the API can bill for a request, by a rule that cannot under-count:
+ * every input token Claude counts is at least one byte of the text it was
+ * sent, and the request's JSON carries that text plus its own framing (keys,
+ * quotes, the model name), which covers the few tokens the API adds per
+ * message — so the UTF-8 length of the serialised body bounds the input
+ * tokens; the output is at most `max_tokens`.
+ * @see docs/billing.md ("How the hold bounds the charge")
+ */
+export function claudeUsageBound(request: ClaudeRequest): { tokensIn: number; tokensOut: number } {
+  return { tokensIn: Buffer.byteLength(JSON.stringify(request), "utf8"), tokensOut: request.max_tokens };
+}
+
+/**
+ * Output tokens of text received when the upstream never reported its count
+ * (Stop, a dropped connection): bounded the same way as the input — at most
+ * one token per byte, and never more than `max_tokens`.
+ */
+export function outputTokensOf(text: string, maxTokens: number): number {
+  return Math.min(maxTokens, Buffer.byteLength(text, "utf8"));
+}
 
 export type ClaudeCall = {
   apiKey: string;
-  model: string;
-  system: string;
-  messages: ChatTurn[];
-  maxTokens: number;
+  request: ClaudeRequest;
   signal: AbortSignal;
   onText: (text: string) => void;
 };
 
 /**
- * One streamed Messages call through the official SDK. ANTHROPIC_BASE_URL is
+ * One streamed Messages call through the official SDK, sending `request` as
+ * it is (the hold was computed from these very bytes). ANTHROPIC_BASE_URL is
  * the SDK's root (it appends /v1/messages), so tests point it at the fake.
  * Usage comes from message_start (input) and message_delta (output); if the
- * call is aborted or fails first, output is estimated from the text received.
+ * call is aborted or fails first, output is bounded from the text received.
  */
 export async function streamClaude(call: ClaudeCall): Promise<{ tokensIn: number; tokensOut: number; stopReason: string | null }> {
   const client = clientFor(call.apiKey);
@@ -26,12 +53,9 @@ export async function streamClaude(call: ClaudeCall): Promise<{ tokensIn: number
   let sawOutputUsage = false;
   let received = "";
   let stopReason: string | null = null;
-  const usage = () => ({ tokensIn, tokensOut: sawOutputUsage ? tokensOut : estimateTokens(received) });
+  const usage = () => ({ tokensIn, tokensOut: sawOutputUsage ? tokensOut : outputTokensOf(received, call.request.max_tokens) });
   try {
-    const stream = await client.messages.create(
-      { model: call.model, system: call.system, messages: call.messages, max_tokens: call.maxTokens, stream: true },
-      { signal: call.signal },
-    );
+    const stream = await client.messages.create(call.request, { signal: call.signal });
     for await (const event of stream) {
       if (event.type === "message_start") {
         tokensIn = event.message.usage.input_tokens;

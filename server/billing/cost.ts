@@ -40,16 +40,6 @@ export function chargeFor(tier: BillingTier, costBasis: bigint): Charge {
   return { costBasisMicros: costBasis, markupMicros: 0n, feeMicros: 0n, chargedMicros: costBasis, billableMicros: costBasis };
 }
 
-/**
- * The prompt size is an estimate made before the call; the SDK's count may be
- * a little higher (system prompt framing, tool tokens). A 10 % + 64-token
- * margin keeps the hold an upper bound, so settling never passes a budget.
- */
-export function promptTokenBound(estimate: number): number {
-  const base = Math.max(0, Math.ceil(estimate));
-  return base + Math.ceil(base / 10) + 64;
-}
-
 /** Start of the UTC calendar month containing `at`: allowances and ceilings are per calendar month. */
 export function periodStartFor(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));

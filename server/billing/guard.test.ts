@@ -6,9 +6,11 @@ import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices, getModelPrice } from "@/server/ai/model-prices";
 import { makeProject } from "@/testing/fixtures";
 import { ensureBillingAccount } from "./accounts";
-import { chargeFor, costBasisMicros, promptTokenBound } from "./cost";
+import { chargeFor, costBasisMicros } from "./cost";
 import { expireReservations } from "./expiry";
-import { releaseReservation, reserveCloudBudget, settleCloudCall } from "./guard";
+import { releaseReservation } from "./release";
+import { reserveCloudBudget } from "./reserve";
+import { settleReservation } from "./settle";
 import { encryptSecret } from "./provider-keys";
 
 process.env.ENCRYPTION_KEY ??= "a".repeat(64);
@@ -26,7 +28,7 @@ const rid = () => `req-${Date.now()}-${++seq}`;
 
 async function holdFor(tier: "free" | "managed" | "byok", promptTokens: number, maxTokens: number) {
   const price = await getModelPrice(database.db, MODEL);
-  return chargeFor(tier, costBasisMicros(price, promptTokenBound(promptTokens), maxTokens)).chargedMicros;
+  return chargeFor(tier, costBasisMicros(price, promptTokens, maxTokens)).chargedMicros;
 }
 
 async function account(userId: string) {
@@ -55,24 +57,24 @@ describe("cost math", () => {
 describe("reserve and settle", () => {
   it("free tier: holds the bound, settles the real cost from the allowance, releases the rest", async () => {
     const { owner, project } = await makeProject(database.db);
-    const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, maxTokens: 1000, promptTokens: 500 });
+    const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, bound: { tokensIn: 500, tokensOut: 1000 } });
     expect(r).toMatchObject({ billingTier: "free", apiKey: null, payerId: owner.id, amountMicros: await holdFor("free", 500, 1000) });
     expect((await account(owner.id)).reservedMicros).toBe(r.amountMicros);
-    const settled = await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: MODEL, tokensIn: 480, tokensOut: 200 });
+    const settled = await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 480, tokensOut: 200 } });
     expect(settled.chargedMicros).toBe(2_960n); // 480×2 + 200×10
     const a = await account(owner.id);
     expect(a).toMatchObject({ reservedMicros: 0n, periodSpentMicros: 2_960n, unbilledMicros: 0n, creditsMicros: 0n });
     const [event] = await database.db.select().from(usageEvents).where(eq(usageEvents.id, settled.usageEventId));
     expect(event).toMatchObject({ costBasisMicros: 2_960n, netChargeMicros: 2_960n, creditsAppliedMicros: 0n, billingTier: "free", tier: "cloud" });
     // settling again is a no-op that returns the same event
-    expect(await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: MODEL, tokensIn: 999, tokensOut: 999 })).toEqual(settled);
+    expect(await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 999, tokensOut: 999 } })).toEqual(settled);
     expect((await account(owner.id)).periodSpentMicros).toBe(2_960n);
   });
 
   it("is idempotent by requestId", async () => {
     const { owner, project } = await makeProject(database.db);
     const requestId = rid();
-    const args = { projectId: project.id, actorId: owner.id, requestId, model: MODEL, maxTokens: 100, promptTokens: 10 };
+    const args = { projectId: project.id, actorId: owner.id, requestId, model: MODEL, bound: { tokensIn: 10, tokensOut: 100 } };
     const [a, b] = await Promise.all([reserveCloudBudget(database.db, args), reserveCloudBudget(database.db, args)]);
     expect(a.reservationId).toBe(b.reservationId);
     expect((await account(owner.id)).reservedMicros).toBe(a.amountMicros);
@@ -82,8 +84,8 @@ describe("reserve and settle", () => {
     const { owner, project } = await makeProject(database.db);
     await ensureBillingAccount(database.db, owner.id);
     await database.db.update(billingAccounts).set({ tier: "managed", creditsMicros: 5_000n }).where(eq(billingAccounts.userId, owner.id));
-    const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, maxTokens: 1000, promptTokens: 10 });
-    const s = await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: MODEL, tokensIn: 1000, tokensOut: 500 });
+    const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, bound: { tokensIn: 10, tokensOut: 1000 } });
+    const s = await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 1000, tokensOut: 500 } });
     expect(s.chargedMicros).toBe(7_210n);
     expect(await account(owner.id)).toMatchObject({ creditsMicros: 0n, unbilledMicros: 2_210n, periodSpentMicros: 7_210n, reservedMicros: 0n });
     const [event] = await database.db.select().from(usageEvents).where(eq(usageEvents.id, s.usageEventId));
@@ -94,12 +96,12 @@ describe("reserve and settle", () => {
     const { owner, project } = await makeProject(database.db);
     await ensureBillingAccount(database.db, owner.id);
     await database.db.update(billingAccounts).set({ tier: "byok" }).where(eq(billingAccounts.userId, owner.id));
-    const args = { projectId: project.id, actorId: owner.id, model: MODEL, maxTokens: 100, promptTokens: 10 };
+    const args = { projectId: project.id, actorId: owner.id, model: MODEL, bound: { tokensIn: 1000, tokensOut: 500 } };
     await expect(reserveCloudBudget(database.db, { ...args, requestId: rid() })).rejects.toMatchObject({ code: "payment_required:byok_key" });
     await database.db.insert(providerKeys).values({ userId: owner.id, ciphertext: encryptSecret("sk-ant-test-key-1234567890"), hint: "sk-ant-…7890" });
     const r = await reserveCloudBudget(database.db, { ...args, requestId: rid() });
     expect(r.apiKey).toBe("sk-ant-test-key-1234567890");
-    const s = await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: MODEL, tokensIn: 1000, tokensOut: 500 });
+    const s = await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 1000, tokensOut: 500 } });
     expect(s.chargedMicros).toBe(9_100n);
     expect(await account(owner.id)).toMatchObject({ unbilledMicros: 2_100n, periodSpentMicros: 9_100n });
   });
@@ -110,7 +112,7 @@ describe("reserve and settle", () => {
     if (!editor) throw new Error("fixture");
     await ensureBillingAccount(database.db, owner.id);
     await database.db.update(billingAccounts).set({ freeAllowanceMicros: 100n }).where(eq(billingAccounts.userId, owner.id));
-    const base = { projectId: project.id, model: MODEL, maxTokens: 1000, promptTokens: 10 };
+    const base = { projectId: project.id, model: MODEL, bound: { tokensIn: 10, tokensOut: 1000 } };
     await expect(reserveCloudBudget(database.db, { ...base, actorId: owner.id, requestId: rid() })).rejects.toMatchObject({
       code: "payment_required:budget",
       message: expect.stringMatching(/Upgrade to Managed or buy credits/),
@@ -128,22 +130,22 @@ describe("reserve and settle", () => {
     await ensureBillingAccount(database.db, owner.id);
     await database.db.update(billingAccounts).set({ tier: "managed", ceilingMicros: 1_000n }).where(eq(billingAccounts.userId, owner.id));
     await expect(
-      reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, maxTokens: 1000, promptTokens: 10 }),
+      reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, bound: { tokensIn: 10, tokensOut: 1000 } }),
     ).rejects.toMatchObject({ code: "payment_required:budget", message: expect.stringMatching(/Raise the ceiling/) });
   });
 
   it("release and expiry give the hold back exactly once", async () => {
     const { owner, project } = await makeProject(database.db);
-    const base = { projectId: project.id, actorId: owner.id, model: MODEL, maxTokens: 100, promptTokens: 10 };
+    const base = { projectId: project.id, actorId: owner.id, model: MODEL, bound: { tokensIn: 10, tokensOut: 100 } };
     const r1 = await reserveCloudBudget(database.db, { ...base, requestId: rid() });
-    await releaseReservation(database.db, r1.reservationId);
-    await releaseReservation(database.db, r1.reservationId);
+    await releaseReservation(database.db, { reservationId: r1.reservationId });
+    await releaseReservation(database.db, { reservationId: r1.reservationId });
     expect((await account(owner.id)).reservedMicros).toBe(0n);
     const r2 = await reserveCloudBudget(database.db, { ...base, requestId: rid() });
-    expect(await expireReservations(database.db, new Date(Date.now() + 60 * 60 * 1000))).toBeGreaterThanOrEqual(1);
+    expect(await expireReservations(database.db, { now: new Date(Date.now() + 60 * 60 * 1000) })).toBeGreaterThanOrEqual(1);
     expect((await account(owner.id)).reservedMicros).toBe(0n);
     // a late settle after expiry still charges the real usage, without releasing twice
-    const s = await settleCloudCall(database.db, { reservationId: r2.reservationId, messageId: null, model: MODEL, tokensIn: 10, tokensOut: 10 });
+    const s = await settleReservation(database.db, { reservationId: r2.reservationId, messageId: null, usage: { tokensIn: 10, tokensOut: 10 } });
     expect(s.chargedMicros).toBe(120n);
     expect(await account(owner.id)).toMatchObject({ reservedMicros: 0n, periodSpentMicros: 120n });
   });
@@ -157,7 +159,7 @@ describe("concurrency", () => {
     await database.db.update(billingAccounts).set({ freeAllowanceMicros: hold * 10n + hold / 2n }).where(eq(billingAccounts.userId, owner.id));
     const results = await Promise.allSettled(
       Array.from({ length: 50 }, () =>
-        reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, maxTokens: 500, promptTokens: 100 }),
+        reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, bound: { tokensIn: 100, tokensOut: 500 } }),
       ),
     );
     const admitted = results.filter((r) => r.status === "fulfilled");
@@ -199,8 +201,8 @@ describe("concurrency", () => {
     const quota = hold * 7n;
     await database.db.update(projectMembers).set({ quotaMicros: quota }).where(eq(projectMembers.userId, editor.id));
     const run = async () => {
-      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: editor.id, requestId: rid(), model: MODEL, maxTokens: 500, promptTokens: 100 });
-      await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: MODEL, tokensIn: 150, tokensOut: 500 });
+      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: editor.id, requestId: rid(), model: MODEL, bound: { tokensIn: 100, tokensOut: 500 } });
+      await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 90, tokensOut: 500 } });
     };
     const results = await Promise.allSettled(Array.from({ length: 30 }, run));
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -218,8 +220,8 @@ describe("budget alerts", () => {
     await ensureBillingAccount(database.db, owner.id);
     await database.db.update(billingAccounts).set({ freeAllowanceMicros: 100_000n }).where(eq(billingAccounts.userId, owner.id));
     const call = async (tokensOut: number) => {
-      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, maxTokens: tokensOut, promptTokens: 0 });
-      await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: MODEL, tokensIn: 0, tokensOut });
+      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: rid(), model: MODEL, bound: { tokensIn: 0, tokensOut: tokensOut } });
+      await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 0, tokensOut } });
     };
     await call(3000); // 30,000 = 30 %
     expect(await database.db.select().from(notifications).where(eq(notifications.userId, owner.id))).toHaveLength(0);

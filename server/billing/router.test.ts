@@ -9,7 +9,8 @@ import { ensureModelPrices } from "@/server/ai/model-prices";
 import { resetEnvForTests } from "@/server/env";
 import { createCaller } from "@/server/routers/_app";
 import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
-import { reserveCloudBudget, settleCloudCall } from "./guard";
+import { reserveCloudBudget } from "./reserve";
+import { settleReservation } from "./settle";
 
 let database: Database;
 let anthropic: ReturnType<typeof createServer>;
@@ -92,8 +93,8 @@ describe("billing router", () => {
     const editor = members.editor;
     if (!editor) throw new Error("fixture");
     for (const [actor, i] of [[owner, 1], [editor, 2]] as const) {
-      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: actor.id, requestId: `r-${project.id}-${i}`, model: "claude-haiku-5-5", maxTokens: 200, promptTokens: 10 });
-      await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: "claude-haiku-5-5", tokensIn: 1000 * i, tokensOut: 100 });
+      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: actor.id, requestId: `r-${project.id}-${i}`, model: "claude-haiku-5-5", bound: { tokensIn: 1000 * i, tokensOut: 200 } });
+      await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 1000 * i, tokensOut: 100 } });
     }
     const api = createCaller(contextFor(database.db, owner));
     const usage = await api.billing.usage({ from: today, to: today });

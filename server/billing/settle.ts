@@ -1,28 +1,29 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { billingAccounts, projectMembers, reservations, usageEvents } from "@/db/schema";
-import { getModelPrice } from "@/server/ai/model-prices";
+import { billingAccounts, modelPrices, projectMembers, type Reservation, reservations, usageEvents } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { rollPeriod } from "./accounts";
 import { sendBudgetAlerts } from "./alerts";
 import { chargeFor, costBasisMicros } from "./cost";
+import { recordIncident } from "./incidents";
+
+export type Usage = { tokensIn: number; tokensOut: number };
+export type SettledCharge = { usageEventId: string; chargedMicros: bigint };
 
 /**
- * One transaction: lock the payer's account row, price the real usage, insert
- * the usage event (`on conflict do nothing` on request_id — a second settle of
- * the same request changes nothing and returns the first), then move money.
- * A reservation the expiry worker already closed is still charged (the tokens
- * were used) but its hold is not released twice.
+ * Charges a hold for the usage the upstream reported, on the terms the hold
+ * recorded (tier, whose key, the model's prices) — never the account's tier
+ * as it is now — and gives the rest of the hold back. One transaction: lock
+ * the reservation, then the member, then the payer (the order every hold and
+ * release takes); one usage event per request (`request_id` unique — a second
+ * settle returns the first and changes nothing). A hold the expiry worker
+ * already closed is still charged (the tokens were used) but not returned twice.
+ * Usage past the hold is charged too, and recorded as an incident.
  */
-export async function settleReservation(
-  db: Db,
-  args: { reservationId: string; messageId: string | null; model: string; tokensIn: number; tokensOut: number },
-): Promise<{ usageEventId: string; chargedMicros: bigint }> {
-  const price = await getModelPrice(db, args.model);
+export async function settleReservation(db: Db, { reservationId, messageId, usage }: { reservationId: string; messageId: string | null; usage: Usage }): Promise<SettledCharge> {
   return db.transaction(async (tx) => {
-    // Lock order everywhere: reservation row, member row, payer row (release and expiry follow it too).
-    const [hold] = await tx.select().from(reservations).where(eq(reservations.id, args.reservationId)).for("update");
+    const [hold] = await tx.select().from(reservations).where(eq(reservations.id, reservationId)).for("update");
     if (!hold) throw new AppError("not_found:reservation", "This budget reservation does not exist.");
     const earlier = await usageFor(tx, hold.requestId);
     if (earlier) return earlier;
@@ -36,12 +37,16 @@ export async function settleReservation(
     const [account] = await tx.select().from(billingAccounts).where(eq(billingAccounts.userId, hold.payerId)).for("update");
     if (!account) throw new AppError("not_found:billing_account", "The payer has no billing account.");
 
-    const charge = chargeFor(account.tier, costBasisMicros(price, Math.max(0, args.tokensIn), Math.max(0, args.tokensOut)));
+    const tokensIn = Math.max(0, Math.ceil(usage.tokensIn));
+    const tokensOut = Math.max(0, Math.ceil(usage.tokensOut));
+    const tier = hold.billingTier;
+    const charge = chargeFor(tier, costBasisMicros({ inputMicrosPerMTok: hold.inputMicrosPerMTok, outputMicrosPerMTok: hold.outputMicrosPerMTok }, tokensIn, tokensOut));
+    if (charge.chargedMicros > hold.amountMicros) await recordOverHold(tx, hold, charge.chargedMicros, { tokensIn, tokensOut });
     // Free tier: the monthly allowance pays first, credits after it. Paid tiers: credits first, the rest goes on the invoice.
-    const fromAllowance =
-      account.tier === "free" ? min(charge.billableMicros, max(0n, account.freeAllowanceMicros - account.periodSpentMicros)) : 0n;
+    const fromAllowance = tier === "free" ? min(charge.billableMicros, max(0n, account.freeAllowanceMicros - account.periodSpentMicros)) : 0n;
     const creditsApplied = min(account.creditsMicros, charge.billableMicros - fromAllowance);
     const netCharge = charge.billableMicros - creditsApplied;
+    const [price] = await tx.select({ provider: modelPrices.provider }).from(modelPrices).where(eq(modelPrices.model, hold.model));
 
     const [event] = await tx
       .insert(usageEvents)
@@ -50,13 +55,13 @@ export async function settleReservation(
         payerId: hold.payerId,
         actorId: hold.actorId,
         projectId: hold.projectId,
-        messageId: args.messageId,
+        messageId,
         tier: "cloud",
-        billingTier: account.tier,
-        provider: price.provider,
-        model: args.model,
-        tokensIn: Math.max(0, args.tokensIn),
-        tokensOut: Math.max(0, args.tokensOut),
+        billingTier: tier,
+        provider: price?.provider ?? "anthropic",
+        model: hold.model,
+        tokensIn,
+        tokensOut,
         costBasisMicros: charge.costBasisMicros,
         markupMicros: charge.markupMicros,
         feeMicros: charge.feeMicros,
@@ -84,7 +89,7 @@ export async function settleReservation(
         creditsMicros: sql`${billingAccounts.creditsMicros} - ${creditsApplied}`,
         periodSpentMicros: sql`${billingAccounts.periodSpentMicros} + ${charge.chargedMicros}`,
         reservedMicros: sql`greatest(0, ${billingAccounts.reservedMicros} - ${release})`,
-        unbilledMicros: sql`${billingAccounts.unbilledMicros} + ${account.tier === "free" ? 0n : netCharge}`,
+        unbilledMicros: sql`${billingAccounts.unbilledMicros} + ${tier === "free" ? 0n : netCharge}`,
         updatedAt: sql`now()`,
       })
       .where(eq(billingAccounts.userId, hold.payerId))
@@ -102,7 +107,19 @@ export async function settleReservation(
   });
 }
 
-async function usageFor(db: Db, requestId: string) {
+async function recordOverHold(tx: Db, hold: Reservation, chargedMicros: bigint, usage: Usage) {
+  await recordIncident(tx, {
+    kind: "charge_over_hold",
+    requestId: hold.requestId,
+    reservationId: hold.id,
+    payerId: hold.payerId,
+    heldMicros: hold.amountMicros,
+    chargedMicros,
+    detail: { model: hold.model, tier: hold.billingTier, bound: { tokensIn: hold.boundTokensIn, tokensOut: hold.boundTokensOut }, reported: usage },
+  });
+}
+
+async function usageFor(db: Db, requestId: string): Promise<SettledCharge | null> {
   const [row] = await db
     .select({
       usageEventId: usageEvents.id,

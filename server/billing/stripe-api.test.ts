@@ -9,7 +9,8 @@ import { resetEnvForTests } from "@/server/env";
 import { makeProject, makeUser } from "@/testing/fixtures";
 import { ensureBillingAccount } from "./accounts";
 import { openCustomerPortal, startCheckout } from "./checkout";
-import { reserveCloudBudget, settleCloudCall } from "./guard";
+import { reserveCloudBudget } from "./reserve";
+import { settleReservation } from "./settle";
 import { METER_EVENT_NAME, reportUsageToStripe } from "./meter";
 import { getStripe } from "./stripe";
 
@@ -99,8 +100,8 @@ describe("meter reporting", () => {
     await database.db.update(billingAccounts).set({ tier: "managed" }).where(eq(billingAccounts.userId, owner.id));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: `meter-${owner.id}-${i}`, model: "claude-sonnet-5-5", maxTokens: 100, promptTokens: 10 });
-      ids.push((await settleCloudCall(database.db, { reservationId: r.reservationId, messageId: null, model: "claude-sonnet-5-5", tokensIn: 10, tokensOut: 100 })).usageEventId);
+      const r = await reserveCloudBudget(database.db, { projectId: project.id, actorId: owner.id, requestId: `meter-${owner.id}-${i}`, model: "claude-sonnet-5-5", bound: { tokensIn: 10, tokensOut: 100 } });
+      ids.push((await settleReservation(database.db, { reservationId: r.reservationId, messageId: null, usage: { tokensIn: 10, tokensOut: 100 } })).usageEventId);
     }
     const stripe = getStripe();
     fake.failNext(2, /meter_events/); // one event: first try and its automatic retry

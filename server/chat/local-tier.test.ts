@@ -12,7 +12,7 @@ import { makeProject } from "@/testing/fixtures";
 import { titleChatByLocalModel, titleChatInBackground, titleDone } from "./auto-title";
 import { createChat, renameChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
-import { producerDone } from "./stream/registry";
+import { answerFinished } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
 import { newRequestId, runTurn, textOf, useFakeAnthropic } from "@/testing/chat-turns";
 
@@ -94,7 +94,7 @@ describe("chat titles by the local tier", () => {
     const turn = await startChatTurn(db, { userId: owner.id, request: { requestId: newRequestId(), chatId: chat.id, parentId: null, content: first, tier: "local" } });
     expect(turn.newTitle).toBe("How do I keep basil alive indoors");
     expect(await titleOf(chat.id)).toBe("How do I keep basil alive indoors");
-    await producerDone(turn.stream.id);
+    await answerFinished(turn.stream.id);
     await titleDone(chat.id);
     // the answer, then one title request: the first message as the user turn, the instructions as the system prompt
     expect(local.requests.length).toBe(localCalls + 2);

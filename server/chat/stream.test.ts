@@ -28,7 +28,7 @@ import { LedgerWriter } from "./stream/ledger";
 import { billingRequestId } from "./stream/producer";
 import { tailLedger } from "./stream/reader";
 import { recoverInterruptedStreams } from "./stream/recover";
-import { producerDone } from "./stream/registry";
+import { answerFinished } from "./stream/registry";
 import { findReadableStream } from "./stream/resume";
 import { startChatTurn } from "./stream/start";
 import { requestStop } from "./stream/stop";
@@ -99,7 +99,7 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     const request = { requestId, chatId: chat.id, parentId: null, content: "Idempotent please", tier: "cloud" as const };
     const a = await startChatTurn(db, { userId: owner.id, request });
     const b = await startChatTurn(db, { userId: owner.id, request });
-    await producerDone(a.stream.id);
+    await answerFinished(a.stream.id);
     const c = await startChatTurn(db, { userId: owner.id, request });
     expect(b.stream.id).toBe(a.stream.id);
     expect(c).toMatchObject({ replay: true, assistantMessageId: a.assistantMessageId });
@@ -122,8 +122,8 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
       request: { requestId: newRequestId(), chatId: chat.id, branchId: first.branchId, parentId: first.assistantMessageId, content: "Second", tier: "cloud" },
     });
     expect(next.branchId).toBe(first.branchId);
-    await producerDone(first.stream.id);
-    await producerDone(next.stream.id);
+    await answerFinished(first.stream.id);
+    await answerFinished(next.stream.id);
   });
 
   it("resumes from any event id: the rest of the ledger, in order, ending with the final event", async () => {
@@ -146,7 +146,7 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     const first = readSse(tailLedger(db, { streamId: turn.stream.id, afterSeq: 0 }));
     await waitFor(async () => (await ledgerEvents(db, turn.stream.id)).length > 50);
     const late = readSse(tailLedger(db, { streamId: turn.stream.id, afterSeq: 7 }));
-    await producerDone(turn.stream.id);
+    await answerFinished(turn.stream.id);
     const stored = await ledgerEvents(db, turn.stream.id);
     expect(stored.at(-1)?.event.type).toBe("end");
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
@@ -166,7 +166,7 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     // the row catches up with the ledger while the answer is still being written
     await waitFor(async () => ((await db.select().from(messages).where(eq(messages.id, turn.assistantMessageId)))[0]?.content ?? "").startsWith("word1 "));
     await requestStop(db, { projectId: await projectOf(chat.id), streamId: turn.stream.id });
-    await producerDone(turn.stream.id);
+    await answerFinished(turn.stream.id);
     const frames = await watcher;
     const end = frames.at(-1)?.data;
     expect(end).toMatchObject({ type: "end", status: "stopped" });
@@ -190,7 +190,7 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     await waitFor(async () => textOf(await ledgerEvents(db, turn.stream.id)).split(" ").length > 4);
     const started = Date.now();
     await createCaller(contextFor(db, owner)).chat.delete({ projectId: project.id, chatId: chat.id });
-    await producerDone(turn.stream.id);
+    await answerFinished(turn.stream.id);
     expect(Date.now() - started).toBeLessThan(5_000);
     const [hold] = await db.select().from(reservations).where(eq(reservations.requestId, billingRequestId(owner.id, turn.stream.requestId)));
     expect(hold?.status).toBe("settled");
@@ -386,7 +386,7 @@ describe("the turn and its budget hold are one transaction", () => {
     expect(await db.$count(reservations, eq(reservations.projectId, project.id))).toBe(1);
     const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof send>>>).value;
     await requestStop(db, { projectId: project.id, streamId: winner.stream.id });
-    await producerDone(winner.stream.id);
+    await answerFinished(winner.stream.id);
   });
 
   it("the same requestId twice at once: one stream, one upstream call, one hold", async () => {
@@ -396,7 +396,7 @@ describe("the turn and its budget hold are one transaction", () => {
     const calls = fake.requests.length;
     const [a, b] = await Promise.all([send(owner.id, { chatId: chat.id, requestId }), send(owner.id, { chatId: chat.id, requestId })]);
     expect(b.stream.id).toBe(a.stream.id);
-    await producerDone(a.stream.id);
+    await answerFinished(a.stream.id);
     expect(fake.requests.length).toBe(calls + 1);
     expect(await db.$count(messages, eq(messages.chatId, chat.id))).toBe(2);
     expect(await db.$count(reservations, eq(reservations.projectId, project.id))).toBe(1);
@@ -416,7 +416,7 @@ describe("after a crash", () => {
     ledger.append({ type: "content", text: "answer" });
     await ledger.flush();
     const watcher = readSse(tailLedger(db, { streamId: turn.stream.id, afterSeq: 1 }));
-    expect(await recoverInterruptedStreams(db)).toBeGreaterThanOrEqual(1);
+    expect(await recoverInterruptedStreams(db, { staleMs: 0 })).toBeGreaterThanOrEqual(1);
     const [message] = await db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
     expect(message).toMatchObject({ status: "interrupted", content: "Partial answer" });
     const frames = await watcher;
@@ -425,7 +425,7 @@ describe("after a crash", () => {
     const [stream] = await db.select().from(chatStreams).where(eq(chatStreams.id, turn.stream.id));
     expect(stream?.status).toBe("done");
     // a second sweep changes nothing
-    await recoverInterruptedStreams(db);
+    await recoverInterruptedStreams(db, { staleMs: 0 });
     expect(await db.$count(streamEvents, and(eq(streamEvents.streamId, turn.stream.id)))).toBe(4);
   });
 });

@@ -28,6 +28,8 @@ export type TurnInput = {
   target?: TurnTarget | null;
   /** writes that stand or fall with the turn (the cloud budget hold), in the turn's own statement */
   alsoInStatement?: AlsoInStatement;
+  /** the new stream's id, made by a caller whose extra writes refer to it (the hold records its stream) */
+  streamId?: string;
 };
 
 /**
@@ -147,7 +149,7 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
   const appendsAtTip = content !== null && branch.tipMessageId === forkPoint;
   const kind = input.kind ?? "send";
   const name = content !== null && kind === "send" ? (branch.tipMessageId ? "Edited" : "Reply") : BRANCH_NAMES[kind];
-  const ids = { assistant: randomUUID(), stream: randomUUID(), branch: appendsAtTip ? branch.id : randomUUID() };
+  const ids = { assistant: randomUUID(), stream: input.streamId ?? randomUUID(), branch: appendsAtTip ? branch.id : randomUUID() };
   const title = content !== null && !input.parentId ? heuristicTitle(content) : null;
   try {
     const written = await writeTurn(db, {
@@ -173,6 +175,7 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
       startedBy: input.by,
       status: "running",
       stopRequestedAt: null,
+      heartbeatAt: written.createdAt,
       createdAt: written.createdAt,
       finishedAt: null,
     };

@@ -5,7 +5,7 @@ import { projectMembers, projects, users } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createTestDatabase } from "@/testing/database";
 import { findReadableStream } from "@/server/chat/stream/resume";
-import { producerDone } from "@/server/chat/stream/registry";
+import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { isAppError } from "@/server/errors";
 import { processingDone } from "@/server/knowledge/process";
@@ -125,7 +125,7 @@ describe("authorization matrix (who may do what: docs/collaboration.md#roles)", 
             userId,
             request: { requestId: `matrix-${randomUUID()}`, chatId: chat.id, parentId: null, content: "What is soil?", tier: "local" },
           });
-          await producerDone(turn.stream.id);
+          await answerFinished(turn.stream.id);
         },
       },
       { name: "GET /api/chat/<streamId>", min: "viewer", run: async (fx, userId) => findReadableStream(fx.db, { streamId: (await fixtureStream(fx)).id, userId }) },

@@ -7,7 +7,7 @@ import { ensureModelPrices } from "@/server/ai/model-prices";
 import { ensureBillingAccount } from "@/server/billing/accounts";
 import { chatForPost, parseChatPost } from "@/server/chat/api-request";
 import { createChat } from "@/server/chat/chats";
-import { producerDone } from "@/server/chat/stream/registry";
+import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { newRequestId, useFakeAnthropic } from "@/testing/chat-turns";
 import type { FakeAnthropic } from "@/testing/fakes/anthropic";
@@ -199,7 +199,7 @@ describe("a token on POST /api/chat gets the same role and budget checks as a br
     const post = parseChatPost({ requestId, projectId: mine.id, parentId: null, content: "First question", tier: "local" });
     const chatId = await chatForPost(database.db, { who, post });
     const turn = await startChatTurn(database.db, { userId: who.userId, request: { ...post.request, chatId } });
-    await producerDone(turn.stream.id);
+    await answerFinished(turn.stream.id);
     expect(await chatForPost(database.db, { who, post })).toBe(chatId);
     expect(await database.db.$count(chats, eq(chats.projectId, mine.id))).toBe(1);
   });

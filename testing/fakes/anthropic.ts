@@ -15,12 +15,27 @@ import type { AddressInfo } from "node:net";
  *   [[paced]]  400 tokens at ~400 tokens/s, a faster-than-real upstream (throughput benchmark)
  * Otherwise a deterministic answer that quotes the question and cites [1]
  * when the system prompt carried <sources>. API key "bad-key" (x-api-key or Bearer) gets a 401.
+ *
+ * Usage is counted here, independently of Arbor's own bound, in one of two modes:
+ *   "counted"     (default) a tokenizer-like count: short ASCII word pieces, one
+ *                 token per CJK character, two per emoji, plus per-message framing —
+ *                 roughly what the real API reports, and never Arbor's own rule;
+ *   "adversarial" the largest usage the real API could report for the request:
+ *                 input = the UTF-8 bytes of the request body as received,
+ *                 output = max_tokens (even when the answer is shorter).
+ * Guard tests run in "adversarial" mode: a hold that is not an upper bound shows.
+ * The mode is a start option, can be changed on the returned object, and a
+ * question containing [[max-usage]] gets adversarial usage whatever the mode.
  */
+export type UsageMode = "counted" | "adversarial";
+
 export type FakeAnthropic = {
   url: string;
   port: number;
-  /** every POST /v1/messages body received, oldest first */
-  requests: Array<{ body: MessagesBody; apiKey: string | null }>;
+  /** every POST /v1/messages body received, oldest first, with its size in bytes as received */
+  requests: Array<{ body: MessagesBody; apiKey: string | null; bytes: number }>;
+  /** how usage is reported from now on */
+  usage: UsageMode;
   close: () => Promise<void>;
 };
 
@@ -41,8 +56,26 @@ function textOf(content: string | Block[] | undefined): string {
   return typeof content === "string" ? content : content.map((b) => b.text ?? "").join("");
 }
 
-function countTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
+/**
+ * A stand-in for a BPE tokenizer: ASCII letters and digits in pieces of up to
+ * four, each other ASCII symbol one token, a CJK character one token, any
+ * other character outside ASCII (emoji, accents) two. Deliberately not Arbor's rule.
+ */
+export function countTokens(text: string): number {
+  let tokens = 0;
+  for (const run of text.match(/[A-Za-z0-9]+|\s+|[\x21-\x7e]|[^\x00-\x7f]/gu) ?? []) {
+    if (/^\s+$/.test(run)) continue;
+    if (/^[A-Za-z0-9]+$/.test(run)) tokens += Math.ceil(run.length / 4);
+    else if (/^[\x21-\x7e]$/.test(run)) tokens += 1;
+    else tokens += /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/u.test(run) ? 1 : 2;
+  }
+  return Math.max(1, tokens);
+}
+
+/** What the real API counts as input: the text plus a few framing tokens per message and for the system prompt. */
+function countInputTokens(body: MessagesBody): number {
+  const system = textOf(body.system);
+  return (system ? countTokens(system) + 3 : 0) + body.messages.reduce((sum, m) => sum + countTokens(textOf(m.content)) + 4, 0) + 1;
 }
 
 /** The answer as word-sized deltas. */
@@ -73,16 +106,17 @@ function apiError(res: ServerResponse, status: number, type: string, message: st
   res.end(JSON.stringify({ type: "error", error: { type, message } }));
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const part of req) parts.push(part as Buffer);
-  return JSON.parse(Buffer.concat(parts).toString("utf8"));
+  return Buffer.concat(parts);
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startFakeAnthropic(port = 0, host = "127.0.0.1"): Promise<FakeAnthropic> {
+export async function startFakeAnthropic(port = 0, host = "127.0.0.1", options: { usage?: UsageMode } = {}): Promise<FakeAnthropic> {
   const requests: FakeAnthropic["requests"] = [];
+  const state = { usage: options.usage ?? "counted" };
   const server: Server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -107,21 +141,24 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1"): Promise<
       }
       if (req.method !== "POST" || url.pathname !== "/v1/messages") return apiError(res, 404, "not_found_error", `no route ${req.method} ${url.pathname}`);
 
-      const body = (await readJson(req)) as MessagesBody;
-      requests.push({ body, apiKey });
+      const raw = await readBody(req);
+      const body = JSON.parse(raw.toString("utf8")) as MessagesBody;
+      requests.push({ body, apiKey, bytes: raw.length });
       if (!body.model || !Array.isArray(body.messages) || typeof body.max_tokens !== "number") {
         return apiError(res, 400, "invalid_request_error", "model, messages and max_tokens are required");
       }
       const question = textOf([...body.messages].reverse().find((m) => m.role === "user")?.content);
       if (question.includes("[[529]]")) return apiError(res, 529, "overloaded_error", "Overloaded");
 
-      const inputTokens = countTokens(textOf(body.system) + body.messages.map((m) => textOf(m.content)).join("\n"));
+      const adversarial = state.usage === "adversarial" || question.includes("[[max-usage]]");
+      const inputTokens = adversarial ? raw.length : countInputTokens(body);
       let deltas = answerFor(body);
       let stopReason = "end_turn";
       if (deltas.length > body.max_tokens) {
         deltas = deltas.slice(0, body.max_tokens);
         stopReason = "max_tokens";
       }
+      const outputTokens = (sent: string[]) => (adversarial ? body.max_tokens : sent.reduce((sum, d) => sum + countTokens(d), 0));
       const id = `msg_fake_${randomBytes(8).toString("hex")}`;
       const message = { id, type: "message", role: "assistant", model: body.model, stop_sequence: null };
 
@@ -132,7 +169,7 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1"): Promise<
             ...message,
             content: [{ type: "text", text: deltas.join("") }],
             stop_reason: stopReason,
-            usage: { input_tokens: inputTokens, output_tokens: deltas.length },
+            usage: { input_tokens: inputTokens, output_tokens: outputTokens(deltas) },
           }),
         );
       }
@@ -166,7 +203,7 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1"): Promise<
         else if (paced && sent % 4 === 0) await wait(10);
       }
       sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
-      sse(res, "message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: sent } });
+      sse(res, "message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens(deltas.slice(0, sent)) } });
       sse(res, "message_stop", { type: "message_stop" });
       res.end();
     } catch (error) {
@@ -183,6 +220,12 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1"): Promise<
     url: `http://${host}:${actual}`,
     port: actual,
     requests,
+    get usage() {
+      return state.usage;
+    },
+    set usage(mode: UsageMode) {
+      state.usage = mode;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

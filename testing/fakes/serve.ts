@@ -11,8 +11,10 @@ import { startFakeStripe } from "./stripe-api";
 const anthropicPort = Number(process.env.FAKE_ANTHROPIC_PORT ?? 4010);
 const localPort = Number(process.env.FAKE_LOCAL_MODEL_PORT ?? 4011);
 
-const anthropic = await startFakeAnthropic(anthropicPort);
-console.log(`[fakes] Anthropic Messages API on ${anthropic.url}`);
+// FAKE_ANTHROPIC_USAGE=adversarial reports the largest usage the real API could (see anthropic.ts).
+const usage = process.env.FAKE_ANTHROPIC_USAGE === "adversarial" ? "adversarial" : "counted";
+const anthropic = await startFakeAnthropic(anthropicPort, "127.0.0.1", { usage });
+console.log(`[fakes] Anthropic Messages API on ${anthropic.url} (usage: ${usage})`);
 const local = await startFakeLocalModel(localPort);
 console.log(`[fakes] OpenAI-compatible local model on ${local.url}`);
 // Stripe's API stand-in: a server with STRIPE_SECRET_KEY=sk_test_… and STRIPE_API_URL=http://127.0.0.1:4012 talks to it.

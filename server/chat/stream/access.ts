@@ -4,7 +4,7 @@ import { type Db, queryRows } from "@/db/client";
 import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import type { Preferences } from "@/server/ai/context";
-import { type CloudHoldFacts, cloudHoldFactsFrom, cloudHoldFactsSql, wantedModelSql } from "@/server/billing/guard";
+import { type CloudHoldFacts, cloudHoldFactsFrom, cloudHoldFactsSql, wantedModelSql } from "@/server/billing/hold-facts";
 import { AppError } from "@/server/errors";
 import { assertRole } from "@/server/projects/access";
 import { type TurnInput, type TurnTarget, turnTargetFrom, turnTargetSql } from "../turns";

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { type Db, queryRows } from "@/db/client";
 import { streamEvents } from "@/db/schema";
 import type { StreamEvent } from "@/lib/chat-protocol";
 import { forgetLedger, notifyLedger, openLedger } from "./notify";
@@ -17,6 +17,13 @@ const METADATA_WAIT_MS = 40;
  * the phases before the first token then cost no insert of their own on the
  * way to it. Readers in this process get each batch as soon as it is stored.
  * `flush()` resolves once everything appended so far is stored.
+ *
+ * A batch is stored only while the stream is still running, under a share
+ * lock on its row: the sweeper that declares a stream interrupted changes
+ * that row first, so it waits for a batch in flight and numbers its own final
+ * event after it, and a batch arriving after the sweep stores nothing — the
+ * two can never write the same sequence number. The writer then stops
+ * (`onRefused`: the producer aborts its upstream call).
  */
 export class LedgerWriter {
   private seq: number;
@@ -30,6 +37,7 @@ export class LedgerWriter {
     private readonly db: Db,
     readonly streamId: string,
     startAfter = 0,
+    private readonly onRefused: () => void = () => {},
   ) {
     this.seq = startAfter;
     openLedger(streamId, startAfter);
@@ -74,14 +82,22 @@ export class LedgerWriter {
         if (this.failure) continue;
         try {
           // One parameter for the whole batch, plain SQL: this insert is on the way to every token.
-          await this.db.execute(
-            sql`insert into stream_events (stream_id, seq, event)
-                select ${this.streamId}, e.seq, e.event from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as e(seq int, event jsonb)`,
+          const [stored] = await queryRows<{ n: number }>(
+            this.db,
+            sql`with live as (select id from chat_streams where id = ${this.streamId} and status = 'running' for share),
+                written as (
+                  insert into stream_events (stream_id, seq, event)
+                  select live.id, e.seq, e.event from live, jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as e(seq int, event jsonb)
+                  returning 1
+                )
+              select count(*)::int as n from written`,
           );
+          if (Number(stored?.n ?? 0) === 0) throw new StreamClosed(this.streamId);
           notifyLedger(this.streamId, batch);
         } catch (error) {
           this.failure ??= error;
-          console.error("[arbor] stream ledger write failed", error);
+          if (error instanceof StreamClosed) this.onRefused();
+          else console.error("[arbor] stream ledger write failed", error);
         }
       }
     })().finally(() => {
@@ -99,6 +115,14 @@ export class LedgerWriter {
   /** The producer is done: readers here go back to the table. */
   close(): void {
     forgetLedger(this.streamId);
+  }
+}
+
+/** The stream was swept as interrupted (or deleted with its chat): its ledger takes no more events. */
+export class StreamClosed extends Error {
+  constructor(streamId: string) {
+    super(`stream ${streamId} is no longer running; its ledger is closed`);
+    this.name = "StreamClosed";
   }
 }
 

@@ -1,56 +1,35 @@
 import "server-only";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { chatStreams, messages, reservations } from "@/db/schema";
-import { releaseReservation } from "@/server/billing/guard";
-import { ledgerText, lastLedgerSeq } from "./ledger";
-import { billingRequestId } from "./producer";
+import { chatStreams, messages, reservations, streamEvents } from "@/db/schema";
+import { producedByStream, settleAbandonedHold } from "@/server/billing/abandoned-hold";
+import { billingRequestId } from "./answer-run";
+import { lastLedgerSeq, ledgerText } from "./ledger";
 import { runningHere } from "./registry";
-import { streamEvents } from "@/db/schema";
 
 const INTERRUPTED = "The server restarted while this answer was being written. What was written so far is kept; press Regenerate for a full answer.";
 
 /**
- * Answers left `streaming` by a process that died: mark them `interrupted`
- * with the text the ledger holds (the row may lag it), end their ledgers with
- * an error event so watchers stop waiting, and give their budget holds back.
- * `idleMs` protects streams other instances are still writing (shared Postgres).
+ * Answers whose producer died: mark them `interrupted` with the text the
+ * ledger holds (the row may lag it), end their ledgers with an error event so
+ * watchers stop waiting, and settle their holds for what was produced.
+ * Only a stream whose heartbeat is older than `staleMs` is touched (its
+ * producer renews it every few seconds wherever it runs), so on shared
+ * Postgres a live but quiet stream of another instance is never cut off.
+ * The stream is claimed by a conditional update of its row before its final
+ * event is numbered: a late batch of its producer then waits, or stores
+ * nothing (server/chat/stream/ledger.ts) — sequence numbers cannot collide.
  */
-export async function recoverInterruptedStreams(db: Db, { idleMs = 0 }: { idleMs?: number } = {}): Promise<number> {
+export async function recoverInterruptedStreams(db: Db, { staleMs }: { staleMs: number }): Promise<number> {
   const mine = new Set(runningHere());
   const stale = await queryRows<{ id: string }>(
     db,
-    sql`select s.id from chat_streams s
-        where s.status = 'running'
-          and greatest(s.created_at, coalesce((select max(e.created_at) from stream_events e where e.stream_id = s.id), s.created_at))
-              < now() - make_interval(secs => ${idleMs / 1000})`,
+    sql`select id from chat_streams where status = 'running' and heartbeat_at < now() - make_interval(secs => ${staleMs / 1000})`,
   );
   let count = 0;
   for (const { id } of stale) {
     if (mine.has(id)) continue;
-    const [stream] = await db.select().from(chatStreams).where(eq(chatStreams.id, id)).limit(1);
-    if (!stream) continue;
-    const text = await ledgerText(db, stream.id);
-    if (stream.assistantMessageId) {
-      await db
-        .update(messages)
-        .set({ status: "interrupted", error: INTERRUPTED, content: sql`case when length(${messages.content}) >= ${text.length} then ${messages.content} else ${text} end` })
-        .where(and(eq(messages.id, stream.assistantMessageId), eq(messages.status, "streaming")));
-    }
-    const seq = (await lastLedgerSeq(db, stream.id)) + 1;
-    await db
-      .insert(streamEvents)
-      .values({ streamId: stream.id, seq, event: { type: "error", code: "interrupted", message: INTERRUPTED } })
-      .onConflictDoNothing();
-    if (stream.startedBy) {
-      const holds = await db
-        .select({ id: reservations.id })
-        .from(reservations)
-        .where(and(eq(reservations.requestId, billingRequestId(stream.startedBy, stream.requestId)), eq(reservations.status, "open")));
-      for (const hold of holds) await releaseReservation(db, hold.id);
-    }
-    await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, stream.id));
-    count++;
+    if (await interruptStream(db, { streamId: id, staleMs })) count++;
   }
   // Answers marked streaming without a stream row (should not happen, but never leave a spinner forever).
   const orphans = await db
@@ -60,7 +39,7 @@ export async function recoverInterruptedStreams(db: Db, { idleMs = 0 }: { idleMs
       and(
         eq(messages.status, "streaming"),
         sql`not exists (select 1 from chat_streams s where s.assistant_message_id = ${messages.id} and s.status = 'running')`,
-        sql`${messages.createdAt} < now() - make_interval(secs => ${idleMs / 1000})`,
+        sql`${messages.createdAt} < now() - make_interval(secs => ${staleMs / 1000})`,
       ),
     );
   if (orphans.length > 0) {
@@ -70,4 +49,41 @@ export async function recoverInterruptedStreams(db: Db, { idleMs = 0 }: { idleMs
       .where(inArray(messages.id, orphans.map((o) => o.id)));
   }
   return count + orphans.length;
+}
+
+async function interruptStream(db: Db, { streamId, staleMs }: { streamId: string; staleMs: number }): Promise<boolean> {
+  const stream = await db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(chatStreams)
+      .set({ status: "done", finishedAt: new Date() })
+      .where(and(eq(chatStreams.id, streamId), eq(chatStreams.status, "running"), sql`${chatStreams.heartbeatAt} < now() - make_interval(secs => ${staleMs / 1000})`))
+      .returning();
+    if (!claimed) return null;
+    const seq = (await lastLedgerSeq(tx, streamId)) + 1;
+    await tx.insert(streamEvents).values({ streamId, seq, event: { type: "error", code: "interrupted", message: INTERRUPTED } });
+    return claimed;
+  });
+  if (!stream) return false;
+  const text = await ledgerText(db, streamId);
+  let costMicros = 0n;
+  const holdsOf = stream.startedBy
+    ? or(eq(reservations.streamId, streamId), eq(reservations.requestId, billingRequestId(stream.startedBy, stream.requestId)))
+    : eq(reservations.streamId, streamId);
+  const holds = await db.select({ id: reservations.id }).from(reservations).where(and(holdsOf, eq(reservations.status, "open")));
+  if (holds.length > 0) {
+    const produced = await producedByStream(db, { streamId });
+    for (const hold of holds) costMicros += await settleAbandonedHold(db, { reservationId: hold.id, messageId: stream.assistantMessageId, produced });
+  }
+  if (stream.assistantMessageId) {
+    await db
+      .update(messages)
+      .set({
+        status: "interrupted",
+        error: INTERRUPTED,
+        content: sql`case when length(${messages.content}) >= ${text.length} then ${messages.content} else ${text} end`,
+        ...(costMicros > 0n ? { costMicros } : {}),
+      })
+      .where(and(eq(messages.id, stream.assistantMessageId), eq(messages.status, "streaming")));
+  }
+  return true;
 }

@@ -21,6 +21,6 @@ export function runningHere(): string[] {
 }
 
 /** Resolves when this process's producer of the stream has finished (tests, benchmarks, graceful shutdown). */
-export async function producerDone(streamId: string): Promise<void> {
+export async function answerFinished(streamId: string): Promise<void> {
   await running.get(streamId)?.promise;
 }

@@ -1,34 +1,39 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import type { Message } from "@/db/schema";
 import type { ChatRequest } from "@/lib/chat-protocol";
+import { type ClaudeRequest, claudeRequest, claudeUsageBound } from "@/server/ai/claude";
+import { buildCloudContext } from "@/server/ai/context";
 import { cloudNotConfiguredError } from "@/server/ai/escalation-status";
-import { type ChatTurn, estimateTokens } from "@/server/ai/types";
-import { type CloudHoldPlan, holdInStatement, planCloudHold, readCloudHoldFacts, reservationOf, TierChanged } from "@/server/billing/guard";
+import type { ChatTurn } from "@/server/ai/types";
+import { readCloudHoldFacts } from "@/server/billing/hold-facts";
+import { type CloudHoldPlan, planCloudHold, resolveCloudModel, TierChanged } from "@/server/billing/hold-plan";
+import { holdInStatement } from "@/server/billing/hold-statement";
+import { reservationOf } from "@/server/billing/reserve";
 import { AppError } from "@/server/errors";
 import { titleChatInBackground } from "../auto-title";
 import { readPath } from "../tree";
 import { findStreamByRequest, prepareTurn, replayOf, type Turn } from "../turns";
 import { loadTurnAccess, type TurnAccess } from "./access";
 import { billingRequestId, DEFAULT_MAX_TOKENS, launchProducer } from "./producer";
-import { producerDone } from "./registry";
-import { retrieveForTurn } from "./retrieval";
+import { answerFinished } from "./registry";
+import { type Retrieval, retrieveForTurn } from "./retrieval";
 
-/** Room for the retrieved sources in the pre-call estimate; settle uses the real count. */
-const SOURCES_TOKEN_ALLOWANCE = 4_000;
 /** Planning again after the payer's tier changed under us, at most this often. */
 const TIER_RETRIES = 2;
 
 /**
  * The domain half of POST /api/chat: ONE read (access, replay, target branch,
- * budget facts) → the branch so far and retrieval alongside → ONE statement
- * that writes the turn and holds the budget, all or nothing → produce (detached).
- * Returns the stream to tail. Everything here is on the path to the first
- * token, so each step is as few statements as it can be.
+ * budget facts) → the branch so far and retrieval alongside → for a cloud
+ * turn, the exact request Claude will be sent, and the hold that bounds its
+ * charge → ONE statement that writes the turn and holds the budget, all or
+ * nothing → produce (detached). Returns the stream to tail. Everything here is
+ * on the path to the first token, so each step is as few statements as it can be.
  */
 export async function startChatTurn(db: Db, { userId, request }: { userId: string; request: ChatRequest }): Promise<Turn> {
-  const cloud = request.tier === "cloud" ? { model: request.model ?? null } : null;
-  const access = await loadTurnAccess(db, { chatId: request.chatId, userId, requestId: request.requestId, turn: request, cloud });
+  const cloudModel = request.tier === "cloud" ? { model: request.model ?? null } : null;
+  const access = await loadTurnAccess(db, { chatId: request.chatId, userId, requestId: request.requestId, turn: request, cloud: cloudModel });
   if (access.existingStreamId) {
     const existing = await findStreamByRequest(db, { by: userId, requestId: request.requestId });
     if (existing) return replayOf(existing, request.chatId);
@@ -47,12 +52,14 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
     .catch(() => "")
     .then((text) => retrieveForTurn(db, { projectId, question: text, hasSources: access.hasSources }));
 
+  // made here, so the hold (planned before the turn's statement) can record the stream it belongs to
+  const streamId = randomUUID();
   let reservationId: string | null = null;
-  let plan: CloudHoldPlan | null = null;
+  let cloud: { plan: CloudHoldPlan; request: ClaudeRequest } | null = null;
   let turn: Turn;
   for (let attempt = 0; ; attempt++) {
-    plan = request.tier === "cloud" ? await planCloudTurn(db, access, { userId, request, maxTokens, lineage, fresh: attempt === 0 }) : null;
-    const hold = plan ? holdInStatement(db, plan) : null;
+    cloud = request.tier === "cloud" ? await planCloudTurn(db, access, { userId, request, streamId, maxTokens, lineage, retrieval, fresh: attempt === 0 }) : null;
+    const hold = cloud ? holdInStatement(db, cloud.plan) : null;
     try {
       turn = await prepareTurn(db, {
         ...request,
@@ -61,6 +68,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
         kind: request.answerTo ? (request.tier === "cloud" ? "escalate" : "regenerate") : "send",
         knownNew: true,
         target: access.target,
+        streamId,
         // The budget is held in the turn's own statement: a refused hold leaves no turn, a refused turn holds nothing.
         alsoInStatement: hold
           ? {
@@ -83,9 +91,9 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
     stream: turn.stream,
     projectId,
     requested: request.tier,
-    model: plan?.model ?? request.model ?? null,
+    model: cloud?.plan.model ?? request.model ?? null,
     maxTokens: request.maxTokens ?? undefined,
-    reservation: plan && reservationId ? reservationOf(plan, reservationId) : null,
+    cloud: cloud && reservationId ? { request: cloud.request, reservation: reservationOf(cloud.plan, reservationId) } : null,
     settings: access.settings,
     preferences: access.preferences,
     history: lineage.then((path) => historyOf(request.answerTo ? path.slice(0, -1) : path)),
@@ -93,33 +101,49 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
     retrieval,
   });
   if (turn.newTitle) {
-    titleChatInBackground(db, { chatId: request.chatId, heuristic: turn.newTitle, firstMessage: turn.question, after: producerDone(turn.stream.id) });
+    titleChatInBackground(db, { chatId: request.chatId, heuristic: turn.newTitle, firstMessage: turn.question, after: answerFinished(turn.stream.id) });
   }
   return turn;
 }
 
 /**
- * The cloud call's budget hold, worked out from the facts read with the
- * access check (who pays, at which tier, the model's price); a retry after the
- * payer's tier changed reads them again.
+ * A cloud turn's request — the system prompt, constraints and preferences,
+ * the branch so far, the retrieved sources and the question, exactly as
+ * Claude will get them — and the hold that bounds its charge (who pays, at
+ * which tier, the model's price, the request's bytes and max_tokens). The
+ * facts were read with the access check; a retry after the payer's tier
+ * changed reads them again.
  */
 async function planCloudTurn(
   db: Db,
   access: TurnAccess,
-  { userId, request, maxTokens, lineage, fresh }: { userId: string; request: ChatRequest; maxTokens: number; lineage: Promise<Message[]>; fresh: boolean },
-): Promise<CloudHoldPlan> {
+  {
+    userId,
+    request,
+    streamId,
+    maxTokens,
+    lineage,
+    retrieval,
+    fresh,
+  }: { userId: string; request: ChatRequest; streamId: string; maxTokens: number; lineage: Promise<Message[]>; retrieval: Promise<Retrieval>; fresh: boolean },
+): Promise<{ plan: CloudHoldPlan; request: ClaudeRequest }> {
   const projectId = access.projectId;
   const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: access.cloud?.model ?? null });
   if (!facts.cloudConfigured) throw cloudNotConfiguredError();
-  const path = await lineage;
-  const text = path.map((m) => m.content).join("\n") + (request.content ?? "");
-  return planCloudHold(db, facts, {
+  const [path, { chunks }, model] = await Promise.all([lineage, retrieval, resolveCloudModel(db, facts)]);
+  const question = request.content != null ? request.content.trim() : (path.at(-1)?.content ?? "");
+  const history = historyOf(request.answerTo ? path.slice(0, -1) : path);
+  const context = buildCloudContext({ settings: access.settings, preferences: access.preferences, history, question, chunks });
+  const upstream = claudeRequest({ model, ...context, maxTokens });
+  const plan = await planCloudHold(db, facts, {
     projectId,
     actorId: userId,
     requestId: billingRequestId(userId, request.requestId),
-    maxTokens,
-    promptTokens: estimateTokens(text) + SOURCES_TOKEN_ALLOWANCE + 300,
+    streamId,
+    model,
+    bound: claudeUsageBound(upstream),
   });
+  return { plan, request: upstream };
 }
 
 /** What the model sees of the branch before the question: finished, non-empty turns. */

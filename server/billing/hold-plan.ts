@@ -1,0 +1,83 @@
+import "server-only";
+import type { Db } from "@/db/client";
+import type { BillingTier, KeySource } from "@/db/schema";
+import { defaultCloudModel, getModelPrice } from "@/server/ai/model-prices";
+import { AppError } from "@/server/errors";
+import { ensureBillingAccount, type Payer } from "./accounts";
+import { chargeFor, costBasisMicros, type PriceRates, periodStartFor } from "./cost";
+import type { CloudHoldFacts } from "./hold-facts";
+import { decryptProviderKey } from "./provider-keys";
+
+/** The most an upstream call can bill: every input token it can count and `max_tokens` of output. */
+export type UsageBound = { tokensIn: number; tokensOut: number };
+
+/**
+ * A hold worked out and ready to place: who pays, how much, and the terms it
+ * is settled on later (tier, whose key, the model's prices, the usage bound),
+ * so what the account looks like at settle time cannot change the price.
+ */
+export type CloudHoldPlan = {
+  projectId: string;
+  actorId: string;
+  requestId: string;
+  /** the chat answer the call is for, so crash recovery finds what it produced */
+  streamId: string | null;
+  model: string;
+  payer: Payer;
+  billingTier: BillingTier;
+  keySource: KeySource;
+  price: PriceRates;
+  bound: UsageBound;
+  /** the charge of the whole bound at the tier: what the hold takes from the quota and the budget */
+  amountMicros: bigint;
+  /** decrypted BYOK key, or null = platform key */
+  apiKey: string | null;
+};
+
+/** The payer's tier changed between planning and placing the hold: plan again. */
+export class TierChanged extends Error {}
+
+/** The model a call will use once the defaults apply (the request it sends names it). */
+export async function resolveCloudModel(db: Db, facts: CloudHoldFacts): Promise<string> {
+  return facts.price?.model ?? facts.model ?? (await defaultCloudModel(db));
+}
+
+/** The hold for a call of `bound` at the payer's tier. Reads only when the facts were incomplete (a new month, a first call). */
+export async function planCloudHold(
+  db: Db,
+  facts: CloudHoldFacts,
+  args: { projectId: string; actorId: string; requestId: string; streamId: string | null; model: string; bound: UsageBound },
+): Promise<CloudHoldPlan> {
+  const price = facts.price?.model === args.model ? facts.price : await getModelPrice(db, args.model);
+  const bound = { tokensIn: wholeTokens(args.bound.tokensIn), tokensOut: wholeTokens(args.bound.tokensOut) };
+  const costBound = costBasisMicros(price, bound.tokensIn, bound.tokensOut);
+  const fresh = facts.account && facts.account.periodStart >= periodStartFor(new Date()) ? facts.account : null;
+  const account = fresh ?? (await ensureBillingAccount(db, facts.payer.payerId));
+  const apiKey = account.tier === "byok" ? byokKey(facts, args.actorId) : null;
+  return {
+    projectId: args.projectId,
+    actorId: args.actorId,
+    requestId: args.requestId,
+    streamId: args.streamId,
+    model: args.model,
+    payer: facts.payer,
+    billingTier: account.tier,
+    keySource: apiKey ? "byok" : "platform",
+    price: { inputMicrosPerMTok: price.inputMicrosPerMTok, outputMicrosPerMTok: price.outputMicrosPerMTok },
+    bound,
+    amountMicros: chargeFor(account.tier, costBound).chargedMicros,
+    apiKey,
+  };
+}
+
+const wholeTokens = (n: number) => Math.max(0, Math.ceil(n));
+
+function byokKey(facts: CloudHoldFacts, actorId: string): string {
+  if (facts.keyCiphertext) return decryptProviderKey(facts.keyCiphertext);
+  throw new AppError(
+    "payment_required:byok_key",
+    actorId === facts.payer.payerId
+      ? "Your plan is Bring your own key, but no Anthropic key is saved. Add your key on the Billing page."
+      : `The project owner's plan is Bring your own key, but they have not saved an Anthropic key. Ask the owner (${facts.payer.ownerEmail}) to add one.`,
+  );
+}

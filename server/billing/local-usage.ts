@@ -1,0 +1,30 @@
+import "server-only";
+import type { Db } from "@/db/client";
+import { usageEvents } from "@/db/schema";
+import { payerOfProject } from "./accounts";
+
+/** Local-tier calls cost nothing but are still recorded, so usage charts show them. Idempotent by requestId. */
+export async function recordLocalUsage(
+  db: Db,
+  args: { requestId: string; projectId: string; actorId: string; messageId: string | null; model: string; tokensIn: number; tokensOut: number },
+): Promise<void> {
+  const payer = await payerOfProject(db, args.projectId);
+  await db
+    .insert(usageEvents)
+    .values({
+      requestId: args.requestId,
+      payerId: payer.payerId,
+      actorId: args.actorId,
+      projectId: args.projectId,
+      messageId: args.messageId,
+      tier: "local",
+      billingTier: null,
+      provider: "local",
+      model: args.model,
+      tokensIn: args.tokensIn,
+      tokensOut: args.tokensOut,
+      costBasisMicros: 0n,
+      netChargeMicros: 0n,
+    })
+    .onConflictDoNothing({ target: usageEvents.requestId });
+}

@@ -1,0 +1,32 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { billingAccounts, projectMembers, reservations } from "@/db/schema";
+
+/** Gives a hold back without charging (the call never reached the provider, or billed nothing). Idempotent. */
+export async function releaseReservation(db: Db, { reservationId }: { reservationId: string }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [closed] = await tx
+      .update(reservations)
+      .set({ status: "released", closedAt: new Date() })
+      .where(and(eq(reservations.id, reservationId), eq(reservations.status, "open")))
+      .returning();
+    if (closed) await returnHold(tx, closed);
+  });
+}
+
+/**
+ * Subtracts a closed reservation's amount from the member's and the payer's
+ * held totals — in the same lock order as reserve and settle (member row,
+ * then payer row), so concurrent transactions never deadlock on Postgres.
+ */
+export async function returnHold(db: Db, hold: { payerId: string; actorId: string; projectId: string; amountMicros: bigint }) {
+  await db
+    .update(projectMembers)
+    .set({ reservedMicros: sql`greatest(0, ${projectMembers.reservedMicros} - ${hold.amountMicros})` })
+    .where(and(eq(projectMembers.projectId, hold.projectId), eq(projectMembers.userId, hold.actorId)));
+  await db
+    .update(billingAccounts)
+    .set({ reservedMicros: sql`greatest(0, ${billingAccounts.reservedMicros} - ${hold.amountMicros})`, updatedAt: sql`now()` })
+    .where(eq(billingAccounts.userId, hold.payerId));
+}

@@ -1,0 +1,119 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { chatStreams, generationSteps, messageCitations, messages } from "@/db/schema";
+import { UpstreamError } from "@/server/ai/types";
+import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
+import { recordLocalUsage } from "@/server/billing/local-usage";
+import { releaseReservation } from "@/server/billing/release";
+import { settleReservation } from "@/server/billing/settle";
+import { isAppError } from "@/server/errors";
+import type { RetrievedChunk } from "@/server/knowledge/retrieve";
+import type { AnswerRun } from "./answer-run";
+
+/**
+ * Last stage of an answer that was written (completely, or until Stop): the
+ * text reaches readers first, then the bill is settled, the trace, citations
+ * and the message row are saved, and the `end` event closes the ledger.
+ */
+export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChunk[], generationStarted: number): Promise<void> {
+  const stopped = run.stopped;
+  // The text first, the bookkeeping after: readers get everything produced before billing takes its turn
+  // (on PGlite, whose queries share this thread, a short answer would otherwise wait for the whole settlement).
+  await run.ledger.flush().catch(() => {});
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const costMicros = await chargeAnswer(db, run);
+  run.steps.push({
+    messageId: run.assistantId,
+    kind: "generation",
+    durationMs: Date.now() - generationStarted,
+    detail: { tier: run.tier, model: run.model, ...run.usage, costMicros: costMicros.toString(), stopReason: stopped ? "stopped" : run.stopReason },
+  });
+  await saveCitations(db, run.assistantId, run.text, chunks);
+  const totalLatencyMs = Date.now() - run.started;
+  await saveMessage(db, run, { costMicros, status: stopped ? "stopped" : "complete", error: null, latencyMs: totalLatencyMs });
+  run.emit({
+    type: "end",
+    tokensUsed: { prompt: run.usage.tokensIn, completion: run.usage.tokensOut },
+    costMicros: costMicros.toString(),
+    totalLatencyMs,
+    messageId: run.assistantId,
+    status: stopped ? "stopped" : "complete",
+  });
+}
+
+/** An answer that failed: whatever it used is still charged, the message keeps its text, the ledger ends with an error. */
+export async function failAnswer(db: Db, run: AnswerRun, error: unknown): Promise<void> {
+  const failure = describeFailure(error);
+  let costMicros = 0n;
+  try {
+    costMicros = await chargeAnswer(db, run);
+  } catch (billingError) {
+    console.error("[arbor] settling a failed chat call failed", billingError);
+  }
+  run.steps.push({ messageId: run.assistantId, kind: "generation", detail: { tier: run.tier, model: run.model, ...run.usage, error: failure.code } });
+  await saveMessage(db, run, { costMicros, status: "error", error: failure.message, latencyMs: Date.now() - run.started }).catch((e) =>
+    console.error("[arbor] could not save a failed answer", e),
+  );
+  run.emit({ type: "error", code: failure.code, message: failure.message });
+}
+
+/** Whatever way the answer ended: the trace is stored, the ledger flushed, the stream marked done. */
+export async function closeAnswer(db: Db, run: AnswerRun): Promise<void> {
+  run.stopWatching();
+  if (run.steps.length > 0 && !run.gone) await db.insert(generationSteps).values(run.steps).catch((e) => console.error("[arbor] could not save the generation trace", e));
+  await run.ledger.flush().catch(() => {});
+  await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, run.stream.id));
+  run.ledger.close();
+}
+
+/**
+ * The answer's charge, exactly once: a cloud hold is settled to the usage
+ * reported (or, when stopped early, produced) — or released when the call
+ * billed nothing; a local model call is one zero-cost usage event; the vault
+ * responder is not a model call and records nothing.
+ */
+async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
+  // The chat may have been deleted meanwhile; the tokens were still used, so bill them without the message link.
+  const messageId = (await db.$count(messages, eq(messages.id, run.assistantId))) > 0 ? run.assistantId : null;
+  const hold = run.reservation;
+  run.reservation = null;
+  if (hold) {
+    if (run.tier !== "cloud" || run.usage.tokensIn + run.usage.tokensOut === 0) {
+      await releaseReservation(db, { reservationId: hold.reservationId });
+      return 0n;
+    }
+    const settled = await settleReservation(db, { reservationId: hold.reservationId, messageId, usage: run.usage });
+    return settled.chargedMicros;
+  }
+  if (run.tier === "local" && run.model !== VAULT_RESPONDER_MODEL) {
+    await recordLocalUsage(db, { requestId: run.requestId, projectId: run.projectId, actorId: run.actorId, messageId, model: run.model, ...run.usage });
+  }
+  return 0n;
+}
+
+async function saveMessage(db: Db, run: AnswerRun, o: { costMicros: bigint; status: "complete" | "stopped" | "error"; error: string | null; latencyMs: number }) {
+  await db
+    .update(messages)
+    .set({ content: run.text, tier: run.tier, model: run.model, ...run.usage, costMicros: o.costMicros, status: o.status, error: o.error, latencyMs: o.latencyMs })
+    .where(eq(messages.id, run.assistantId));
+}
+
+/** Keeps the [n] the answer actually used, numbered as the model saw them. */
+async function saveCitations(db: Db, messageId: string, text: string, chunks: RetrievedChunk[]): Promise<void> {
+  const used = new Set([...text.matchAll(/\[(\d{1,2})\]/g)].map((m) => Number(m[1])));
+  const rows = [...used]
+    .filter((n) => n >= 1 && n <= chunks.length)
+    .map((n) => {
+      const chunk = chunks[n - 1] as RetrievedChunk;
+      return { messageId, number: n, chunkId: chunk.chunkId, sourceId: chunk.sourceId, relevance: chunk.relevance };
+    });
+  if (rows.length > 0) await db.insert(messageCitations).values(rows).onConflictDoNothing();
+}
+
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof UpstreamError) return { code: error.code, message: error.message };
+  if (isAppError(error)) return { code: error.code, message: error.message };
+  console.error("[arbor] chat generation failed", error);
+  return { code: "internal:generation", message: "Something went wrong while writing this answer. What was written so far is kept; try Regenerate." };
+}

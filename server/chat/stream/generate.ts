@@ -1,0 +1,64 @@
+import "server-only";
+import type { Db } from "@/db/client";
+import { type ClaudeRequest, streamClaude } from "@/server/ai/claude";
+import { localModelConfigured, localModelName, streamLocalModel } from "@/server/ai/local-model";
+import { UpstreamError } from "@/server/ai/types";
+import { composeVaultAnswer, pieces, VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
+import type { CloudReservation } from "@/server/billing/reserve";
+import { getEnv } from "@/server/env";
+import type { AnswerRun } from "./answer-run";
+import { DEFAULT_MAX_TOKENS, holdForCloud, type Route, type TurnInputs } from "./decide";
+
+/**
+ * Second stage: write the answer with the tier decided — Claude with the
+ * request that was held for, the local model (which under `auto` hands a
+ * question it failed before writing anything to the cloud), or the vault
+ * responder. Text goes to the ledger as it arrives; usage lands on the run.
+ */
+export async function generateAnswer(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
+  if (route.cloud) return runCloud(run, route.cloud);
+  if (localModelConfigured()) return runLocalModel(db, run, route, inputs);
+  run.emit({ type: "metadata", phase: "generating", agent: VAULT_RESPONDER_MODEL, tier: "local", model: run.model });
+  const answer = composeVaultAnswer(inputs.question, route.chunks);
+  for (const piece of pieces(answer.text)) {
+    if (run.stopped) break;
+    run.onText(piece);
+  }
+}
+
+async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reservation: CloudReservation }): Promise<void> {
+  run.tier = "cloud";
+  run.model = cloud.request.model;
+  run.emit({ type: "metadata", phase: "generating", agent: "claude", tier: "cloud", model: run.model });
+  const apiKey = cloud.reservation.apiKey ?? getEnv().ANTHROPIC_API_KEY;
+  if (!apiKey) throw new UpstreamError("Claude is not configured: no API key.", "cloud_not_configured", run.usage);
+  try {
+    const result = await streamClaude({ apiKey, request: cloud.request, signal: run.abort.signal, onText: run.onText });
+    run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+    run.stopReason = result.stopReason;
+  } catch (error) {
+    if (error instanceof UpstreamError) run.usage = error.usage;
+    throw error;
+  }
+}
+
+async function runLocalModel(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
+  run.model = localModelName();
+  run.emit({ type: "metadata", phase: "generating", agent: "local-model", tier: "local", model: run.model });
+  try {
+    const result = await streamLocalModel({ ...route.context, maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS, signal: run.abort.signal, onText: run.onText });
+    run.model = result.model;
+    run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+  } catch (error) {
+    // auto: a local model that fails before writing anything hands the question to the cloud
+    const canEscalate = inputs.requested === "auto" && inputs.settings.escalationPolicy === "auto" && route.cloudConfigured && run.text === "" && !run.stopped;
+    if (!canEscalate) {
+      if (error instanceof UpstreamError) run.usage = error.usage;
+      throw error;
+    }
+    const localFailure = error instanceof Error ? error.message : String(error);
+    const cloud = await holdForCloud(db, run, inputs, route.context);
+    run.steps.push({ messageId: run.assistantId, kind: "escalation", detail: { decision: "cloud", reason: `local model failed: ${localFailure.slice(0, 300)}` } });
+    await runCloud(run, cloud);
+  }
+}
