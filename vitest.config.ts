@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Every test file runs on PGlite; when TEST_DATABASE_URL is set the same files
- * run again against real Postgres (DESIGN: integration tests pin both drivers).
+ * run again against real Postgres: integration tests pin both drivers.
  */
 const shared = {
   include: ["lib/**/*.test.ts", "testing/**/*.test.ts", "server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],

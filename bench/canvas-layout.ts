@@ -1,5 +1,5 @@
 /**
- * Canvas at scale (issue 5): the tidy-tree layout and branch colouring of a
+ * Canvas at scale (docs/canvas.md#benchmarks): the tidy-tree layout and branch colouring of a
  * board with 5,000 message nodes against the same shape with 500 (target:
  * layout ≤ 100 ms), and the board query that feeds it, on PGlite.
  */

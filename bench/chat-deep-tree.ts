@@ -1,7 +1,7 @@
 /**
  * Deep trees: a branch of depth 2,000 in a chat of 20,000 messages, read with
  * the one recursive query of server/chat/tree.ts (readPath). Prints p50/p95
- * per driver; target p95 ≤ 25 ms on Postgres (issue 3).
+ * per driver; target p95 ≤ 25 ms on Postgres (docs/chat.md, "Benchmarks").
  *
  * Run alone: npx tsx --conditions=react-server bench/chat-deep-tree.ts
  */

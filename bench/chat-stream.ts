@@ -1,5 +1,5 @@
 /**
- * Stream overhead (issue 3): through POST /api/chat's pipeline (persist,
+ * Stream overhead (docs/chat.md, "Time to first token"): through POST /api/chat's pipeline (persist,
  * retrieve, reserve, produce into the ledger, tail the ledger as SSE) versus
  * the fake upstream on its own, over HTTP on 127.0.0.1, same run:
  *  - time to first token: first `content` frame from the pipeline vs the first

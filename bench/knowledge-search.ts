@@ -3,7 +3,7 @@
  * websearch_to_tsquery + ts_rank_cd over the GIN index) on Postgres when
  * TEST_DATABASE_URL is set, on PGlite otherwise — against a baseline measured
  * in the same run: a plain ILIKE scan for the same words. Target p95 ≤ 50 ms on
- * Postgres (issue 4).
+ * Postgres (docs/knowledge.md).
  *
  * Run alone: npx tsx --conditions=react-server bench/knowledge-search.ts
  */

@@ -5,7 +5,7 @@ import { getDatabaseEnv } from "./env";
 
 /**
  * Where the embedded database and generated dev secrets live. `ARBOR_DATA_DIR`
- * lets tests and parallel dev servers each have their own (DESIGN §1: never two
+ * lets tests and parallel dev servers each have their own (docs/architecture.md#processes-and-instances: never two
  * processes on one PGlite directory).
  */
 export function resolveDataDir(sub?: string): string {

@@ -1,7 +1,7 @@
 /**
  * `npm run db:migrate`: apply drizzle/ to DATABASE_URL (postgres.js) or, without
  * it, to the embedded PGlite in .data/ (ARBOR_DATA_DIR). Do not run it against a
- * PGlite directory while the app is running: one process per data dir (DESIGN §1).
+ * PGlite directory while the app is running: one process per data dir (docs/architecture.md#processes-and-instances).
  * The app also migrates by itself at start.
  */
 import { openDatabase } from "../db/client";

@@ -1,5 +1,5 @@
 /**
- * The authorization matrix (DESIGN §7), read by authz-matrix.test.ts.
+ * The authorization matrix (docs/collaboration.md#roles), read by server/routers/authz-matrix.test.ts.
  *
  * Every tRPC procedure of appRouter needs an entry, or the test fails. `min` is
  * the least privilege that may call it: "public" (anyone), "signed-in" (any

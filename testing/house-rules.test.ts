@@ -6,16 +6,16 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(import.meta.dirname, "..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 
-function sources(dir: string): string[] {
+function sources(dir: string, { tests = false }: { tests?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
     const file = path.posix.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(file));
-    else if (/\.tsx?$/.test(entry.name) && !/\.(test|spec)\.tsx?$/.test(entry.name)) out.push(file);
+    if (entry.isDirectory()) out.push(...sources(file, { tests }));
+    else if (/\.tsx?$/.test(entry.name) && (tests || !/\.(test|spec)\.tsx?$/.test(entry.name))) out.push(file);
   }
   return out;
 }
-const production = ["app", "components", "server", "db", "lib"].flatMap(sources);
+const production = ["app", "components", "server", "db", "lib"].flatMap((dir) => sources(dir));
 
 describe("install and run the same everywhere", () => {
   it("npm start and npm run dev take the port from PORT (Next's default 3000), never a pinned one", () => {
@@ -38,3 +38,20 @@ describe("configuration", () => {
     expect(readers.sort()).toEqual(["db/env.ts", "server/env.ts"]);
   });
 });
+
+describe("documentation", () => {
+  it("stands alone: no comment or doc points at papers outside the repository", () => {
+    const docs = ["README.md", "DEVELOPERS.md", ...readdirSync(path.join(root, "docs")).map((f) => `docs/${f}`)];
+    const code = ["app", "components", "server", "db", "lib", "testing", "e2e", "bench", "scripts"].flatMap((dir) => sources(dir, { tests: true }));
+    const outside = /\bDESIGN\b|\bCONTRACTS\b|§\s*\d|\b[Ii]ssue \d+\b|\bseed \d{3}\b/;
+    const pointing = [...docs, ...code].flatMap((file) =>
+      read(file)
+        .split("\n")
+        .map((line, i) => ({ where: `${file}:${i + 1}`, line }))
+        .filter(({ line }) => outside.test(line))
+        .map(({ where, line }) => `${where}: ${line.trim()}`),
+    );
+    expect(pointing).toEqual([]);
+  });
+});
+

@@ -9,7 +9,7 @@ export type ThreadMessage = ThreadData["messages"][number];
 export type ThreadBranch = ThreadData["branches"][number];
 export type ChatSummary = ChatOutputs["list"][number];
 
-/** What the signed-in member may do here (DESIGN §7); the server checks again on every call. */
+/** What the signed-in member may do here (docs/collaboration.md#roles); the server checks again on every call. */
 export type ChatPermissions = { role: Role; canWrite: boolean; canGiveFeedback: boolean };
 
 export function chatHref(projectId: string, chatId: string, params?: { branch?: string; message?: string }) {

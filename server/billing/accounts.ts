@@ -36,7 +36,7 @@ export async function rollPeriod(db: Db, userId: string, now = new Date()): Prom
 
 export type Payer = { payerId: string; ownerEmail: string; ownerName: string | null };
 
-/** A project's cloud spend is charged to its owner (DESIGN §7), whoever presses Escalate. */
+/** A project's cloud spend is charged to its owner (docs/collaboration.md#roles), whoever presses Escalate. */
 export async function payerOfProject(db: Db, projectId: string): Promise<Payer> {
   const [row] = await db
     .select({ payerId: projects.ownerId, ownerEmail: users.email, ownerName: users.name })

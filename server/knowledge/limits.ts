@@ -1,7 +1,7 @@
 import "server-only";
 import { MB } from "@/lib/bytes";
 
-/** Per-file cap (DESIGN §3 Knowledge: 25 MB default). The project quota lives on projects.storage_quota_bytes. */
+/** Per-file cap, 25 MB (docs/knowledge.md). The project quota lives on projects.storage_quota_bytes. */
 export const FILE_CAP_BYTES = 25 * MB;
 /** Pasted text is small by nature; anything bigger should be uploaded as a file. */
 export const PASTE_CAP_CHARS = 2_000_000;

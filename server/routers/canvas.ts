@@ -14,7 +14,7 @@ const uuid = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
 const movableKey = canvasKey(["m", "s", "n", "c"]);
 const linkableKey = canvasKey(["m", "s", "n"]);
 
-/** DESIGN §3 Canvas / §7 Roles: viewers read, commenters comment, editors edit the board. */
+/** The board (docs/canvas.md) by role (docs/collaboration.md#roles): viewers read, commenters comment, editors edit. */
 export const canvasRouter = router({
   board: projectProcedure("viewer").query(async ({ ctx }) => ({ ...(await getBoard(ctx.db, { projectId: ctx.project.id })), role: ctx.member.role, userId: ctx.user.id })),
 

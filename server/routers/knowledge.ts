@@ -9,7 +9,7 @@ import { projectProcedure, router } from "@/server/trpc/init";
 
 const sourceInput = z.object({ sourceId: z.uuid({ message: "is not a valid source id" }) });
 
-/** The knowledge vault (DESIGN §3, §7): members read; editors and owners add, retry and delete. Files upload via /api/knowledge/upload. */
+/** The knowledge vault (docs/knowledge.md): members read; editors and owners add, retry and delete. Files upload via /api/knowledge/upload. */
 export const knowledgeRouter = router({
   list: projectProcedure("viewer").query(async ({ ctx }) => ({
     sources: await listSources(ctx.db, { projectId: ctx.project.id }),

@@ -26,7 +26,7 @@ export const projectsRouter = router({
     .input(z.object({ archived: z.boolean() }))
     .mutation(({ ctx, input }) => setProjectArchived(ctx.db, { ...input, actorId: ctx.user.id })),
 
-  /** DESIGN §7: editors may change settings (policy, prompt, constraints). */
+  /** Editors may change settings (policy, prompt, constraints): docs/collaboration.md#roles. */
   updateSettings: projectProcedure("editor")
     .input(
       z.object({

@@ -7,7 +7,7 @@ export type RateLimitRule = { limit: number; windowMs: number };
 
 /**
  * Fixed-window counters in Postgres (`rate_limits`), so every app instance
- * shares them (DESIGN §9). The window is judged by the database's clock,
+ * shares them (docs/architecture.md#processes-and-instances). The window is judged by the database's clock,
  * never the app's, so instances with skewed clocks agree.
  */
 export async function hitRateLimit(db: Db, { key, rule }: { key: string; rule: RateLimitRule }): Promise<{ count: number; limited: boolean }> {
