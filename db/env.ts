@@ -29,12 +29,14 @@ let cached: DatabaseEnv | undefined;
 export function getDatabaseEnv(): DatabaseEnv {
   if (cached) return cached;
   const parsed = databaseEnvSchema.safeParse(setVariables());
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
-  }
+  if (!parsed.success) throw new Error(describeEnvIssues(parsed.error.issues));
   cached = parsed.data;
   return cached;
+}
+
+/** One line per bad variable, so a misconfiguration reads at a glance. */
+export function describeEnvIssues(issues: { path: PropertyKey[]; message: string }[]): string {
+  return `Invalid environment:\n${issues.map((issue) => `  ${issue.path.map(String).join(".")}: ${issue.message}`).join("\n")}`;
 }
 
 /** process.env without its empty variables. */

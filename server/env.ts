@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { resolveDataDir } from "@/db/data-dir";
-import { databaseEnvSchema, resetDatabaseEnvForTests, setVariables } from "@/db/env";
+import { databaseEnvSchema, describeEnvIssues, resetDatabaseEnvForTests, setVariables } from "@/db/env";
 
 const optionalUrl = z.url({ message: "must be a URL" }).optional();
 const optionalString = z.string().min(1).optional();
@@ -71,16 +71,11 @@ export function getEnv(): Env {
   if (cached) return cached;
   // An empty variable means "not set" (as in a .env file with KEY=).
   const parsed = schema.safeParse(setVariables());
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
-  }
+  if (!parsed.success) throw new EnvError(describeEnvIssues(parsed.error.issues));
   const env = parsed.data;
   const missing = (["AUTH_SECRET", "ENCRYPTION_KEY"] as const).filter((k) => !env[k]);
   if (missing.length && env.NODE_ENV === "production") {
-    throw new EnvError(
-      `Invalid environment:\n${missing.map((k) => `  ${k}: is required in production (see .env.example)`).join("\n")}`,
-    );
+    throw new EnvError(describeEnvIssues(missing.map((k) => ({ path: [k], message: "is required in production (see .env.example)" }))));
   }
   cached = {
     ...env,

@@ -1,27 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { placeLive } from "./live-placement";
 import type { ThreadMessage } from "./types";
-import type { LiveAnswer } from "./use-chat-stream";
+import { connectingAnswer, type LiveAnswer } from "./use-chat-stream";
 
 const message = (id: string) => ({ id }) as ThreadMessage;
 const thread = [message("q1"), message("a1"), message("q2"), message("a2")];
-const live = (patch: Partial<LiveAnswer>): LiveAnswer => ({
-  mode: "send",
-  streamId: null,
-  userMessageId: null,
-  assistantMessageId: null,
-  branchId: null,
-  parentId: null,
-  answerTo: null,
-  pendingUserText: null,
-  text: "",
-  phase: null,
-  agent: null,
-  state: "streaming",
-  error: null,
-  end: null,
-  ...patch,
-});
+const live = (patch: Partial<LiveAnswer>): LiveAnswer => connectingAnswer(patch.mode ?? "send", { state: "streaming", ...patch });
 
 describe("where a live answer hangs before the thread holds it", () => {
   it("shows the thread as it is without a live answer, or once it holds the answer", () => {

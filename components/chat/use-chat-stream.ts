@@ -29,6 +29,27 @@ export type LiveAnswer = {
   end: EndEvent | null;
 };
 
+/** A live answer that has not heard from the server yet. */
+export function connectingAnswer(mode: LiveAnswer["mode"], known: Partial<LiveAnswer> = {}): LiveAnswer {
+  return {
+    mode,
+    streamId: null,
+    userMessageId: null,
+    assistantMessageId: null,
+    branchId: null,
+    parentId: null,
+    answerTo: null,
+    pendingUserText: null,
+    text: "",
+    phase: null,
+    agent: null,
+    state: "connecting",
+    error: null,
+    end: null,
+    ...known,
+  };
+}
+
 type Options = {
   projectId: string;
   /** the first event told us which branch and messages the answer belongs to */
@@ -149,22 +170,14 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
 
   const send = useCallback(
     async (request: SendRequest): Promise<boolean> => {
-      const run = start({
-        mode: "send",
-        streamId: null,
-        userMessageId: null,
-        assistantMessageId: null,
-        branchId: request.branchId ?? null,
-        parentId: request.parentId ?? null,
-        answerTo: request.answerTo ?? null,
-        pendingUserText: request.content ?? null,
-        text: "",
-        phase: null,
-        agent: null,
-        state: "connecting",
-        error: null,
-        end: null,
-      });
+      const run = start(
+        connectingAnswer("send", {
+          branchId: request.branchId ?? null,
+          parentId: request.parentId ?? null,
+          answerTo: request.answerTo ?? null,
+          pendingUserText: request.content ?? null,
+        }),
+      );
       if (!run) return false;
       const requestId = crypto.randomUUID();
       try {
@@ -211,22 +224,7 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
   /** Join a stream that is already running, replaying its ledger from the first event. */
   const attach = useCallback(
     async (streamId: string, assistantMessageId: string | null) => {
-      const run = start({
-        mode: "attach",
-        streamId,
-        userMessageId: null,
-        assistantMessageId,
-        branchId: null,
-        parentId: null,
-        answerTo: null,
-        pendingUserText: null,
-        text: "",
-        phase: null,
-        agent: null,
-        state: "connecting",
-        error: null,
-        end: null,
-      });
+      const run = start(connectingAnswer("attach", { streamId, assistantMessageId }));
       if (!run) return;
       try {
         await follow(run, true);
