@@ -196,10 +196,12 @@ describe("handover", () => {
   it("two accepts at once: exactly one wins", async () => {
     const { owner, project } = await richProject();
     const { recipient, token } = await start(owner.id, project.id, { includeKnowledge: false });
+    // Decisions first: an await between the calls would let an early refusal go unhandled.
+    const decisions = await keepAll(recipient, token);
     const results = await Promise.allSettled([
-      api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) }),
-      api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) }),
-      api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(String(r.reason)).toMatch(/already been accepted/);
@@ -212,8 +214,9 @@ describe("handover", () => {
   it("cancel and accept at once: exactly one happens", async () => {
     const { owner, project } = await richProject();
     const { recipient, token, handover } = await start(owner.id, project.id);
+    const decisions = await keepAll(recipient, token);
     const [accepted, cancelled] = await Promise.allSettled([
-      api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
       api(owner).collab.cancelHandover({ projectId: project.id, handoverId: handover.id }),
     ]);
     expect([accepted.status, cancelled.status].filter((s) => s === "fulfilled")).toHaveLength(1);
