@@ -114,6 +114,12 @@ test("invite a commenter, raise to editor until the quota stops them, hand over 
   await expect(guest.getByRole("heading", { name: "This handover is for someone else" })).toBeVisible();
 
   await settle(heir.page);
+  // the guest's quota would charge the heir from now on: they are asked, and Accept waits for the answer
+  const guestQuota = heir.page.getByRole("group", { name: `${guestEmail}'s quota` });
+  await expect(guestQuota).toBeVisible();
+  await expect(heir.page.getByRole("button", { name: "Accept" })).toBeDisabled();
+  await guestQuota.getByLabel("Revoke").check();
+  await shot(heir.page, "handover-decisions");
   await heir.page.getByRole("button", { name: "Accept" }).click();
   await expect(heir.page).toHaveURL(new RegExp(`/projects/${project.id}`));
 

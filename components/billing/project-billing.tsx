@@ -42,14 +42,16 @@ export function ProjectBilling({ projectId }: { projectId: string }) {
             {(members.data?.members ?? []).map((m) => (
               <tr key={m.userId} className="border-t border-zinc-100">
                 <td className="py-2 text-zinc-800">{m.name || m.email}</td>
-                <td className="py-2 text-zinc-600">{m.role}</td>
+                <td className="py-2 text-zinc-600">{m.role ?? "left the project"}</td>
                 <td className="py-2 text-right tabular-nums">{formatUsd(m.spentMicros)}</td>
                 <td className="py-2 text-right tabular-nums text-zinc-600">{m.quotaMicros === null ? "No cap" : formatUsd(m.quotaMicros)}</td>
               </tr>
             ))}
           </tbody>
         </table>
-        <p className="mt-2 text-xs text-zinc-500">Change quotas on the Members tab.</p>
+        <p className="mt-2 text-xs text-zinc-500">
+          Spend counts every membership: someone who leaves and comes back keeps what they spent. Change quotas on the Members tab.
+        </p>
       </Card>
       <UsageSection projectId={projectId} />
     </div>

@@ -7,8 +7,8 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { errorMessage } from "@/lib/errors";
 
-/** Accept on /invite/<token> or /handover/<token>; then open the project. */
-export function AcceptButton(props: { kind: "invite" | "handover"; token: string }) {
+/** Accept on /invite/<token>; then open the project. (A handover asks more first: handover-accept-form.tsx.) */
+export function AcceptButton(props: { kind: "invite"; token: string }) {
   return (
     <TRPCReactProvider>
       <Accept {...props} />
@@ -16,13 +16,10 @@ export function AcceptButton(props: { kind: "invite" | "handover"; token: string
   );
 }
 
-function Accept({ kind, token }: { kind: "invite" | "handover"; token: string }) {
+function Accept({ token }: { kind: "invite"; token: string }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const options = { onSuccess: (result: { projectId: string }) => router.push(`/projects/${result.projectId}`) };
-  const invite = useMutation(trpc.collab.acceptInvite.mutationOptions(options));
-  const handover = useMutation(trpc.collab.acceptHandover.mutationOptions(options));
-  const mutation = kind === "invite" ? invite : handover;
+  const mutation = useMutation(trpc.collab.acceptInvite.mutationOptions({ onSuccess: (result) => router.push(`/projects/${result.projectId}`) }));
   const done = mutation.isSuccess;
   return (
     <div className="space-y-3">

@@ -35,7 +35,7 @@ export function InviteForm({ projectId }: { projectId: string }) {
       role: form.get("role") as InviteRole,
       quotaUsd: String(form.get("quotaUsd") ?? "0"),
       expiresInHours: Number(form.get("expiresInHours")),
-      maxUses: maxUses ? Number(maxUses) : null,
+      maxUses: maxUses ? Number(maxUses) : undefined,
       email: String(form.get("email") ?? "").trim() || null,
     });
   }
@@ -55,7 +55,7 @@ export function InviteForm({ projectId }: { projectId: string }) {
         </div>
         <Field label="Quota (USD)" name="quotaUsd" defaultValue="5" inputMode="decimal" required hint="Cloud spend this person may use; you pay it. 0 to 10,000." />
         <Field label="Expires in (hours)" name="expiresInHours" type="number" min={1} max={2160} defaultValue={168} required hint="1 hour to 90 days (2160 hours)." />
-        <Field label="Max uses" name="maxUses" type="number" min={1} max={1000} placeholder="No limit" hint="How many people may join with this link." />
+        <Field label="Max uses" name="maxUses" type="number" min={1} max={1000} defaultValue={1} required hint="How many people may join with this link (each may spend up to the quota)." />
         <div className="sm:col-span-2">
           <Field label="Restrict to email" name="email" type="email" placeholder="Optional" hint="Only this address can accept, and the link is mailed to it." />
         </div>

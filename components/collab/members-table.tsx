@@ -40,7 +40,9 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
               <th className="py-2 pr-3 font-medium">Person</th>
               <th className="py-2 pr-3 font-medium">Role</th>
               <th className="py-2 pr-3 font-medium">Quota</th>
-              <th className="py-2 pr-3 font-medium">Spent</th>
+              <th className="py-2 pr-3 font-medium" title="Everything this person spent in the project, across every time they joined">
+                Spent (all memberships)
+              </th>
               <th className="py-2 pr-3 font-medium">Remaining</th>
               <th className="py-2 pr-3 font-medium">Joined</th>
               <th className="py-2 pr-3 font-medium">Last active</th>

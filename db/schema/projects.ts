@@ -58,9 +58,6 @@ export const projectMembers = pgTable(
     role: text("role", { enum: ROLES }).notNull(),
     /** null = no personal cap (the owner); otherwise the member's cloud-spend cap */
     quotaMicros: micros("quota_micros"),
-    spentMicros: micros("spent_micros").notNull().default(sql`0`),
-    /** held by open reservations, so concurrent requests cannot pass the quota together */
-    reservedMicros: micros("reserved_micros").notNull().default(sql`0`),
     joinedAt: createdAt(),
     lastActiveAt: ts("last_active_at"),
   },
@@ -71,3 +68,28 @@ export const projectMembers = pgTable(
   ],
 );
 export type ProjectMember = typeof projectMembers.$inferSelect;
+
+/**
+ * What each person has spent (and holds) in a project, whoever paid, kept
+ * apart from the membership so it survives leaving, removal and rejoining:
+ * a quota caps the total, not what was spent since the last join. A removal
+ * is recorded here too, so a link made before it cannot bring the person back.
+ */
+export const memberSpend = pgTable(
+  "member_spend",
+  {
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    spentMicros: micros("spent_micros").notNull().default(sql`0`),
+    /** held by open reservations, so concurrent requests cannot pass the quota together */
+    reservedMicros: micros("reserved_micros").notNull().default(sql`0`),
+    /** the owner last removed this person (a link older than this cannot bring them back) */
+    removedAt: ts("removed_at"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
+);

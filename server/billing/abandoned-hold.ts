@@ -32,7 +32,7 @@ export async function producedByStream(db: Db, { streamId }: { streamId: string 
  */
 export async function settleAbandonedHold(db: Db, { reservationId, messageId, produced }: { reservationId: string; messageId: string | null; produced: Produced }): Promise<bigint> {
   const [hold] = await db.select().from(reservations).where(eq(reservations.id, reservationId));
-  if (!hold || hold.status !== "open") return 0n;
+  if (hold?.status !== "open") return 0n;
   if (!produced.calledCloud) {
     await releaseReservation(db, { reservationId });
     return 0n;

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { billingAccounts, budgetAlerts, emailOutbox, notifications, projectMembers, providerKeys, reservations, usageEvents } from "@/db/schema";
+import { billingAccounts, budgetAlerts, emailOutbox, memberSpend, notifications, projectMembers, providerKeys, reservations, usageEvents } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices, getModelPrice } from "@/server/ai/model-prices";
 import { makeProject } from "@/testing/fixtures";
@@ -207,7 +207,7 @@ describe("concurrency", () => {
     const results = await Promise.allSettled(Array.from({ length: 30 }, run));
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     for (const r of refused) expect(r.reason).toMatchObject({ code: "quota_exceeded:member", message: expect.stringContaining(owner.email) });
-    const [m] = await database.db.select().from(projectMembers).where(eq(projectMembers.userId, editor.id));
+    const [m] = await database.db.select().from(memberSpend).where(eq(memberSpend.userId, editor.id));
     expect(m?.reservedMicros).toBe(0n);
     expect((m?.spentMicros ?? 0n) <= quota).toBe(true);
     expect(results.length - refused.length).toBeGreaterThanOrEqual(7);

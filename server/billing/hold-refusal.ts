@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type BillingAccount, billingAccounts, projectMembers } from "@/db/schema";
+import { type BillingAccount, billingAccounts, memberSpend, projectMembers } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import type { Payer } from "./accounts";
 import { type CloudHoldPlan, TierChanged } from "./hold-plan";
@@ -19,11 +19,12 @@ export async function explainRefusedHold(db: Db, plan: CloudHoldPlan, reason: Ho
   if (reason === "reservation_exists") throw new AppError("conflict:reservation", "This request is already being processed. Please try again.");
   if (reason === "member_quota") {
     const [member] = await db
-      .select()
+      .select({ quotaMicros: projectMembers.quotaMicros, spentMicros: memberSpend.spentMicros, reservedMicros: memberSpend.reservedMicros })
       .from(projectMembers)
+      .leftJoin(memberSpend, and(eq(memberSpend.projectId, projectMembers.projectId), eq(memberSpend.userId, projectMembers.userId)))
       .where(and(eq(projectMembers.projectId, plan.projectId), eq(projectMembers.userId, plan.actorId)));
     if (!member) throw new AppError("forbidden:project", "You are not a member of this project.");
-    const left = (member.quotaMicros ?? 0n) - member.spentMicros - member.reservedMicros;
+    const left = (member.quotaMicros ?? 0n) - (member.spentMicros ?? 0n) - (member.reservedMicros ?? 0n);
     throw new AppError(
       "quota_exceeded:member",
       `This request could cost up to ${formatUsd(amount)}, but your spending quota in this project has ${formatUsd(left > 0n ? left : 0n)} left of ${formatUsd(member.quotaMicros ?? 0n)}. Ask the owner (${plan.payer.ownerEmail}) to raise your quota on the Members tab.`,

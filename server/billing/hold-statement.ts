@@ -13,11 +13,12 @@ export const RESERVATION_TTL_MS = 30 * 60 * 1000;
  * the terms it is settled on, then the acting member's quota, then the
  * payer's budget — each hold a conditional UPDATE (`… where remaining >=
  * amount`). On Postgres the row lock makes a concurrent UPDATE re-check the
- * condition against the committed value, so no interleaving can pass a
- * budget; PGlite runs statements one at a time. The member is held only if
- * the reservation row is new, the payer only if the member was: the payer's
- * condition reads `budget_member`, so the member row is locked first, the
- * payer's shared row last (the order settle and release use).
+ * condition against the committed value (an upsert's DO UPDATE too), so no
+ * interleaving can pass a budget; PGlite runs statements one at a time. The
+ * member is held only if the reservation row is new, the payer only if the
+ * member was: the payer's condition reads `budget_member`, so the member's
+ * spend row is locked first, the payer's shared row last (the order settle
+ * and release use).
  */
 export function cloudHoldCtes(plan: CloudHoldPlan): SQL {
   const amount = plan.amountMicros;
@@ -29,9 +30,15 @@ export function cloudHoldCtes(plan: CloudHoldPlan): SQL {
       on conflict (request_id) do nothing
       returning id
     ), budget_member as (
-      update project_members set reserved_micros = reserved_micros + ${amount}
-      where project_id = ${plan.projectId} and user_id = ${plan.actorId} and exists (select 1 from budget_hold)
-        and (quota_micros is null or quota_micros - spent_micros - reserved_micros >= ${amount})
+      -- the actor must be a member; their spend lives in member_spend (it outlives the membership) and is capped by
+      -- the membership's quota: the quota left is checked on the spend row as locked, the first hold creates the row
+      insert into member_spend as ms (project_id, user_id, reserved_micros)
+      select m.project_id, m.user_id, ${amount} from project_members m
+      where m.project_id = ${plan.projectId} and m.user_id = ${plan.actorId} and exists (select 1 from budget_hold)
+        and (m.quota_micros is null or m.quota_micros >= ${amount})
+      on conflict (project_id, user_id) do update set reserved_micros = ms.reserved_micros + excluded.reserved_micros, updated_at = now()
+        where coalesce((select q.quota_micros - ms.spent_micros - ms.reserved_micros from project_members q
+                        where q.project_id = ms.project_id and q.user_id = ms.user_id), ${amount}) >= ${amount}
       returning user_id
     ), budget_payer as (
       update billing_accounts set reserved_micros = reserved_micros + ${amount}, updated_at = now()

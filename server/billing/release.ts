@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { billingAccounts, projectMembers, reservations } from "@/db/schema";
+import { billingAccounts, memberSpend, reservations } from "@/db/schema";
 
 /** Gives a hold back without charging (the call never reached the provider, or billed nothing). Idempotent. */
 export async function releaseReservation(db: Db, { reservationId }: { reservationId: string }): Promise<void> {
@@ -17,14 +17,15 @@ export async function releaseReservation(db: Db, { reservationId }: { reservatio
 
 /**
  * Subtracts a closed reservation's amount from the member's and the payer's
- * held totals — in the same lock order as reserve and settle (member row,
- * then payer row), so concurrent transactions never deadlock on Postgres.
+ * held totals — in the same lock order as reserve and settle (the member's
+ * spend row, then the payer's row), so concurrent transactions never
+ * deadlock on Postgres. The member may have left meanwhile: their spend row stays.
  */
 export async function returnHold(db: Db, hold: { payerId: string; actorId: string; projectId: string; amountMicros: bigint }) {
   await db
-    .update(projectMembers)
-    .set({ reservedMicros: sql`greatest(0, ${projectMembers.reservedMicros} - ${hold.amountMicros})` })
-    .where(and(eq(projectMembers.projectId, hold.projectId), eq(projectMembers.userId, hold.actorId)));
+    .update(memberSpend)
+    .set({ reservedMicros: sql`greatest(0, ${memberSpend.reservedMicros} - ${hold.amountMicros})`, updatedAt: sql`now()` })
+    .where(and(eq(memberSpend.projectId, hold.projectId), eq(memberSpend.userId, hold.actorId)));
   await db
     .update(billingAccounts)
     .set({ reservedMicros: sql`greatest(0, ${billingAccounts.reservedMicros} - ${hold.amountMicros})`, updatedAt: sql`now()` })

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { billingAccounts, modelPrices, projectMembers, type Reservation, reservations, usageEvents } from "@/db/schema";
+import { billingAccounts, memberSpend, modelPrices, projectMembers, type Reservation, reservations, usageEvents } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { rollPeriod } from "./accounts";
 import { sendBudgetAlerts } from "./alerts";
@@ -15,8 +15,8 @@ export type SettledCharge = { usageEventId: string; chargedMicros: bigint };
  * Charges a hold for the usage the upstream reported, on the terms the hold
  * recorded (tier, whose key, the model's prices) — never the account's tier
  * as it is now — and gives the rest of the hold back. One transaction: lock
- * the reservation, then the member, then the payer (the order every hold and
- * release takes); one usage event per request (`request_id` unique — a second
+ * the reservation, then the member's spend row, then the payer (the order
+ * every hold and release takes); one usage event per request (`request_id` unique — a second
  * settle returns the first and changes nothing). A hold the expiry worker
  * already closed is still charged (the tokens were used) but not returned twice.
  * Usage past the hold is charged too, and recorded as an incident.
@@ -29,9 +29,9 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
     if (earlier) return earlier;
 
     await tx
-      .select({ userId: projectMembers.userId })
-      .from(projectMembers)
-      .where(and(eq(projectMembers.projectId, hold.projectId), eq(projectMembers.userId, hold.actorId)))
+      .select({ userId: memberSpend.userId })
+      .from(memberSpend)
+      .where(and(eq(memberSpend.projectId, hold.projectId), eq(memberSpend.userId, hold.actorId)))
       .for("update");
     await rollPeriod(tx, hold.payerId);
     const [account] = await tx.select().from(billingAccounts).where(eq(billingAccounts.userId, hold.payerId)).for("update");
@@ -94,13 +94,21 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
       })
       .where(eq(billingAccounts.userId, hold.payerId))
       .returning();
+    // The person's spend in the project, kept even if they left meanwhile (so a quota cannot be reset by leaving).
+    await tx
+      .insert(memberSpend)
+      .values({ projectId: hold.projectId, userId: hold.actorId, spentMicros: charge.chargedMicros })
+      .onConflictDoUpdate({
+        target: [memberSpend.projectId, memberSpend.userId],
+        set: {
+          spentMicros: sql`${memberSpend.spentMicros} + ${charge.chargedMicros}`,
+          reservedMicros: sql`greatest(0, ${memberSpend.reservedMicros} - ${release})`,
+          updatedAt: sql`now()`,
+        },
+      });
     await tx
       .update(projectMembers)
-      .set({
-        spentMicros: sql`${projectMembers.spentMicros} + ${charge.chargedMicros}`,
-        reservedMicros: sql`greatest(0, ${projectMembers.reservedMicros} - ${release})`,
-        lastActiveAt: new Date(),
-      })
+      .set({ lastActiveAt: new Date() })
       .where(and(eq(projectMembers.projectId, hold.projectId), eq(projectMembers.userId, hold.actorId)));
     if (after) await sendBudgetAlerts(tx, after);
     return { usageEventId: event.id, chargedMicros: charge.chargedMicros };

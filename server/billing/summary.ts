@@ -1,7 +1,8 @@
 import "server-only";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { notifications, projectMembers, subscriptions, users } from "@/db/schema";
+import { type Db, queryRows } from "@/db/client";
+import { notifications, subscriptions } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { ensureBillingAccount, remainingBudget } from "./accounts";
 import { stripeFailure } from "./checkout";
 import { nextPeriodStart } from "./cost";
@@ -76,20 +77,29 @@ export async function markNotificationsRead(db: Db, userId: string) {
   await db.update(notifications).set({ readAt: new Date() }).where(and(eq(notifications.userId, userId), isNull(notifications.readAt)));
 }
 
-/** Members' spend against their quotas (the project Billing tab). */
-export async function memberSpend(db: Db, projectId: string) {
-  return db
-    .select({
-      userId: projectMembers.userId,
-      name: users.name,
-      email: users.email,
-      role: projectMembers.role,
-      quotaMicros: projectMembers.quotaMicros,
-      spentMicros: projectMembers.spentMicros,
-      reservedMicros: projectMembers.reservedMicros,
-    })
-    .from(projectMembers)
-    .innerJoin(users, eq(users.id, projectMembers.userId))
-    .where(eq(projectMembers.projectId, projectId))
-    .orderBy(desc(projectMembers.spentMicros), sql`${users.email}`);
+/**
+ * Each person's spend in the project against their quota (the project Billing
+ * tab), across memberships: people who left or were removed keep their line,
+ * with role null, so what was spent is never hidden by leaving.
+ */
+export async function memberSpendOfProject(db: Db, projectId: string) {
+  const rows = await queryRows<{ user_id: string; name: string | null; email: string; role: Role | null; quota_micros: string | null; spent_micros: string; reserved_micros: string }>(
+    db,
+    sql`select u.id as user_id, u.name, u.email, m.role, m.quota_micros::text, coalesce(s.spent_micros, 0)::text as spent_micros, coalesce(s.reserved_micros, 0)::text as reserved_micros
+        from (select user_id from project_members where project_id = ${projectId} union select user_id from member_spend where project_id = ${projectId}) p
+        join users u on u.id = p.user_id
+        left join project_members m on m.project_id = ${projectId} and m.user_id = p.user_id
+        left join member_spend s on s.project_id = ${projectId} and s.user_id = p.user_id
+        where m.user_id is not null or coalesce(s.spent_micros, 0) + coalesce(s.reserved_micros, 0) > 0
+        order by coalesce(s.spent_micros, 0) desc, u.email`,
+  );
+  return rows.map((r) => ({
+    userId: r.user_id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    quotaMicros: r.quota_micros === null ? null : BigInt(r.quota_micros),
+    spentMicros: BigInt(r.spent_micros),
+    reservedMicros: BigInt(r.reserved_micros),
+  }));
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { billingAccounts, chatStreams, messages, projectMembers, reservations, streamEvents, usageEvents } from "@/db/schema";
+import { billingAccounts, chatStreams, memberSpend, messages, reservations, streamEvents, usageEvents } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { claudeRequest, claudeUsageBound } from "@/server/ai/claude";
 import { ensureModelPrices } from "@/server/ai/model-prices";
@@ -97,7 +97,7 @@ describe("a crash charges for what was produced", () => {
     const [account] = await database.db.select().from(billingAccounts).where(eq(billingAccounts.userId, owner.id));
     expect(account?.reservedMicros).toBe(0n);
     expect(account?.periodSpentMicros).toBe(usage?.costBasisMicros);
-    const [member] = await database.db.select().from(projectMembers).where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, owner.id)));
+    const [member] = await database.db.select().from(memberSpend).where(and(eq(memberSpend.projectId, project.id), eq(memberSpend.userId, owner.id)));
     expect(member).toMatchObject({ reservedMicros: 0n, spentMicros: usage?.costBasisMicros });
     const [message] = await database.db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
     expect(message).toMatchObject({ status: "interrupted", costMicros: usage?.costBasisMicros });

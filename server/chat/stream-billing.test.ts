@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { billingAccounts, billingIncidents, projectMembers, projects, providerKeys, reservations, usageEvents } from "@/db/schema";
+import { billingAccounts, billingIncidents, memberSpend, projectMembers, projects, providerKeys, reservations, usageEvents } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { countTokens, type FakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
@@ -52,11 +52,9 @@ async function guestProject() {
   return { owner, guest, project, chat };
 }
 
-async function memberSpend(projectId: string, userId: string) {
-  const [row] = await database.db.select().from(projectMembers).where(eq(projectMembers.projectId, projectId));
-  const rows = await database.db.select().from(projectMembers).where(eq(projectMembers.projectId, projectId));
-  const mine = rows.find((r) => r.userId === userId) ?? row;
-  return { spent: mine?.spentMicros ?? 0n, reserved: mine?.reservedMicros ?? 0n };
+async function spendOf(projectId: string, userId: string) {
+  const [row] = await database.db.select().from(memberSpend).where(and(eq(memberSpend.projectId, projectId), eq(memberSpend.userId, userId)));
+  return { spent: row?.spentMicros ?? 0n, reserved: row?.reservedMicros ?? 0n };
 }
 
 describe("the hold bounds the charge", () => {
@@ -79,7 +77,7 @@ describe("the hold bounds the charge", () => {
         break;
       }
     }
-    const { spent, reserved } = await memberSpend(project.id, guest.id);
+    const { spent, reserved } = await spendOf(project.id, guest.id);
     expect(reserved).toBe(0n);
     expect(spent).toBeLessThanOrEqual(QUOTA);
     expect(outcomes.at(-1)).toBe("quota_exceeded:member");
@@ -95,7 +93,7 @@ describe("the hold bounds the charge", () => {
       ),
     );
     for (const t of turns) if (t.status === "fulfilled") await answerFinished(t.value.stream.id);
-    const { spent, reserved } = await memberSpend(project.id, guest.id);
+    const { spent, reserved } = await spendOf(project.id, guest.id);
     expect(reserved).toBe(0n);
     expect(spent).toBeLessThanOrEqual(QUOTA);
   });

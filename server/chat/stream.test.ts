@@ -5,9 +5,9 @@ import {
   billingAccounts,
   chatStreams,
   generationSteps,
+  memberSpend,
   messageCitations,
   messages,
-  projectMembers,
   projects,
   providerKeys,
   reservations,
@@ -368,8 +368,8 @@ describe("the turn and its budget hold are one transaction", () => {
     await expect(send(owner.id, { chatId: chat.id, branchId: first.branchId, parentId: first.assistantMessageId })).rejects.toMatchObject({ code: "conflict:streaming" });
     expect(await heldBy(project.id)).toEqual(before);
     expect(fake.requests.length).toBe(calls);
-    const [member] = await db.select().from(projectMembers).where(eq(projectMembers.userId, owner.id));
-    expect(member?.reservedMicros).toBe(0n);
+    const [member] = await db.select().from(memberSpend).where(eq(memberSpend.userId, owner.id));
+    expect(member?.reservedMicros ?? 0n).toBe(0n);
     await db.update(chatStreams).set({ status: "done" }).where(eq(chatStreams.id, first.stream.id));
   });
 

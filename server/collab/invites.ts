@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { invites, projectMembers, projects, users } from "@/db/schema";
+import { invites, memberSpend, projectMembers, projects, users } from "@/db/schema";
 import { INVITE_ROLES, type InviteRole, ROLE_CAN, ROLE_LABEL } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
@@ -15,6 +15,8 @@ import { assertQuota } from "./usd";
 export const MIN_EXPIRY_HOURS = 1;
 /** 90 days: long enough for a slow reply, short enough that a forgotten link dies. */
 export const MAX_EXPIRY_HOURS = 90 * 24;
+/** A link for a group is still a bounded number of people: every one of them can spend up to the quota. */
+export const MAX_INVITE_USES = 1000;
 
 export type CreateInviteArgs = {
   projectId: string;
@@ -22,7 +24,8 @@ export type CreateInviteArgs = {
   role: InviteRole;
   quotaMicros: bigint;
   expiresInHours: number;
-  maxUses?: number | null;
+  /** how many people may join with the link; one when not given (a link is for a person, not a crowd) */
+  maxUses?: number;
   email?: string | null;
 };
 
@@ -35,8 +38,9 @@ export async function createInvite(db: Db, args: CreateInviteArgs) {
   if (!Number.isInteger(args.expiresInHours) || args.expiresInHours < MIN_EXPIRY_HOURS || args.expiresInHours > MAX_EXPIRY_HOURS) {
     throw new AppError("bad_request:expiry", `An invite must expire in 1 to ${MAX_EXPIRY_HOURS} hours (90 days).`);
   }
-  if (args.maxUses != null && (!Number.isInteger(args.maxUses) || args.maxUses < 1 || args.maxUses > 1000)) {
-    throw new AppError("bad_request:max_uses", "Maximum uses must be a whole number from 1 to 1000, or empty for no limit.");
+  const maxUses = args.maxUses ?? 1;
+  if (!Number.isInteger(maxUses) || maxUses < 1 || maxUses > MAX_INVITE_USES) {
+    throw new AppError("bad_request:max_uses", `Maximum uses must be a whole number from 1 to ${MAX_INVITE_USES}.`);
   }
   const email = args.email?.trim().toLowerCase() || null;
   const token = newToken();
@@ -60,7 +64,7 @@ export async function createInvite(db: Db, args: CreateInviteArgs) {
         role: args.role,
         quotaMicros: args.quotaMicros,
         expiresAt,
-        maxUses: args.maxUses ?? null,
+        maxUses,
         email,
       })
       .returning();
@@ -244,6 +248,17 @@ export async function acceptInvite(db: Db, args: { token: string; userId: string
 
     const status = statusOf(invite);
     if (status !== "open") throw refusal(invite, status, hostEmail);
+    // Removed by the owner after this link was made: the link cannot bring them back (a newer one can).
+    const [removal] = await tx
+      .select({ removedAt: memberSpend.removedAt })
+      .from(memberSpend)
+      .where(and(eq(memberSpend.projectId, invite.projectId), eq(memberSpend.userId, args.userId)));
+    if (removal?.removedAt && removal.removedAt >= invite.createdAt) {
+      throw new AppError(
+        "forbidden:invite_removed",
+        `The owner removed you from this project after this link was made, so it no longer lets you in. Ask ${hostEmail} for a new invite if you should be back.`,
+      );
+    }
     if (invite.email) {
       if (person.email.toLowerCase() !== invite.email) {
         throw new AppError(

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { activityEvents, projectMembers } from "@/db/schema";
+import { activityEvents, memberSpend, projectMembers } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { createCaller } from "@/server/routers/_app";
 import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
@@ -27,10 +27,7 @@ describe("members", () => {
     const { owner, project, members } = await makeProject(database.db, ["editor", "viewer"]);
     const editor = members.editor;
     if (!editor) throw new Error("fixture");
-    await database.db
-      .update(projectMembers)
-      .set({ spentMicros: 1_200_000n, reservedMicros: 300_000n })
-      .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, editor.id)));
+    await database.db.insert(memberSpend).values({ projectId: project.id, userId: editor.id, spentMicros: 1_200_000n, reservedMicros: 300_000n });
     const list = await api(owner).collab.members({ projectId: project.id });
     expect(list.map((m) => m.role)).toEqual(["owner", "editor", "viewer"]);
     expect(list[0]).toMatchObject({ userId: owner.id, quotaMicros: null, remainingMicros: null });

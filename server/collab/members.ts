@@ -1,7 +1,7 @@
 import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { projectMembers, projects, users } from "@/db/schema";
+import { memberSpend, projectMembers, projects, users } from "@/db/schema";
 import { INVITE_ROLES, type InviteRole, type Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
@@ -14,6 +14,7 @@ export type MemberRow = {
   role: Role;
   /** null = no personal cap (the owner, who pays) */
   quotaMicros: bigint | null;
+  /** across every membership in this project: leaving and rejoining does not reset it */
   spentMicros: bigint;
   reservedMicros: bigint;
   /** quota − spent − held by open requests; null when uncapped */
@@ -23,8 +24,10 @@ export type MemberRow = {
 };
 
 /**
- * Everyone in the project. Spending figures of other members are the owner's
- * business (they pay): non-owners see them only on their own row.
+ * Everyone in the project. Spend is the person's total in this project,
+ * across memberships (member_spend outlives leaving). Spending figures of
+ * other members are the owner's business (they pay): non-owners see them
+ * only on their own row.
  */
 export async function listMembers(db: Db, args: { projectId: string; viewerId: string; viewerRole: Role }): Promise<MemberRow[]> {
   const rows = await db
@@ -34,13 +37,14 @@ export async function listMembers(db: Db, args: { projectId: string; viewerId: s
       email: users.email,
       role: projectMembers.role,
       quotaMicros: projectMembers.quotaMicros,
-      spentMicros: projectMembers.spentMicros,
-      reservedMicros: projectMembers.reservedMicros,
+      spentMicros: sql<bigint>`coalesce(${memberSpend.spentMicros}, 0)`.mapWith(BigInt),
+      reservedMicros: sql<bigint>`coalesce(${memberSpend.reservedMicros}, 0)`.mapWith(BigInt),
       joinedAt: projectMembers.joinedAt,
       lastActiveAt: projectMembers.lastActiveAt,
     })
     .from(projectMembers)
     .innerJoin(users, eq(users.id, projectMembers.userId))
+    .leftJoin(memberSpend, and(eq(memberSpend.projectId, projectMembers.projectId), eq(memberSpend.userId, projectMembers.userId)))
     .where(eq(projectMembers.projectId, args.projectId))
     .orderBy(sql`case ${projectMembers.role} when 'owner' then 0 when 'editor' then 1 when 'commenter' then 2 else 3 end`, asc(projectMembers.joinedAt));
   return rows.map((r) => {
@@ -115,10 +119,19 @@ export async function changeMemberQuota(db: Db, args: { projectId: string; actor
   });
 }
 
+/**
+ * The owner removes someone. Their spend stays counted (member_spend), and
+ * the removal is recorded there, so no link made before it lets them back in
+ * (invites.ts); only a link the owner makes afterwards can.
+ */
 export async function removeMember(db: Db, args: { projectId: string; actorId: string; userId: string }) {
   return db.transaction(async (tx) => {
     const member = await requireNonOwnerMember(tx, args.projectId, args.userId);
     await tx.delete(projectMembers).where(and(eq(projectMembers.projectId, args.projectId), eq(projectMembers.userId, args.userId)));
+    await tx
+      .insert(memberSpend)
+      .values({ projectId: args.projectId, userId: args.userId, removedAt: sql`clock_timestamp()` })
+      .onConflictDoUpdate({ target: [memberSpend.projectId, memberSpend.userId], set: { removedAt: sql`clock_timestamp()`, updatedAt: sql`now()` } });
     await recordActivity(tx, {
       projectId: args.projectId,
       actorId: args.actorId,

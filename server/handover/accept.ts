@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { billingAccounts, handovers, projectMembers, projects, users } from "@/db/schema";
+import { billingAccounts, handovers, memberSpend, projectMembers, projects, users } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName, looksLikeToken, maskEmail } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
@@ -10,6 +10,7 @@ import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "
 import { hashToken } from "@/server/security/secret-tokens";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 import { formatUsd } from "@/lib/money";
+import { applySpendingDecisions, inheritedSpending, type SpendingDecisions } from "./inherited-spending";
 
 type HandoverRow = typeof handovers.$inferSelect;
 
@@ -58,9 +59,11 @@ export async function previewHandover(db: Db, args: { token: string; ip: string;
     expiresAt: row.expiresAt,
   };
   if (viewer !== "recipient") return { ...base, details: null };
+  const spending = await inheritedSpending(db, { projectId: row.projectId, previousOwnerId: row.fromUserId });
   return {
     ...base,
     details: {
+      ...spending,
       projectId: row.projectId,
       projectTitle: context?.title ?? row.snapshot.title,
       fromEmail: context?.fromEmail ?? null,
@@ -96,9 +99,13 @@ function refusal(state: HandoverRow["state"]): AppError {
  * Then: the owner and the payer change (billing follows projects.owner_id), the
  * recipient becomes the owner member, the previous owner becomes an editor
  * (quota $0 — the new payer decides what they may spend) or leaves, and what
- * was excluded moves to a new project the previous owner keeps.
+ * was excluded moves to a new project the previous owner keeps. The
+ * recipient's decision on each open invite link and member quota is applied
+ * in the same transaction (inherited-spending.ts); without one for each,
+ * nothing changes. Holds placed before this moment name the previous owner
+ * as payer and are settled on them.
  */
-export async function acceptHandover(db: Db, args: { token: string; userId: string; ip: string }) {
+export async function acceptHandover(db: Db, args: { token: string; userId: string; ip: string; decisions?: SpendingDecisions }) {
   const handover = await findHandoverByToken(db, args.token, args.ip);
   const [me] = await db.select().from(users).where(eq(users.id, args.userId));
   if (!me) throw new AppError("unauthorized:user", "Please sign in again.");
@@ -130,6 +137,7 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
       throw new AppError("conflict:handover_owner", "The project changed owner since this handover was started. Nothing was changed.");
     }
     const previousOwnerId = project.ownerId;
+    const decided = await applySpendingDecisions(tx, { projectId: project.id, previousOwnerId, newOwnerId: me.id, decisions: args.decisions });
 
     let residualProjectId: string | null = null;
     if (!won.includeKnowledge) residualProjectId = await moveKnowledgeToNewProject(tx, project, previousOwnerId);
@@ -144,7 +152,14 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
       });
     const previousMember = and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, previousOwnerId));
     if (won.previousOwnerLeaves) await tx.delete(projectMembers).where(previousMember);
-    else await tx.update(projectMembers).set({ role: "editor", quotaMicros: 0n, spentMicros: 0n }).where(previousMember);
+    else {
+      await tx.update(projectMembers).set({ role: "editor", quotaMicros: 0n }).where(previousMember);
+      // What they spent as owner was their own money: the new payer's quota for them counts from here.
+      await tx
+        .update(memberSpend)
+        .set({ spentMicros: 0n, updatedAt: now })
+        .where(and(eq(memberSpend.projectId, project.id), eq(memberSpend.userId, previousOwnerId)));
+    }
 
     // The recipient's first-year price, applied by billing at their next Checkout.
     await tx
@@ -165,6 +180,7 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
         includeAdapters: won.includeAdapters,
         previousOwnerLeaves: won.previousOwnerLeaves,
         residualProjectId,
+        ...decided,
       },
     });
     const [completed] = await tx

@@ -49,6 +49,15 @@ async function start(ownerId: string, projectId: string, over: Partial<Parameter
   return { recipient, ...started };
 }
 
+/** The recipient keeps every open invite link and member quota (what the page asks about). */
+async function keepAll(recipient: Parameters<typeof api>[0], token: string) {
+  const details = (await api(recipient).collab.handoverPreview({ token })).details;
+  return {
+    invites: (details?.openInvites ?? []).map((i) => ({ inviteId: i.id, keep: true })),
+    quotas: (details?.memberQuotas ?? []).map((m) => ({ userId: m.userId, keep: true })),
+  };
+}
+
 async function member(projectId: string, userId: string) {
   const [row] = await database.db
     .select()
@@ -109,7 +118,7 @@ describe("handover", () => {
     await expect(api(stranger).collab.acceptHandover({ token })).rejects.toThrow(/was sent to/);
     await database.db.update(users).set({ emailVerified: null }).where(eq(users.id, recipient.id));
     expect((await api(recipient).collab.handoverPreview({ token })).viewer).toBe("unverified");
-    await expect(api(recipient).collab.acceptHandover({ token })).rejects.toThrow(/Verify your email/);
+    await expect(api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) })).rejects.toThrow(/Verify your email/);
     await database.db.update(users).set({ emailVerified: new Date() }).where(eq(users.id, recipient.id));
     const seen = await api(recipient).collab.handoverPreview({ token });
     expect(seen.details).toMatchObject({ projectTitle: "Test project", message: "It is yours now", firstYearPriceMicros: 96_000_000n });
@@ -120,7 +129,7 @@ describe("handover", () => {
   it("accept moves owner and payer; the previous owner becomes editor; the first-year price is pending", async () => {
     const { owner, project } = await richProject();
     const { recipient, token } = await start(owner.id, project.id);
-    const result = await api(recipient).collab.acceptHandover({ token });
+    const result = await api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) });
     expect(result).toEqual({ projectId: project.id, residualProjectId: null });
     const [p] = await database.db.select().from(projects).where(eq(projects.id, project.id));
     expect(p?.ownerId).toBe(recipient.id);
@@ -142,14 +151,14 @@ describe("handover", () => {
     const mails = await database.db.select().from(emailOutbox).where(eq(emailOutbox.to, owner.email));
     expect(mails.some((m) => m.subject.includes("accepted"))).toBe(true);
     // a completed handover cannot be accepted again or cancelled
-    await expect(api(recipient).collab.acceptHandover({ token })).rejects.toThrow(/already been accepted/);
+    await expect(api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) })).rejects.toThrow(/already been accepted/);
     await expect(api(recipient).collab.cancelHandover({ projectId: project.id, handoverId: row?.id ?? "" })).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("excluded knowledge moves with its chunks to a new project the previous owner keeps; leaving removes them", async () => {
     const { owner, project, source } = await richProject();
     const { recipient, token } = await start(owner.id, project.id, { includeKnowledge: false, previousOwnerLeaves: true });
-    const { residualProjectId } = await api(recipient).collab.acceptHandover({ token });
+    const { residualProjectId } = await api(recipient).collab.acceptHandover({ token, decisions: await keepAll(recipient, token) });
     expect(residualProjectId).toBeTruthy();
     const [kept] = await database.db.select().from(projects).where(eq(projects.id, residualProjectId ?? ""));
     expect(kept).toMatchObject({ title: "Test project (kept knowledge)", ownerId: owner.id });
@@ -187,10 +196,12 @@ describe("handover", () => {
   it("two accepts at once: exactly one wins", async () => {
     const { owner, project } = await richProject();
     const { recipient, token } = await start(owner.id, project.id, { includeKnowledge: false });
+    // Decisions first: an await between the calls would let an early refusal go unhandled.
+    const decisions = await keepAll(recipient, token);
     const results = await Promise.allSettled([
-      api(recipient).collab.acceptHandover({ token }),
-      api(recipient).collab.acceptHandover({ token }),
-      api(recipient).collab.acceptHandover({ token }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(String(r.reason)).toMatch(/already been accepted/);
@@ -203,8 +214,9 @@ describe("handover", () => {
   it("cancel and accept at once: exactly one happens", async () => {
     const { owner, project } = await richProject();
     const { recipient, token, handover } = await start(owner.id, project.id);
+    const decisions = await keepAll(recipient, token);
     const [accepted, cancelled] = await Promise.allSettled([
-      api(recipient).collab.acceptHandover({ token }),
+      api(recipient).collab.acceptHandover({ token, decisions }),
       api(owner).collab.cancelHandover({ projectId: project.id, handoverId: handover.id }),
     ]);
     expect([accepted.status, cancelled.status].filter((s) => s === "fulfilled")).toHaveLength(1);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { billingAccounts } from "@/db/schema";
 import { ensureBillingAccount } from "@/server/billing/accounts";
 import { removeProviderKey, saveProviderKey } from "@/server/billing/provider-keys";
-import { accountSummary, listInvoices, listNotifications, markNotificationsRead, memberSpend } from "@/server/billing/summary";
+import { accountSummary, listInvoices, listNotifications, markNotificationsRead, memberSpendOfProject } from "@/server/billing/summary";
 import { dailyUsage, dayRange, usageByMember, usageByModel, usageByProject, usageCsv } from "@/server/billing/usage";
 import { AppError } from "@/server/errors";
 import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init";
@@ -80,7 +80,7 @@ export const billingRouter = router({
     .input(rangeInput)
     .query(async ({ ctx, input }) => {
       if (ctx.project.ownerId !== ctx.user.id) throw new AppError("forbidden:billing", "Only the project's owner sees its billing.");
-      const [usage, members] = await Promise.all([report(ctx.db, ctx.user.id, input, ctx.project.id), memberSpend(ctx.db, ctx.project.id)]);
+      const [usage, members] = await Promise.all([report(ctx.db, ctx.user.id, input, ctx.project.id), memberSpendOfProject(ctx.db, ctx.project.id)]);
       return { ...usage, members };
     }),
   projectCsv: projectProcedure("owner")

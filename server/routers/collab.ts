@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { INVITE_ROLES } from "@/lib/roles";
 import { listActivity, markActivitySeen, unreadActivityCount } from "@/server/activity/feed";
-import { acceptInvite, createInvite, listOpenInvites, MAX_EXPIRY_HOURS, previewInvite, revokeInvite } from "@/server/collab/invites";
+import { acceptInvite, createInvite, listOpenInvites, MAX_EXPIRY_HOURS, MAX_INVITE_USES, previewInvite, revokeInvite } from "@/server/collab/invites";
 import { changeMemberQuota, changeMemberRole, leaveProject, listMembers, removeMember } from "@/server/collab/members";
 import { usdToMicros } from "@/server/collab/usd";
 import { acceptHandover, previewHandover } from "@/server/handover/accept";
@@ -27,7 +27,7 @@ export const collabRouter = router({
           .int("must be whole hours")
           .min(1, "must be at least 1 hour")
           .max(MAX_EXPIRY_HOURS, `must be at most ${MAX_EXPIRY_HOURS} hours (90 days)`),
-        maxUses: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").nullish(),
+        maxUses: z.number().int().min(1, "must be at least 1").max(MAX_INVITE_USES, `must be at most ${MAX_INVITE_USES}`).optional(),
         email: z.email({ message: "is not an email address" }).max(320).nullish().or(z.literal("")),
       }),
     )
@@ -38,7 +38,7 @@ export const collabRouter = router({
         role: input.role,
         quotaMicros: usdToMicros(input.quotaUsd),
         expiresInHours: input.expiresInHours,
-        maxUses: input.maxUses ?? null,
+        maxUses: input.maxUses,
         email: input.email || null,
       }),
     ),
@@ -103,7 +103,18 @@ export const collabRouter = router({
   handoverPreview: publicProcedure
     .input(z.object({ token }))
     .query(({ ctx, input }) => previewHandover(ctx.db, { token: input.token, ip: ctx.ip, userId: ctx.user?.id ?? null })),
+  /** The recipient accepts, with a keep-or-revoke decision for each open invite link and member quota. */
   acceptHandover: protectedProcedure
-    .input(z.object({ token }))
-    .mutation(({ ctx, input }) => acceptHandover(ctx.db, { token: input.token, userId: ctx.user.id, ip: ctx.ip })),
+    .input(
+      z.object({
+        token,
+        decisions: z
+          .object({
+            invites: z.array(z.object({ inviteId: z.uuid(), keep: z.boolean() })).max(1000),
+            quotas: z.array(z.object({ userId, keep: z.boolean() })).max(1000),
+          })
+          .optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => acceptHandover(ctx.db, { token: input.token, userId: ctx.user.id, ip: ctx.ip, decisions: input.decisions })),
 });

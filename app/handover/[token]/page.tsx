@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { TRPCError } from "@trpc/server";
 import { signOutAction } from "@/app/(auth)/actions";
-import { AcceptButton } from "@/components/collab/accept-button";
 import { formatBytes } from "@/lib/bytes";
 import { formatUsd } from "@/lib/money";
+import { HandoverAcceptForm } from "@/components/collab/handover-accept-form";
 import { AuthLinks, TokenPageShell } from "@/components/collab/token-page-shell";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
@@ -110,7 +110,7 @@ export default async function HandoverPage({ params }: { params: Promise<{ token
         As the owner you pay for the project's cloud use. Your first year of the managed plan costs{" "}
         <strong>{formatUsd(d.firstYearPriceMicros)}</strong> instead of {formatUsd(d.regularPriceMicros)}; the price applies at checkout.
       </div>
-      <AcceptButton kind="handover" token={token} />
+      <HandoverAcceptForm token={token} openInvites={d.openInvites} memberQuotas={d.memberQuotas} />
       <p className="text-xs text-zinc-500">This link works until {new Date(view.expiresAt).toUTCString()}.</p>
     </TokenPageShell>
   );
