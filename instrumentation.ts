@@ -1,7 +1,7 @@
 /**
  * Runs once when a Next.js server process starts: validate the environment,
  * open the database (applying migrations from the app's own PGlite instance —
- * never a second process, DESIGN §1) and start background work.
+ * never a second process: docs/architecture.md#processes-and-instances) and start background work.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;

@@ -40,7 +40,7 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
   webServer: [
     {
-      command: "npx tsx e2e/fakes/serve.ts",
+      command: "npx tsx testing/fakes/serve.ts",
       url: `http://127.0.0.1:${FAKE_ANTHROPIC_PORT}/health`,
       env: { FAKE_ANTHROPIC_PORT: String(FAKE_ANTHROPIC_PORT), FAKE_LOCAL_MODEL_PORT: String(FAKE_LOCAL_MODEL_PORT), FAKE_STRIPE_PORT: String(FAKE_STRIPE_PORT) },
       // The fakes keep no state between tests, so a running copy is safe to reuse.

@@ -3,10 +3,10 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Every test file runs on PGlite; when TEST_DATABASE_URL is set the same files
- * run again against real Postgres (DESIGN: integration tests pin both drivers).
+ * run again against real Postgres: integration tests pin both drivers.
  */
 const shared = {
-  include: ["server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
+  include: ["lib/**/*.test.ts", "testing/**/*.test.ts", "server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
   // fails any test during which a charge passed its hold (a billing incident)
   setupFiles: ["./vitest.setup.ts"],
   testTimeout: 30_000,

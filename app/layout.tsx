@@ -1,10 +1,22 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "Arbor",
   description: "A branching AI workspace: think with AI in conversations that branch like a tree.",
+  applicationName: "Arbor",
+  // public/: the SVG for browsers that take it, the .ico (16, 32, 48 px) for the rest, a home-screen icon, a manifest.
+  icons: {
+    icon: [
+      { url: "/favicon.svg", type: "image/svg+xml" },
+      { url: "/favicon.ico", sizes: "16x16 32x32 48x48" },
+    ],
+    apple: { url: "/apple-touch-icon.png", sizes: "180x180" },
+  },
+  manifest: "/manifest.webmanifest",
 };
+
+export const viewport: Viewport = { themeColor: "#047857" };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (

@@ -8,12 +8,12 @@
  */
 import { eq } from "drizzle-orm";
 import { billingAccounts, modelPrices } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { ensureBillingAccount } from "@/server/billing/accounts";
 import { chargeFor, costBasisMicros } from "@/server/billing/cost";
 import { reserveCloudBudget } from "@/server/billing/reserve";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const REQUESTS = 200;
 const COVERED = 50;

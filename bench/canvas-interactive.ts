@@ -1,5 +1,5 @@
 /**
- * Canvas at scale in a real browser (issue 5): a board of 5,000 message nodes
+ * Canvas at scale in a real browser (docs/canvas.md#benchmarks): a board of 5,000 message nodes
  * against the same shape with 500, on a production build — time until the
  * canvas is interactive (target ≤ 2 s for 5,000), panning smoothness, and how
  * many node elements React Flow actually puts in the DOM.

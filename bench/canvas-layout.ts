@@ -1,5 +1,5 @@
 /**
- * Canvas at scale (issue 5): the tidy-tree layout and branch colouring of a
+ * Canvas at scale (docs/canvas.md#benchmarks): the tidy-tree layout and branch colouring of a
  * board with 5,000 message nodes against the same shape with 500 (target:
  * layout ≤ 100 ms), and the board query that feeds it, on PGlite.
  */
@@ -66,8 +66,8 @@ function timeLayout(shape: Shape, runs: number) {
 }
 
 async function timeBoardQuery(total: number) {
-  const { createTestDatabase } = await import("../db/testing");
-  const { makeProject } = await import("../server/testing/fixtures");
+  const { createTestDatabase } = await import("../testing/database");
+  const { makeProject } = await import("../testing/fixtures");
   const { getBoard } = await import("../server/canvas/board");
   const { chats, messages } = await import("../db/schema");
   const database = await createTestDatabase();
@@ -94,11 +94,11 @@ async function timeBoardQuery(total: number) {
         })),
       );
     }
-    await getBoard(database.db, project.id); // warm
+    await getBoard(database.db, { projectId: project.id }); // warm
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const started = performance.now();
-      await getBoard(database.db, project.id);
+      await getBoard(database.db, { projectId: project.id });
       times.push(performance.now() - started);
     }
     return median(times);

@@ -1,16 +1,16 @@
 /**
  * Deep trees: a branch of depth 2,000 in a chat of 20,000 messages, read with
  * the one recursive query of server/chat/tree.ts (readPath). Prints p50/p95
- * per driver; target p95 ≤ 25 ms on Postgres (issue 3).
+ * per driver; target p95 ≤ 25 ms on Postgres (docs/chat.md, "Benchmarks").
  *
  * Run alone: npx tsx --conditions=react-server bench/chat-deep-tree.ts
  */
 import { randomUUID } from "node:crypto";
 import { messages } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { createChat } from "@/server/chat/chats";
 import { readPath } from "@/server/chat/tree";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const DEPTH = 2_000;
 const TOTAL = 20_000;

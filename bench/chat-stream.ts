@@ -1,5 +1,5 @@
 /**
- * Stream overhead (issue 3): through POST /api/chat's pipeline (persist,
+ * Stream overhead (docs/chat.md, "Time to first token"): through POST /api/chat's pipeline (persist,
  * retrieve, reserve, produce into the ledger, tail the ledger as SSE) versus
  * the fake upstream on its own, over HTTP on 127.0.0.1, same run:
  *  - time to first token: first `content` frame from the pipeline vs the first
@@ -13,15 +13,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import Anthropic from "@anthropic-ai/sdk";
-import { createTestDatabase } from "@/db/testing";
-import { startFakeAnthropic } from "@/e2e/fakes/anthropic";
+import { createTestDatabase } from "@/testing/database";
+import { startFakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createChat } from "@/server/chat/chats";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
 import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { resetEnvForTests } from "@/server/env";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const MODEL = "claude-sonnet-5-5";

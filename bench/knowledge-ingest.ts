@@ -9,11 +9,11 @@
  */
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { putBlob } from "@/server/knowledge/blobs";
 import { processPendingSources } from "@/server/knowledge/process";
 import { addUploadedFile } from "@/server/knowledge/sources";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 1_000);
 const DOC_BYTES = 5_000;
@@ -51,7 +51,7 @@ async function runOn(driver: "pglite" | "postgres"): Promise<KnowledgeIngestResu
 
     // baseline: the same bytes, slightly altered so they are new blobs, stored without any processing
     const b0 = performance.now();
-    for (const [i, d] of docs.entries()) await putBlob(db, new Uint8Array([...d, 32, i % 256]), "text/markdown");
+    for (const [i, d] of docs.entries()) await putBlob(db, { bytes: new Uint8Array([...d, 32, i % 256]), mime: "text/markdown" });
     const baselineSeconds = (performance.now() - b0) / 1000;
 
     const t0 = performance.now();

@@ -3,16 +3,16 @@
  * websearch_to_tsquery + ts_rank_cd over the GIN index) on Postgres when
  * TEST_DATABASE_URL is set, on PGlite otherwise — against a baseline measured
  * in the same run: a plain ILIKE scan for the same words. Target p95 ≤ 50 ms on
- * Postgres (issue 4).
+ * Postgres (docs/knowledge.md).
  *
  * Run alone: npx tsx --conditions=react-server bench/knowledge-search.ts
  */
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { sources } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { retrieveChunks } from "@/server/knowledge/retrieve";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 
 const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 100_000);
 const PER_SOURCE = 1_000;

@@ -1,8 +1,10 @@
+import "server-only";
 import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { Sql } from "postgres";
 import { resolveDataDir } from "./data-dir";
+import { getDatabaseEnv } from "./env";
 import { tunePglite } from "./pglite-tuning";
 import { prepareStatements } from "./postgres-tuning";
 import * as schema from "./schema";
@@ -32,7 +34,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const client: Sql = postgres(options.url, {
-      max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+      max: getDatabaseEnv().DATABASE_POOL_SIZE,
       onnotice: () => {},
       // bigint columns come back as JS bigint (money is micro-USD integers)
       types: { bigint: { to: 20, from: [20], serialize: (x: bigint) => x.toString(), parse: (x: string) => BigInt(x) } },
@@ -56,7 +58,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
  */
 export function getDatabase(): Promise<Database> {
   state.database ??= (async () => {
-    const url = process.env.DATABASE_URL;
+    const url = getDatabaseEnv().DATABASE_URL;
     const database = await openDatabase(url ? { url } : { dataDir: resolveDataDir("pglite") });
     const { runMigrations } = await import("./migrate");
     await runMigrations(database);

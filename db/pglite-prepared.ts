@@ -1,3 +1,4 @@
+import "server-only";
 import { type PGlite, parse, protocol, type Results } from "@electric-sql/pglite";
 
 type QueryOptions = Parameters<PGlite["query"]>[2];

@@ -1,3 +1,4 @@
+import "server-only";
 import { type PGlite, type Transaction, types } from "@electric-sql/pglite";
 import { preparedQueries } from "./pglite-prepared";
 

@@ -1,4 +1,6 @@
+import "server-only";
 import type { Sql, TransactionSql } from "postgres";
+import { getDatabaseEnv } from "./env";
 
 /**
  * drizzle runs every statement unprepared on postgres.js, and postgres.js
@@ -14,7 +16,7 @@ import type { Sql, TransactionSql } from "postgres";
  * DATABASE_PREPARED_STATEMENTS=0.
  */
 export function prepareStatements(client: Sql): void {
-  if (process.env.DATABASE_PREPARED_STATEMENTS === "0") return;
+  if (getDatabaseEnv().DATABASE_PREPARED_STATEMENTS === "0") return;
   prepared(client);
   const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
   client.begin = ((...args: unknown[]) => {

@@ -3,7 +3,7 @@ import { PASSWORD, uniqueEmail } from "./support/auth";
 import { answers, ask, expectAnswerDone, openChatTab, questions } from "./support/chat-helpers";
 
 /**
- * The canvas journeys (issue 5): a fork made in the chat shows as two branches;
+ * The canvas journeys (docs/canvas.md): a fork made in the chat shows as two branches;
  * nodes stay where they are dragged; people draw labelled edges and comment;
  * commenters and viewers get exactly their rights.
  */

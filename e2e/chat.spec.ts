@@ -17,7 +17,7 @@ import {
 // The shared dev server compiles pages on first visit while other people's tests run.
 test.setTimeout(240_000);
 
-/** Makes the fake Anthropic stream slowly (e2e/fakes/anthropic.ts), long enough to Stop, reload or watch it. */
+/** Makes the fake Anthropic stream slowly (testing/fakes/anthropic.ts), long enough to Stop, reload or watch it. */
 const SLOW = "[[slow]]";
 
 test("ask → local answer → Escalate → streamed cloud sibling → switch versions → fork → branch menu", async ({ page }) => {

@@ -1,5 +1,5 @@
 import { type Page, expect } from "@playwright/test";
-import { makePdf } from "../server/knowledge/fixtures/make-pdf";
+import { makePdf } from "../testing/documents/make-pdf";
 import { signUp } from "./support/auth";
 import { answers, ask, expectAnswerDone, newProject, openChatTab, test } from "./support/chat-helpers";
 

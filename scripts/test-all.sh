@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: types, lint, unit + integration (PGlite, and real Postgres when
+# Every test: types, lint, the import rules, unit + integration (PGlite, and real Postgres when
 # TEST_DATABASE_URL is set), a production build, and the Playwright journeys
 # against that build on a fresh embedded database.
 set -euo pipefail
@@ -12,6 +12,9 @@ npx tsc --noEmit
 
 step "lint"
 npx biome lint .
+
+step "import rules (dependency-cruiser: no cycles, layers, client/server, server-only)"
+npm run --silent lint:deps
 
 step "unit + integration (vitest)${TEST_DATABASE_URL:+ on PGlite and Postgres}"
 npx vitest run

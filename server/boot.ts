@@ -1,31 +1,17 @@
 import "server-only";
 import type { Db } from "@/db/client";
-
-type Task = { name: string; run: (db: Db) => Promise<void> };
-type Worker = Task & { intervalMs: number };
-
-const tasks: Task[] = [];
-const workers: Worker[] = [];
-
-/** One-off start-up work, run once per process after migrations (e.g. marking crashed streams interrupted). */
-export function registerBootTask(name: string, run: (db: Db) => Promise<void>): void {
-  tasks.push({ name, run });
-}
-
-/** A background loop (mail sender, knowledge processing, …). Work is claimed in the database, so several instances can run it. */
-export function registerWorker(name: string, intervalMs: number, run: (db: Db) => Promise<void>): void {
-  workers.push({ name, intervalMs, run });
-}
+import { getEnv } from "@/server/env";
+import { listJobs, type Worker } from "@/server/jobs";
 
 const flag = globalThis as typeof globalThis & { __arborBooted?: Promise<void> };
 
-/** Called from instrumentation.ts once per server process. */
+/** Called from instrumentation.ts once per server process: the boot tasks in order, then every worker. */
 export function boot(): Promise<void> {
   flag.__arborBooted ??= (async () => {
-    await import("./boot-tasks");
     const { getDb } = await import("@/db/client");
     const db = await getDb();
-    for (const task of tasks) {
+    const { bootTasks, workers } = listJobs(getEnv());
+    for (const task of bootTasks) {
       try {
         await task.run(db);
       } catch (error) {

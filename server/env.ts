@@ -4,17 +4,18 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { resolveDataDir } from "@/db/data-dir";
+import { databaseEnvSchema, describeEnvIssues, resetDatabaseEnvForTests, setVariables } from "@/db/env";
 
 const optionalUrl = z.url({ message: "must be a URL" }).optional();
 const optionalString = z.string().min(1).optional();
 
-/** Every variable of DESIGN §8 (and the optional OAuth keys), documented in .env.example. */
-const schema = z.object({
+/**
+ * Every variable Arbor reads, documented in .env.example: the database layer's
+ * own (db/env.ts) and the rest. Nothing else in server/ reads process.env.
+ * @see docs/architecture.md#configuration
+ */
+const schema = databaseEnvSchema.extend({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
-    .optional(),
   APP_URL: z.url({ message: "must be a URL such as http://localhost:3000" }).default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters (try: openssl rand -base64 32)").optional(),
   ENCRYPTION_KEY: z
@@ -40,6 +41,10 @@ const schema = z.object({
   AUTH_GITHUB_SECRET: optionalString,
   AUTH_GOOGLE_ID: optionalString,
   AUTH_GOOGLE_SECRET: optionalString,
+  /** Auth.js's own origin; derived from APP_URL when unset (see publishAuthUrl) */
+  AUTH_URL: optionalUrl,
+  /** bcrypt's cost factor: 11 (~150 ms here) by default; tests lower it to 4 */
+  BCRYPT_COST: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(4).max(15).default(11),
 });
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; ENCRYPTION_KEY: string };
@@ -65,18 +70,12 @@ function devSecret(name: "AUTH_SECRET" | "ENCRYPTION_KEY"): string {
 export function getEnv(): Env {
   if (cached) return cached;
   // An empty variable means "not set" (as in a .env file with KEY=).
-  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
-  }
+  const parsed = schema.safeParse(setVariables());
+  if (!parsed.success) throw new EnvError(describeEnvIssues(parsed.error.issues));
   const env = parsed.data;
   const missing = (["AUTH_SECRET", "ENCRYPTION_KEY"] as const).filter((k) => !env[k]);
   if (missing.length && env.NODE_ENV === "production") {
-    throw new EnvError(
-      `Invalid environment:\n${missing.map((k) => `  ${k}: is required in production (see .env.example)`).join("\n")}`,
-    );
+    throw new EnvError(describeEnvIssues(missing.map((k) => ({ path: [k], message: "is required in production (see .env.example)" }))));
   }
   cached = {
     ...env,
@@ -86,7 +85,22 @@ export function getEnv(): Env {
   return cached;
 }
 
+/**
+ * Auth.js reads its origin from process.env.AUTH_URL itself (it has no option
+ * for it). Without it, a request arriving as "localhost" would refuse callback
+ * URLs on APP_URL's host, so magic links would land on "/".
+ */
+export function publishAuthUrl(env: Env): void {
+  process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+}
+
+/** Vitest sets VITEST in its workers; test-only bookkeeping (billing incidents) keys on it. */
+export function runningUnderVitest(): boolean {
+  return Boolean(process.env.VITEST);
+}
+
 /** Tests change process.env between cases. */
 export function resetEnvForTests(): void {
   cached = undefined;
+  resetDatabaseEnvForTests();
 }

@@ -1,26 +1,14 @@
+import "server-only";
 import { TRPCError } from "@trpc/server";
+import { ERROR_KINDS, type ErrorCode, type ErrorKind, INTERNAL_ERROR } from "@/lib/errors";
+
+export type { ErrorCode, ErrorKind } from "@/lib/errors";
 
 /**
- * Arbor's one error vocabulary (after vercel/ai-chatbot's lib/errors.ts):
- * `kind:surface` codes, each with an HTTP status, a tRPC code and a message a
- * person can act on. Database detail is logged, never sent.
+ * An error a person can act on, in Arbor's one vocabulary (lib/errors.ts,
+ * after vercel/ai-chatbot's lib/errors.ts): a `kind:surface` code and a plain
+ * message. Database detail is logged, never sent.
  */
-const KINDS = {
-  bad_request: { status: 400, trpc: "BAD_REQUEST" },
-  unauthorized: { status: 401, trpc: "UNAUTHORIZED" },
-  forbidden: { status: 403, trpc: "FORBIDDEN" },
-  not_found: { status: 404, trpc: "NOT_FOUND" },
-  conflict: { status: 409, trpc: "CONFLICT" },
-  gone: { status: 410, trpc: "NOT_FOUND" },
-  payment_required: { status: 402, trpc: "FORBIDDEN" },
-  quota_exceeded: { status: 402, trpc: "FORBIDDEN" },
-  rate_limited: { status: 429, trpc: "TOO_MANY_REQUESTS" },
-  unavailable: { status: 503, trpc: "INTERNAL_SERVER_ERROR" },
-} as const;
-
-export type ErrorKind = keyof typeof KINDS;
-export type ErrorCode = `${ErrorKind}:${string}`;
-
 export class AppError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {
@@ -32,10 +20,10 @@ export class AppError extends Error {
     return this.code.split(":")[0] as ErrorKind;
   }
   get status(): number {
-    return KINDS[this.kind].status;
+    return ERROR_KINDS[this.kind].status;
   }
   toTRPC(): TRPCError {
-    return new TRPCError({ code: KINDS[this.kind].trpc, message: this.message, cause: this });
+    return new TRPCError({ code: ERROR_KINDS[this.kind].trpc, message: this.message, cause: this });
   }
   toJSON() {
     return { code: this.code, message: this.message };
@@ -46,9 +34,14 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-/** A Response for Route Handlers: known errors with their status, anything else as a plain 500. */
+/** The body every Route Handler answers an error with: `{ error: { code, message } }`. */
+export function errorBody(error: AppError): { error: { code: ErrorCode; message: string } } {
+  return { error: error.toJSON() };
+}
+
+/** A Response for Route Handlers: our errors with their kind's status, anything else as a plain 500. */
 export function errorResponse(error: unknown): Response {
-  if (isAppError(error)) return Response.json({ error: error.toJSON() }, { status: error.status });
+  if (isAppError(error)) return Response.json(errorBody(error), { status: error.status });
   console.error("[arbor] unexpected error", error);
-  return Response.json({ error: { code: "internal:server", message: "Something went wrong on our side. Please try again." } }, { status: 500 });
+  return Response.json({ error: INTERNAL_ERROR }, { status: 500 });
 }

@@ -25,7 +25,7 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   const parsed = signUpSchema.safeParse({ ...values, password: form.get("password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
   try {
-    await signUp(await getDb(), parsed.data, getEnv().APP_URL);
+    await signUp(await getDb(), { ...parsed.data, appUrl: getEnv().APP_URL });
     kickMailSender();
   } catch (error) {
     if (isAppError(error)) return { error: error.message, values };
@@ -65,7 +65,7 @@ export async function magicLinkAction(_prev: FormState, form: FormData): Promise
 export async function forgotPasswordAction(_prev: FormState, form: FormData): Promise<FormState> {
   const email = emailSchema.safeParse(String(form.get("email") ?? ""));
   if (!email.success) return { fieldErrors: { email: email.error.issues[0]?.message } };
-  await requestPasswordReset(await getDb(), email.data, getEnv().APP_URL);
+  await requestPasswordReset(await getDb(), { email: email.data, appUrl: getEnv().APP_URL });
   kickMailSender();
   return { notice: `If an account exists for ${email.data}, a reset link is on its way. It works once and expires in 1 hour.` };
 }
@@ -76,7 +76,7 @@ export async function resetPasswordAction(_prev: FormState, form: FormData): Pro
   if (!password.success) return { fieldErrors: { password: password.error.issues[0]?.message } };
   if (form.get("password") !== form.get("confirm")) return { fieldErrors: { confirm: "The two passwords differ" } };
   try {
-    await resetPassword(await getDb(), token, password.data);
+    await resetPassword(await getDb(), { token, password: password.data });
   } catch (error) {
     if (isAppError(error)) return { error: error.message };
     throw error;
@@ -87,7 +87,7 @@ export async function resetPasswordAction(_prev: FormState, form: FormData): Pro
 export async function resendVerificationAction(): Promise<FormState> {
   const user = await getSessionUser();
   if (!user) redirect("/sign-in");
-  await resendVerification(await getDb(), user.id, getEnv().APP_URL);
+  await resendVerification(await getDb(), { userId: user.id, appUrl: getEnv().APP_URL });
   kickMailSender();
   return { notice: `We sent a new verification link to ${user.email}.` };
 }

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Card } from "@/components/ui/card";
-import { formatMicros } from "@/server/billing/money";
+import { formatUsd } from "@/lib/money";
 import { ByokKeyForm } from "./byok-key-form";
 import { CeilingForm } from "./ceiling-form";
 import { BuyCreditsForm, PlanButtons } from "./plan-actions";
@@ -65,26 +65,26 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
               ) : null}
               {s.pendingCouponPriceMicros !== null ? (
                 <p className="mt-1 text-xs font-medium text-emerald-700">
-                  A handover gift is waiting: your first year costs {formatMicros(s.pendingCouponPriceMicros)} when you upgrade.
+                  A handover gift is waiting: your first year costs {formatUsd(s.pendingCouponPriceMicros)} when you upgrade.
                 </p>
               ) : null}
             </div>
           </div>
           <dl className="mt-5 grid grid-cols-2 gap-4 sm:grid-cols-4">
             {s.tier === "free" ? (
-              <Stat label="Allowance left" value={formatMicros(s.allowanceLeftMicros ?? 0n)} note={`of ${formatMicros(s.allowanceMicros)} this month`} />
+              <Stat label="Allowance left" value={formatUsd(s.allowanceLeftMicros ?? 0n)} note={`of ${formatUsd(s.allowanceMicros)} this month`} />
             ) : (
-              <Stat label="Unbilled" value={formatMicros(s.unbilledMicros)} note="usage not yet invoiced" />
+              <Stat label="Unbilled" value={formatUsd(s.unbilledMicros)} note="usage not yet invoiced" />
             )}
-            <Stat label="Credits" value={formatMicros(s.creditsMicros)} note="used first" />
-            <Stat label="Spent this month" value={formatMicros(s.periodSpentMicros)} note={`resets ${dateText(s.periodEnd)}`} />
+            <Stat label="Credits" value={formatUsd(s.creditsMicros)} note="used first" />
+            <Stat label="Spent this month" value={formatUsd(s.periodSpentMicros)} note={`resets ${dateText(s.periodEnd)}`} />
             <Stat
               label={s.nextInvoice ? "Next invoice" : "Ceiling"}
-              value={s.nextInvoice ? `≈ ${formatMicros(s.nextInvoice.estimateMicros)}` : s.ceilingMicros === null ? "None" : formatMicros(s.ceilingMicros)}
-              note={s.nextInvoice ? dateText(s.nextInvoice.date) : s.remainingMicros === null ? "no limit set" : `${formatMicros(s.remainingMicros)} left`}
+              value={s.nextInvoice ? `≈ ${formatUsd(s.nextInvoice.estimateMicros)}` : s.ceilingMicros === null ? "None" : formatUsd(s.ceilingMicros)}
+              note={s.nextInvoice ? dateText(s.nextInvoice.date) : s.remainingMicros === null ? "no limit set" : `${formatUsd(s.remainingMicros)} left`}
             />
           </dl>
-          {s.reservedMicros > 0n ? <p className="mt-3 text-xs text-zinc-500">{formatMicros(s.reservedMicros)} is held for answers being written right now.</p> : null}
+          {s.reservedMicros > 0n ? <p className="mt-3 text-xs text-zinc-500">{formatUsd(s.reservedMicros)} is held for answers being written right now.</p> : null}
           <div className="mt-5 border-t border-zinc-100 pt-4">
             <PlanButtons tier={s.tier} stripeConfigured={s.stripeConfigured} />
             {!s.stripeConfigured ? (
@@ -156,7 +156,7 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
                     <td className="py-2">{dateText(i.created)}</td>
                     <td className="py-2">{i.url ? <a className="text-emerald-700 underline" href={i.url}>{i.number ?? i.id}</a> : (i.number ?? i.id)}</td>
                     <td className="py-2">{i.status}</td>
-                    <td className="py-2 text-right tabular-nums">{formatMicros(i.amountDueMicros)}</td>
+                    <td className="py-2 text-right tabular-nums">{formatUsd(i.amountDueMicros)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,4 +1,4 @@
-import { formatMicros } from "@/server/billing/money";
+import { formatUsd } from "@/lib/money";
 
 export type BreakdownRow = { key: string; label: string; chargedMicros: bigint; requests: number; tokens: number };
 
@@ -33,7 +33,7 @@ export function BreakdownTable({ title, rows, empty }: { title: string; rows: Br
                   </td>
                   <td className="px-2 py-2 text-right tabular-nums text-zinc-700">{r.requests.toLocaleString("en-US")}</td>
                   <td className="px-2 py-2 text-right tabular-nums text-zinc-700">{r.tokens.toLocaleString("en-US")}</td>
-                  <td className="px-4 py-2 text-right font-medium tabular-nums text-zinc-900">{formatMicros(r.chargedMicros)}</td>
+                  <td className="px-4 py-2 text-right font-medium tabular-nums text-zinc-900">{formatUsd(r.chargedMicros)}</td>
                 </tr>
               );
             })}

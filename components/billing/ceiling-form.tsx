@@ -6,7 +6,7 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { formatMicros, parseDollars } from "@/server/billing/money";
+import { formatUsd, microsToDecimal, parseUsd } from "@/lib/money";
 
 /** The person's own monthly spending limit; cloud calls that could pass it are refused before they start. */
 export function CeilingForm({ ceilingMicros }: { ceilingMicros: bigint | null }) {
@@ -21,7 +21,7 @@ export function CeilingForm({ ceilingMicros }: { ceilingMicros: bigint | null })
   const mutation = useMutation(
     trpc.billing.setCeiling.mutationOptions({
       onSuccess: async (r) => {
-        setSaved(r.ceilingMicros === null ? "Ceiling removed." : `Ceiling set to ${formatMicros(r.ceilingMicros)} a month.`);
+        setSaved(r.ceilingMicros === null ? "Ceiling removed." : `Ceiling set to ${formatUsd(r.ceilingMicros)} a month.`);
         await queryClient.invalidateQueries({ queryKey: trpc.billing.summary.queryKey() });
       },
       onError: (e) => setError(e.message),
@@ -31,7 +31,7 @@ export function CeilingForm({ ceilingMicros }: { ceilingMicros: bigint | null })
     event.preventDefault();
     setError(null);
     setSaved(null);
-    const micros = parseDollars(text);
+    const micros = parseUsd(text);
     if (micros === null || micros <= 0n) return setError("Enter a dollar amount such as 25 or 7.50.");
     mutation.mutate({ ceilingMicros: micros });
   };
@@ -71,5 +71,5 @@ export function CeilingForm({ ceilingMicros }: { ceilingMicros: bigint | null })
 }
 
 function asInput(ceilingMicros: bigint | null): string {
-  return ceilingMicros === null ? "" : formatMicros(ceilingMicros).replace(/^\$/, "").replace(/,/g, "");
+  return ceilingMicros === null ? "" : microsToDecimal(ceilingMicros, { trim: true });
 }

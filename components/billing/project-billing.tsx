@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/providers/trpc";
 import { Card } from "@/components/ui/card";
-import { formatMicros } from "@/server/billing/money";
+import { formatUsd } from "@/lib/money";
 import { lastDays } from "./date-range";
 import { UsageSection } from "./usage-section";
 
@@ -21,7 +21,7 @@ export function ProjectBilling({ projectId }: { projectId: string }) {
             <h2 className="text-base font-semibold text-zinc-900">Who pays</h2>
             <p className="mt-1 text-sm text-zinc-600">
               Cloud answers in this project are charged to your billing account
-              {summary.data ? ` (${summary.data.tier === "free" ? `Free: ${formatMicros(summary.data.allowanceLeftMicros ?? 0n)} of the allowance left` : summary.data.tier === "managed" ? "Managed" : "Bring your own key"})` : ""}
+              {summary.data ? ` (${summary.data.tier === "free" ? `Free: ${formatUsd(summary.data.allowanceLeftMicros ?? 0n)} of the allowance left` : summary.data.tier === "managed" ? "Managed" : "Bring your own key"})` : ""}
               , capped for each member by their quota.
             </p>
           </div>
@@ -43,8 +43,8 @@ export function ProjectBilling({ projectId }: { projectId: string }) {
               <tr key={m.userId} className="border-t border-zinc-100">
                 <td className="py-2 text-zinc-800">{m.name || m.email}</td>
                 <td className="py-2 text-zinc-600">{m.role ?? "left the project"}</td>
-                <td className="py-2 text-right tabular-nums">{formatMicros(m.spentMicros)}</td>
-                <td className="py-2 text-right tabular-nums text-zinc-600">{m.quotaMicros === null ? "No cap" : formatMicros(m.quotaMicros)}</td>
+                <td className="py-2 text-right tabular-nums">{formatUsd(m.spentMicros)}</td>
+                <td className="py-2 text-right tabular-nums text-zinc-600">{m.quotaMicros === null ? "No cap" : formatUsd(m.quotaMicros)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatMicros } from "@/server/billing/money";
+import { formatUsd } from "@/lib/money";
 
 export type DayPoint = { day: string; chargedMicros: bigint; requests: number; tokensIn: number; tokensOut: number };
 
@@ -11,7 +11,7 @@ function toRows(points: DayPoint[]) {
     day: p.day.slice(5),
     fullDay: p.day,
     cost: Number(p.chargedMicros),
-    costLabel: formatMicros(p.chargedMicros),
+    costLabel: formatUsd(p.chargedMicros),
     requests: p.requests,
     tokensIn: p.tokensIn,
     tokensOut: p.tokensOut,
@@ -39,7 +39,7 @@ export function UsageCharts({ points }: { points: DayPoint[] }) {
   const todayPoint = points.find((p) => p.day === today);
   return (
     <div className="grid gap-4 lg:grid-cols-3">
-      <ChartCard title="Daily cost" summary={`${formatMicros(total)} total`}>
+      <ChartCard title="Daily cost" summary={`${formatUsd(total)} total`}>
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={rows} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#f4f4f5" vertical={false} />
@@ -49,7 +49,7 @@ export function UsageCharts({ points }: { points: DayPoint[] }) {
               width={56}
               // an empty range still gets a readable axis ($0.00–$0.01) instead of repeated sub-cent ticks
               domain={[0, (max: number) => Math.max(max, 10_000)]}
-              tickFormatter={(v: number) => formatMicros(BigInt(Math.round(v)))}
+              tickFormatter={(v: number) => formatUsd(BigInt(Math.round(v)))}
             />
             <Tooltip formatter={(_v, _n, item) => [(item.payload as { costLabel: string }).costLabel, "Cost"]} labelFormatter={(_l, p) => String(p?.[0]?.payload?.fullDay ?? "")} />
             <Bar dataKey="cost" name="Cost" fill="#047857" radius={[3, 3, 0, 0]} />
@@ -81,7 +81,7 @@ export function UsageCharts({ points }: { points: DayPoint[] }) {
       </ChartCard>
       {/* the same figures as text, for screen readers and tests */}
       <p className="sr-only" data-testid="usage-today">
-        Today: {formatMicros(todayPoint?.chargedMicros ?? 0n)} across {todayPoint?.requests ?? 0} requests
+        Today: {formatUsd(todayPoint?.chargedMicros ?? 0n)} across {todayPoint?.requests ?? 0} requests
       </p>
     </div>
   );

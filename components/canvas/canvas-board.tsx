@@ -2,55 +2,33 @@
 
 import "@xyflow/react/dist/style.css";
 import { useMutation } from "@tanstack/react-query";
-import {
-  applyNodeChanges,
-  Background,
-  type Connection,
-  ControlButton,
-  Controls,
-  getViewportForBounds,
-  type Edge,
-  type NodeChange,
-  Panel,
-  ReactFlow,
-  ReactFlowProvider,
-  useReactFlow,
-  useStore,
-  useStoreApi,
-} from "@xyflow/react";
+import { Background, ControlButton, Controls, type Edge, Panel, ReactFlow, ReactFlowProvider, useReactFlow } from "@xyflow/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { Suspense, use, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
-import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
+import { Suspense, use, useCallback, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { useTRPC } from "@/components/providers/trpc";
+import { roleAtLeast } from "@/lib/roles";
 import { type BoardActions, BoardActionsContext } from "./board-actions";
-import { buildScene, messageAt } from "./board-scene";
+import { messageAt } from "./board-scene";
 import { boardFromWire } from "./board-wire";
 import { EdgeDialog } from "./edge-dialog";
-import { FitIcon } from "./icons";
 import { nodeTypes } from "./flow-nodes";
 import { HoverPreview } from "./hover-preview";
-import { type Point, NODE_HEIGHT, NODE_WIDTH } from "./layout";
-import { isQuiet, mergeChanges } from "./merge-changes";
+import { FitIcon } from "./icons";
 import { BoardMiniMap } from "./mini-map";
 import { neighbour } from "./navigation";
-import { OVERVIEW_ZOOM, OverviewLayer } from "./overview-layer";
-import { inWindow, needsNewWindow, type Rect, viewportRect, windowAround } from "./render-window";
+import { OverviewLayer } from "./overview-layer";
 import { type Selection, SidePanel } from "./side-panel";
-import { boardToFlow, type FlowNode, flowBounds } from "./to-flow";
-import type { BoardData, EdgeStyle } from "./types";
+import { boardToFlow, type FlowNode } from "./to-flow";
+import type { BoardData } from "./types";
+import { MAX_ZOOM, useBoardViewport } from "./use-board-viewport";
+import { useBoardSync } from "./use-board-sync";
 import { useCollapsed } from "./use-collapsed";
-
-/** How often the board asks for other members' changes (they must show within ~2 s). */
-const POLL_MS = 1_500;
-/** Moves are saved this long after the last drop, so a burst of drags is one request. */
-const SAVE_DELAY_MS = 400;
-/** Above this many nodes, opening fits the current branch instead of the whole board. */
-const FIT_ALL_LIMIT = 400;
-/** Zooming out stops here, or further if that is what it takes to see the whole board. */
-const MIN_ZOOM = 0.02;
-const NO_NODES: FlowNode[] = [];
-const NO_EDGES: Edge[] = [];
-const MAX_ZOOM = 2;
+import { useConnections } from "./use-connections";
+import { useFlowNodes } from "./use-flow-nodes";
+import { useHoverPreview } from "./use-hover-preview";
+import { useNodeMoves } from "./use-node-moves";
+import { useRenderWindow } from "./use-render-window";
 
 const subscribeNothing = () => () => {};
 
@@ -96,49 +74,20 @@ function LoadedBoard({ boardJson, ...props }: { projectId: string; boardJson: Pr
 
 function Board({ projectId, initialBoard, focus, branchId }: { projectId: string; initialBoard: BoardData; focus: string | null; branchId: string | null }) {
   const trpc = useTRPC();
-  const client = useTRPCClient();
   const router = useRouter();
   const flow = useReactFlow<FlowNode, Edge>();
   const wrapperRef = useRef<HTMLDivElement>(null);
 
-  const [board, setBoard] = useState(initialBoard);
-  const boardRef = useRef(board);
-  boardRef.current = board;
-  const cursorRef = useRef<Date>(initialBoard.cursor);
-  const canEdit = board.role === "editor" || board.role === "owner";
-  const canComment = canEdit || board.role === "commenter";
+  const { board, setBoard, poll, notice, setNotice } = useBoardSync(projectId, initialBoard);
+  const canEdit = roleAtLeast(board.role, "editor");
+  const canComment = roleAtLeast(board.role, "commenter");
 
   const { collapsedChats, collapsedMessages, toggleChat, toggleSubtree, expandAll, reveal } = useCollapsed(projectId, board.messages);
   const [showCitations, setShowCitations] = useState(true);
   const [selection, setSelection] = useState<Selection | null>(focus ? { kind: "node", key: focus } : null);
-  const [pendingPositions, setPendingPositions] = useState<ReadonlyMap<string, Point>>(new Map());
-  const [pendingEdge, setPendingEdge] = useState<{ from: string; to: string } | null>(null);
-  const [hover, setHover] = useState<{ messageId: string; x: number; y: number } | null>(null);
-  const hoverTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  // ─── live: poll for other members' changes ─────────────────────────────────
-  const polling = useRef(false);
-  const poll = useCallback(async () => {
-    if (polling.current) return;
-    polling.current = true;
-    try {
-      const watch = boardRef.current.messages.filter((m) => m.status === "streaming").map((m) => m.id).slice(0, 500);
-      const changes = await client.canvas.changes.query({ projectId, since: cursorRef.current, watch });
-      cursorRef.current = changes.cursor;
-      if (!isQuiet(changes, boardRef.current)) setBoard((b) => mergeChanges(b, changes));
-    } catch (error) {
-      setNotice(`Live updates paused: ${error instanceof Error ? error.message : "connection lost"}. Retrying…`);
-      return;
-    } finally {
-      polling.current = false;
-    }
-    setNotice((n) => (n?.startsWith("Live updates paused") ? null : n));
-  }, [client, projectId]);
-  useEffect(() => {
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => clearInterval(timer);
-  }, [poll]);
+  const { pendingPositions, onNodeDragStop } = useNodeMoves({ projectId, canEdit, setBoard, onError: setNotice });
+  const connections = useConnections({ projectId, canEdit, setBoard });
+  const { hover, onNodeMouseEnter, onNodeMouseLeave } = useHoverPreview();
 
   // ─── nodes and edges ───────────────────────────────────────────────────────
   const computed = useMemo(
@@ -146,136 +95,32 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     [board, collapsedChats, collapsedMessages, showCitations, branchId, pendingPositions, canEdit],
   );
   const selectedKey = selection?.kind === "node" ? selection.key : null;
-  const [nodes, setNodes] = useState<FlowNode[]>(computed.nodes);
-  useEffect(() => {
-    setNodes((previous) => {
-      const before = new Map(previous.map((n) => [n.id, n]));
-      const next = computed.nodes.map((n) => {
-        const p = before.get(n.id);
-        const selected = n.id === selectedKey;
-        // a node being dragged right now keeps the pointer's position, not the server's
-        if (p?.dragging) return { ...n, position: p.position, dragging: true, measured: p.measured ?? n.measured, selected } as FlowNode;
-        // keep the very same object when nothing changed, so memoised nodes skip rendering
-        if (p && sameNode(p, n, selected)) return p;
-        return { ...n, measured: p?.measured ?? n.measured, selected } as FlowNode;
-      });
-      // nothing changed at all (the first pass, a quiet poll): keep the array, so nothing downstream recomputes
-      return next.length === previous.length && next.every((n, i) => n === previous[i]) ? previous : next;
-    });
-  }, [computed.nodes, selectedKey]);
-  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
-    // selection is ours (clicks open the chat); React Flow may move and measure
-    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== "select" && c.type !== "remove"), ns));
-  }, []);
+  const { nodes, onNodesChange, nodesRef, nodeByKey } = useFlowNodes(computed.nodes, selectedKey);
   const edges = useMemo(
     () => computed.edges.map((e) => (selection?.kind === "edge" && e.id === `user:${selection.edgeId}` ? { ...e, selected: true } : e)),
     [computed.edges, selection],
   );
 
-  const nodesRef = useRef(nodes);
-  nodesRef.current = nodes;
-  const nodeByKey = useCallback((key: string) => nodesRef.current.find((n) => n.id === key), []);
-
-  // ─── what React Flow is given ──────────────────────────────────────────────
-  // Only the nodes around the viewport (render-window.ts); zoomed out, the
-  // messages are drawn on the overview canvas instead of being nodes at all.
-  // Nothing is given until the opening viewport is set (onInit).
-  const store = useStoreApi();
-  const [opened, setOpened] = useState(false);
-  const [windowRect, setWindowRect] = useState<Rect | null>(null);
-  const windowRef = useRef<Rect | null>(null);
-  useEffect(() => {
-    if (!opened) return;
-    const follow = (s: { transform: [number, number, number]; width: number; height: number }) => {
-      if (!s.width || !s.height) return;
-      const viewport = viewportRect(s.transform, s.width, s.height);
-      if (!needsNewWindow(windowRef.current, viewport)) return;
-      windowRef.current = windowAround(viewport);
-      setWindowRect(windowRef.current);
-    };
-    follow(store.getState());
-    return store.subscribe((s, previous) => {
-      if (s.transform !== previous.transform || s.width !== previous.width || s.height !== previous.height) follow(s);
-    });
-  }, [store, opened]);
-  const zoomedOut = useStore((s) => s.transform[2] < OVERVIEW_ZOOM);
-  // the minimap and overview can follow a moment later: first paint and input come first
-  const sceneNodes = useDeferredValue(nodes, NO_NODES);
-  const sceneEdges = useDeferredValue(computed.edges, NO_EDGES);
-  const scene = useMemo(() => buildScene(sceneNodes, sceneEdges), [sceneNodes, sceneEdges]);
-  const shown = useMemo(() => {
-    if (zoomedOut) return { nodes: nodes.filter((n) => !isDrawn(n)), edges: edges.filter((e) => !e.source.startsWith("m:") && !e.target.startsWith("m:")) };
-    return inWindow(nodes, edges, windowRect);
-  }, [nodes, edges, zoomedOut, windowRect]);
+  // ─── where the board looks, and what React Flow is given ──────────────────
+  const { opened, centreOn, fitAll, minZoom, onInit } = useBoardViewport({
+    computedNodes: computed.nodes,
+    nodesRef,
+    nodeByKey,
+    nodeCount: nodes.length,
+    messages: board.messages,
+    focus,
+    wrapperRef,
+    reveal,
+    select: setSelection,
+  });
+  const { shown, zoomedOut, scene } = useRenderWindow({ nodes, edges, allEdges: computed.edges, opened });
   const [pointingAt, setPointingAt] = useState(false);
-
-  // ─── moving, saved in the background ───────────────────────────────────────
-  const moveNodes = useMutation(trpc.canvas.moveNodes.mutationOptions());
-  const queued = useRef(new Map<string, Point>());
-  const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const flushMoves = useCallback(() => {
-    const moves = [...queued.current].map(([key, p]) => ({ key, x: p.x, y: p.y }));
-    queued.current.clear();
-    if (moves.length === 0) return;
-    moveNodes.mutate(
-      { projectId, moves },
-      {
-        onSuccess: () => {
-          setBoard((b) => applyLocalMoves(b, moves));
-          setPendingPositions((m) => withoutKeys(m, moves));
-        },
-        onError: (error) => {
-          setNotice(error.message);
-          setPendingPositions((m) => withoutKeys(m, moves));
-        },
-      },
-    );
-  }, [moveNodes, projectId]);
-  const onNodeDragStop = useCallback(
-    (_: unknown, __: FlowNode, dragged: FlowNode[]) => {
-      if (!canEdit) return;
-      const moved = dragged.filter((n) => n.type !== "frame").map((n) => [n.id, { x: Math.round(n.position.x), y: Math.round(n.position.y) }] as const);
-      setPendingPositions((m) => new Map([...m, ...moved]));
-      for (const [key, p] of moved) queued.current.set(key, p);
-      if (saveTimer.current) clearTimeout(saveTimer.current);
-      saveTimer.current = setTimeout(flushMoves, SAVE_DELAY_MS);
-    },
-    [canEdit, flushMoves],
-  );
-  useEffect(
-    () => () => {
-      if (saveTimer.current) clearTimeout(saveTimer.current);
-    },
-    [],
-  );
 
   // ─── selection, opening, keyboard ──────────────────────────────────────────
   const openMessage = useCallback(
     (chatId: string, messageId: string) => router.push(`/projects/${projectId}/chat/${chatId}?message=${messageId}`),
     [router, projectId],
   );
-  const centreOn = useCallback(
-    (key: string, duration = 250) => {
-      const node = nodeByKey(key);
-      if (!node) return;
-      void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration });
-    },
-    [flow, nodeByKey],
-  );
-  // a very wide board (many forked chats side by side) needs to zoom out further than MIN_ZOOM to fit
-  const paneWidth = useStore((s) => s.width);
-  const paneHeight = useStore((s) => s.height);
-  const minZoom = useMemo(() => {
-    const bounds = flowBounds(computed.nodes);
-    if (!bounds || !paneWidth || !paneHeight) return MIN_ZOOM;
-    return Math.max(0.002, Math.min(MIN_ZOOM, (0.8 * paneWidth) / bounds.width, (0.8 * paneHeight) / bounds.height));
-  }, [computed.nodes, paneWidth, paneHeight]);
-  const fitAll = useCallback(() => {
-    const bounds = flowBounds(nodesRef.current);
-    const { width, height } = store.getState();
-    if (!bounds || !width || !height) return;
-    void flow.setViewport(getViewportForBounds(bounds, width, height, minZoom, MAX_ZOOM, 0.1), { duration: 250 });
-  }, [flow, store, minZoom]);
   const select = useCallback((key: string) => setSelection({ kind: "node", key }), []);
   const actions: BoardActions = useMemo(
     () => ({ projectId, canEdit, canComment, toggleChat, toggleSubtree, select, openMessage }),
@@ -308,54 +153,7 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
     }
   };
 
-  // ?focus=m:<id> — reveal the node if collapsed, select it and centre on it
-  const focused = useRef(false);
-  useEffect(() => {
-    if (focused.current || !focus) return;
-    const messageId = focus.startsWith("m:") ? focus.slice(2) : null;
-    if (messageId) reveal(messageId);
-    const timer = setTimeout(() => {
-      if (nodeByKey(focus)) {
-        focused.current = true;
-        setSelection({ kind: "node", key: focus });
-        centreOn(focus);
-      }
-    }, 60);
-    return () => clearTimeout(timer);
-  }, [focus, reveal, centreOn, nodeByKey, nodes.length]);
-
-  // opening a big board: frame the current branch's tip rather than every node
-  const initialFit = useMemo(() => {
-    if (focus || computed.nodes.length <= FIT_ALL_LIMIT) return null;
-    const latest = [...board.messages].sort((a, b) => +new Date(b.createdAt) - +new Date(a.createdAt))[0];
-    return latest ? `m:${latest.id}` : null;
-  }, [focus, computed.nodes.length, board.messages]);
-  const initialised = useRef(false);
-  const onInit = useCallback(() => {
-    if (initialised.current) return;
-    initialised.current = true;
-    // the opening viewport is set at once (no animation), then the nodes around it are given to React Flow
-    const open = () => setOpened(true);
-    if (focus) return open();
-    if (initialFit) {
-      centreOn(initialFit, 0);
-      return open();
-    }
-    const bounds = flowBounds(computed.nodes);
-    const rect = wrapperRef.current?.getBoundingClientRect();
-    if (!bounds || !rect) return open();
-    const pad = 48;
-    const zoom = Math.min(1, Math.max(0.05, Math.min((rect.width - pad * 2) / bounds.width, (rect.height - pad * 2) / bounds.height)));
-    void flow.setViewport({
-      x: rect.width / 2 - (bounds.x + bounds.width / 2) * zoom,
-      // tall trees start at the top, where the conversation begins
-      y: bounds.height * zoom > rect.height - pad * 2 ? pad - bounds.y * zoom : rect.height / 2 - (bounds.y + bounds.height / 2) * zoom,
-      zoom,
-    });
-    open();
-  }, [focus, initialFit, centreOn, computed.nodes, flow]);
-
-  // ─── notes and edges ───────────────────────────────────────────────────────
+  // ─── notes ─────────────────────────────────────────────────────────────────
   const addNote = useMutation(trpc.canvas.addNote.mutationOptions());
   const onAddNote = () => {
     const rect = wrapperRef.current?.getBoundingClientRect();
@@ -374,42 +172,6 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
       },
     );
   };
-
-  const createEdge = useMutation(trpc.canvas.createEdge.mutationOptions());
-  const isValidConnection = useCallback((c: Connection | Edge) => {
-    const ok = (k: string | null | undefined) => !!k && /^[msn]:/.test(k);
-    return ok(c.source) && ok(c.target) && c.source !== c.target;
-  }, []);
-  const onConnect = useCallback(
-    (c: Connection) => {
-      if (canEdit && isValidConnection(c)) setPendingEdge({ from: c.source, to: c.target });
-    },
-    [canEdit, isValidConnection],
-  );
-  const submitEdge = ({ label, style }: { label: string; style: EdgeStyle }) => {
-    if (!pendingEdge) return;
-    createEdge.mutate(
-      { projectId, fromKey: pendingEdge.from, toKey: pendingEdge.to, label, style },
-      {
-        onSuccess: (edge) => {
-          setBoard((b) => ({ ...b, edges: [...b.edges.filter((e) => e.id !== edge.id), { ...edge, deleted: false }] }));
-          setPendingEdge(null);
-        },
-      },
-    );
-  };
-
-  // ─── hover preview ─────────────────────────────────────────────────────────
-  const onNodeMouseEnter = useCallback((event: React.MouseEvent, node: FlowNode) => {
-    if (node.type !== "message") return;
-    if (hoverTimer.current) clearTimeout(hoverTimer.current);
-    const { clientX, clientY } = event;
-    hoverTimer.current = setTimeout(() => setHover({ messageId: node.id.slice(2), x: clientX, y: clientY }), 350);
-  }, []);
-  const onNodeMouseLeave = useCallback(() => {
-    if (hoverTimer.current) clearTimeout(hoverTimer.current);
-    setHover(null);
-  }, []);
 
   const onNodeClick = useCallback(
     (event: React.MouseEvent, node: FlowNode) => {
@@ -466,8 +228,8 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
               const p = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
               setPointingAt(messageAt(scene, p.x, p.y) !== null);
             }}
-            onConnect={onConnect}
-            isValidConnection={isValidConnection}
+            onConnect={connections.onConnect}
+            isValidConnection={connections.isValidConnection}
             onInit={onInit}
             nodesDraggable={canEdit}
             nodesConnectable={canEdit}
@@ -543,16 +305,8 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
               </div>
             </div>
           ) : null}
-          {pendingEdge ? (
-            <EdgeDialog
-              pending={createEdge.isPending}
-              error={createEdge.error?.message}
-              onSubmit={submitEdge}
-              onCancel={() => {
-                createEdge.reset();
-                setPendingEdge(null);
-              }}
-            />
+          {connections.pending ? (
+            <EdgeDialog pending={connections.saving} error={connections.error} onSubmit={connections.submit} onCancel={connections.cancel} />
           ) : null}
           {hover ? <HoverPreview projectId={projectId} messageId={hover.messageId} x={hover.x} y={hover.y} /> : null}
         </div>
@@ -569,39 +323,4 @@ function Board({ projectId, initialBoard, focus, branchId }: { projectId: string
       </div>
     </BoardActionsContext.Provider>
   );
-}
-
-function sameNode(previous: FlowNode, next: FlowNode, selected: boolean): boolean {
-  if (!!previous.selected !== selected || previous.draggable !== next.draggable || previous.type !== next.type) return false;
-  if (previous.position.x !== next.position.x || previous.position.y !== next.position.y) return false;
-  if (previous.width !== next.width || previous.height !== next.height) return false;
-  const a = previous.data as Record<string, unknown>;
-  const b = next.data as Record<string, unknown>;
-  const keys = Object.keys(b);
-  return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k]);
-}
-
-/** Zoomed out, messages and chat frames are drawn on the overview canvas instead of being nodes. */
-const isDrawn = (node: FlowNode) => node.type === "message" || node.type === "frame";
-
-function applyLocalMoves(board: BoardData, moves: { key: string; x: number; y: number }[]): BoardData {
-  const positions = [...board.positions];
-  let notes = board.notes;
-  for (const m of moves) {
-    if (m.key.startsWith("n:")) {
-      notes = notes.map((n) => (`n:${n.id}` === m.key ? { ...n, x: m.x, y: m.y } : n));
-      continue;
-    }
-    const i = positions.findIndex((p) => p.key === m.key);
-    const next = { key: m.key, x: m.x, y: m.y, locked: positions[i]?.locked ?? false, style: positions[i]?.style ?? {}, updatedAt: new Date() };
-    if (i >= 0) positions[i] = next;
-    else positions.push(next);
-  }
-  return { ...board, positions, notes };
-}
-
-function withoutKeys(map: ReadonlyMap<string, Point>, moves: { key: string }[]) {
-  const next = new Map(map);
-  for (const m of moves) next.delete(m.key);
-  return next;
 }

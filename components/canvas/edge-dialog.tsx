@@ -12,7 +12,7 @@ export const EDGE_COLORS = [
   { value: "#7c3aed", name: "Violet" },
 ] as const;
 
-/** Line, colour and arrowheads of a person's edge (seed 002's style_metadata). */
+/** Line, colour and arrowheads of a person's edge (canvas_edges.style). */
 export function EdgeStyleFields({ style, onChange }: { style: EdgeStyle; onChange: (style: EdgeStyle) => void }) {
   const lineId = useId();
   const colorId = useId();

@@ -6,7 +6,7 @@ import { hierarchy, tree } from "d3-hierarchy";
  * browser, the server and the benchmark run the very same code.
  *
  * d3-hierarchy's Reingold–Tilford layout is linear: ~26 ms for 10,000 nodes
- * on our machines, where dagre/elkjs need seconds (DESIGN §1).
+ * on our machines, where dagre/elkjs need seconds (docs/canvas.md#large-boards).
  * @see https://d3js.org/d3-hierarchy/tree
  */
 

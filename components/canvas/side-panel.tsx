@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
+import { roleAtLeast } from "@/lib/roles";
 import { useBoardActions } from "./board-actions";
 import { CommentThread } from "./comment-thread";
 import { EdgeStyleFields } from "./edge-dialog";
@@ -68,8 +69,8 @@ function NodeDetails({
 }) {
   const trpc = useTRPC();
   const projectId = useBoardActions().projectId;
-  const canEdit = board.role === "editor" || board.role === "owner";
-  const canComment = canEdit || board.role === "commenter";
+  const canEdit = roleAtLeast(board.role, "editor");
+  const canComment = roleAtLeast(board.role, "commenter");
   const [prefix, id = ""] = nodeKey.split(":");
   const lock = useMutation(trpc.canvas.setLocked.mutationOptions({ onSuccess: onChanged }));
 

@@ -8,6 +8,5 @@ export type BoardMessage = BoardData["messages"][number];
 export type BoardEdge = BoardData["edges"][number];
 export type BoardNote = BoardData["notes"][number];
 export type CommentView = Outputs["comments"][number];
-export type Role = BoardData["role"];
 
 export type EdgeStyle = { line?: "solid" | "dashed"; color?: string; arrowStart?: boolean; arrowEnd?: boolean };

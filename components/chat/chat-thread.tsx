@@ -1,17 +1,22 @@
 "use client";
 
-import { keepPreviousData, skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
+import { ArborMark } from "@/components/ui/arbor-mark";
+import { errorMessage } from "@/lib/errors";
 import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
-import { type LiveOverlay, type MessageActions, MessageItem } from "./message-item";
+import { placeLive } from "./live-placement";
+import { type LiveOverlay, MessageItem } from "./message-item";
 import { chatHref, type ChatPermissions, type ThreadData, type ThreadMessage } from "./types";
 import { type LiveAnswer, useChatStream } from "./use-chat-stream";
-import { ArborMark } from "@/components/ui/arbor-mark";
+import { useMessageActions } from "./use-message-actions";
+import { useStickToBottom } from "./use-stick-to-bottom";
+import { useThreadLocation, useThreadQuery } from "./use-thread";
 
 type Props = {
   projectId: string;
@@ -25,8 +30,6 @@ type Props = {
   initialThread?: ThreadData;
 };
 
-/** Poll while idle so answers another member starts here show up and can be watched live. */
-const IDLE_POLL_MS = 1_500;
 const REFRESH_WAIT_MS = 8_000;
 
 function overlayOf(live: LiveAnswer): LiveOverlay {
@@ -37,32 +40,12 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
-  const [chatId, setChatId] = useState(initialChatId);
-  const [branchId, setBranchId] = useState<string | null>(initialBranchId);
   const [focusMessageId] = useState(initialMessageId);
   const [draft, setDraft] = useState("");
   const [notice, setNotice] = useState<string | null>(null);
-  const settledStreams = useRef(new Set<string>());
-  const branchRef = useRef(branchId);
-  branchRef.current = branchId;
-
-  const showBranch = useCallback(
-    (next: string, chat: string | null = chatId) => {
-      setBranchId(next);
-      // Keep the branch in the address so a reload (even mid-answer) comes back to it.
-      if (chat) window.history.replaceState(null, "", chatHref(projectId, chat, { branch: next }));
-    },
-    [chatId, projectId],
-  );
-
-  const refreshThread = useCallback(
-    () =>
-      Promise.all([
-        queryClient.invalidateQueries(trpc.chat.thread.queryFilter()),
-        queryClient.invalidateQueries(trpc.chat.list.queryFilter()),
-      ]),
-    [queryClient, trpc],
-  );
+  const clearNotice = useCallback(() => setNotice(null), []);
+  const finishedStreams = useRef(new Set<string>());
+  const { chatId, setChatId, branchId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
   const stream = useChatStream({
     projectId,
@@ -71,7 +54,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       else void refreshThread();
     },
     onFinished: async (final) => {
-      if (final.streamId) settledStreams.current.add(final.streamId);
+      if (final.streamId) finishedStreams.current.add(final.streamId);
       if (final.error && final.mode === "send") {
         setNotice(final.error);
         // Nothing was saved: give the person their words back.
@@ -83,33 +66,22 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   });
   const live = stream.live;
   const streaming = live !== null;
-
-  const thread = useQuery(
-    trpc.chat.thread.queryOptions(
-      chatId
-        ? { projectId, chatId, branchId: branchId ?? undefined, messageId: branchId ? undefined : (focusMessageId ?? undefined) }
-        : skipToken,
-      {
-        refetchInterval: streaming ? false : IDLE_POLL_MS,
-        placeholderData: keepPreviousData,
-        staleTime: 0,
-        // Only for the very query the server page made (same chat, same branch, no ?message=).
-        initialData: initialThread && chatId === initialChatId && branchId === initialBranchId && !focusMessageId ? initialThread : undefined,
-      },
-    ),
-  );
-  const data = thread.data;
-
-  // The server picked the branch (default, or the one holding ?message=): pin it so polling keeps it.
-  useEffect(() => {
-    if (data && chatId && !branchRef.current) showBranch(data.branch.id);
-  }, [data, chatId, showBranch]);
+  const { thread, data } = useThreadQuery({
+    projectId,
+    chatId,
+    branchId,
+    branchRef,
+    showBranch,
+    focusMessageId,
+    initial: { thread: initialThread, chatId: initialChatId, branchId: initialBranchId },
+    streaming,
+  });
 
   // Reload mid-answer, or another member answering here: join the running stream from its first event.
   const activeStreamId = data?.activeStream?.streamId ?? null;
   const activeAssistantId = data?.activeStream?.assistantMessageId ?? null;
   useEffect(() => {
-    if (!activeStreamId || streaming || settledStreams.current.has(activeStreamId)) return;
+    if (!activeStreamId || streaming || finishedStreams.current.has(activeStreamId)) return;
     void stream.attach(activeStreamId, activeAssistantId);
   }, [activeStreamId, activeAssistantId, streaming, stream.attach]);
 
@@ -117,22 +89,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const create = useMutation(trpc.chat.create.mutationOptions());
 
   const messages: ThreadMessage[] = data?.messages ?? [];
-  const liveInThread = Boolean(live?.assistantMessageId && messages.some((m) => m.id === live.assistantMessageId));
-
-  // Until the thread holds the new answer, show where it will hang: the branch up to its parent, the question, the answer so far.
-  let shown = messages;
-  let pendingQuestion: string | null = null;
-  let liveElsewhere = false;
-  if (live && !liveInThread) {
-    if (live.mode === "send") {
-      const cut = live.answerTo ?? live.parentId;
-      const index = cut ? messages.findIndex((m) => m.id === cut) : -1;
-      shown = cut === null ? [] : index >= 0 ? messages.slice(0, index + 1) : messages;
-      if (live.pendingUserText && !shown.some((m) => m.id === live.userMessageId)) pendingQuestion = live.pendingUserText;
-    } else if (live.assistantMessageId || live.branchId) {
-      liveElsewhere = true;
-    }
-  }
+  const { shown, pendingQuestion, inThread: liveInThread, elsewhere: liveElsewhere } = placeLive(messages, live);
 
   const send = useCallback(
     async (text: string) => {
@@ -150,51 +107,17 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           void queryClient.invalidateQueries(trpc.chat.list.queryFilter());
         } catch (error) {
           setDraft(text);
-          setNotice(error instanceof Error ? error.message : "Could not start a chat.");
+          setNotice(errorMessage(error, "Could not start a chat."));
           return;
         }
       }
       const parentId = messages.at(-1)?.id ?? null;
       await stream.send({ chatId: target, branchId, parentId, content: text, tier: "auto" });
     },
-    [branchId, chatId, create, messages, onChatCreated, projectId, queryClient, stream.send, trpc],
+    [branchId, chatId, create, messages, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
-  const actions = useMemo<MessageActions>(
-    () => ({
-      fork: async (message) => {
-        if (!chatId) return;
-        const result = await client.chat.fork.mutate({ projectId, chatId, messageId: message.id });
-        showBranch(result.branchId);
-        await refreshThread();
-      },
-      edit: (message, text) => {
-        if (!chatId) return;
-        setNotice(null);
-        void stream.send({ chatId, branchId, parentId: message.parentId, content: text, tier: "auto" });
-      },
-      regenerate: (message) => {
-        if (!chatId || !message.parentId) return;
-        setNotice(null);
-        void stream.send({ chatId, branchId, parentId: message.parentId, answerTo: message.parentId, tier: message.tier ?? "auto" });
-      },
-      escalate: (message) => {
-        if (!chatId || !message.parentId) return;
-        setNotice(null);
-        void stream.send({ chatId, branchId, parentId: message.parentId, answerTo: message.parentId, tier: "cloud" });
-      },
-      pickSibling: async (_message, siblingId) => {
-        if (!chatId || !branchId) return;
-        const result = await client.chat.switchSibling.mutate({ projectId, chatId, branchId, messageId: siblingId });
-        showBranch(result.branchId);
-      },
-      feedback: async (message, value) => {
-        await client.chat.feedback.mutate({ projectId, messageId: message.id, value });
-        await refreshThread();
-      },
-    }),
-    [branchId, chatId, client, projectId, refreshThread, showBranch, stream.send],
-  );
+  const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, clearNotice });
 
   useStickToBottom([shown.length, live?.text.length ?? 0, pendingQuestion], focusMessageId && data ? focusMessageId : null);
 
@@ -292,32 +215,6 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       </div>
     </section>
   );
-}
-
-/** Follow the conversation down as it grows, unless the reader has scrolled up to read. */
-function useStickToBottom(deps: unknown[], focusId: string | null) {
-  const stick = useRef(true);
-  const focused = useRef(false);
-  useEffect(() => {
-    function onScroll() {
-      stick.current = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
-    }
-    window.addEventListener("scroll", onScroll, { passive: true });
-    return () => window.removeEventListener("scroll", onScroll);
-  }, []);
-  useLayoutEffect(() => {
-    if (focusId && !focused.current) {
-      const el = document.getElementById(`message-${focusId}`);
-      if (el) {
-        focused.current = true;
-        stick.current = false;
-        el.scrollIntoView({ block: "center" });
-        return;
-      }
-    }
-    if (stick.current) window.scrollTo({ top: document.documentElement.scrollHeight });
-    // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's growth signals
-  }, deps);
 }
 
 function ThreadSkeleton() {

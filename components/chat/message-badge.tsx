@@ -1,4 +1,5 @@
-import { formatLatency, formatMicros, formatTokens } from "./format";
+import { formatUsd } from "@/lib/money";
+import { formatLatency, formatTokens } from "./answer-figures";
 
 type Props = {
   tier: "local" | "cloud" | null;
@@ -25,7 +26,7 @@ export function MessageBadge({ tier, model, tokensIn, tokensOut, costMicros, lat
       <Dot />
       <span title="Tokens in (prompt) and out (answer)">{formatTokens(tokensIn, tokensOut)}</span>
       <Dot />
-      <span title="What this answer cost, in US dollars">{formatMicros(costMicros)}</span>
+      <span title="What this answer cost, in US dollars">{formatUsd(costMicros, { precision: "micros" })}</span>
       {latency ? (
         <>
           <Dot />

@@ -10,7 +10,8 @@ import { MessageMarkdown } from "./markdown";
 import { MessageBadge } from "./message-badge";
 import type { CitationLink } from "./remark-citations";
 import { SiblingSwitcher } from "./sibling-switcher";
-import { PHASE_LABEL, type StreamPhase } from "./stream-events";
+import type { StreamPhase } from "@/lib/chat-protocol";
+import { PHASE_LABEL } from "./phase-labels";
 import type { ChatPermissions, ThreadMessage } from "./types";
 
 export type LiveOverlay = { text: string; phase: StreamPhase | null; agent: string | null; reconnecting: boolean; finished: boolean };

@@ -1,5 +1,4 @@
-import type { Role } from "@/db/schema";
-import { ROLE_CAN, roleAtLeast } from "@/server/projects/roles";
+import { ROLE_CAN, type Role, roleAtLeast } from "@/lib/roles";
 import type { ChatPermissions } from "./types";
 
 export function chatPermissions(role: Role): { permissions: ChatPermissions; readOnlyReason: string | null } {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ChatStreamEvent } from "./stream-events";
+import type { StreamEvent } from "@/lib/chat-protocol";
 import { followStream, newRun, readEvents } from "./stream-reader";
 
 const frame = (id: number, data: unknown) => `id: ${id}\ndata: ${JSON.stringify(data)}\n\n`;
 const content = (text: string) => ({ type: "content", text });
-const end = { type: "end", tokensUsed: { prompt: 3, completion: 4 }, costMicros: "123", totalLatencyMs: 50, messageId: "m1" };
+const end = { type: "end", tokensUsed: { prompt: 3, completion: 4 }, costMicros: "123", totalLatencyMs: 50, messageId: "m1", status: "complete" };
 
 /** An SSE response whose body sends `chunks`, then either closes or fails like a dropped connection. */
 function sseResponse(chunks: string[], { drop = false } = {}): Response {
@@ -23,8 +23,8 @@ function sseResponse(chunks: string[], { drop = false } = {}): Response {
 }
 
 function collect() {
-  const events: ChatStreamEvent[] = [];
-  return { events, onEvent: (event: ChatStreamEvent) => events.push(event), text: () => events.map((e) => (e.type === "content" ? e.text : "")).join("") };
+  const events: StreamEvent[] = [];
+  return { events, onEvent: (event: StreamEvent) => events.push(event), text: () => events.map((e) => (e.type === "content" ? e.text : "")).join("") };
 }
 
 describe("readEvents", () => {

@@ -1,5 +1,5 @@
 import { SseParser } from "./sse-parser";
-import { type ChatStreamEvent, parseStreamEvent } from "./stream-events";
+import { parseStreamEvent, type StreamEvent } from "@/lib/chat-protocol";
 
 /** One answer being followed: where we are in its ledger and whether it has ended. */
 export type StreamRun = {
@@ -35,7 +35,7 @@ export async function responseError(response: Response): Promise<string> {
  * Read one SSE body to its end. "dropped" when it closed or failed before an
  * `end`/`error` event — the caller resumes from `run.lastEventId`.
  */
-export async function readEvents(response: Response, run: StreamRun, onEvent: (event: ChatStreamEvent) => void): Promise<"terminal" | "dropped"> {
+export async function readEvents(response: Response, run: StreamRun, onEvent: (event: StreamEvent) => void): Promise<"terminal" | "dropped"> {
   if (!response.body) return "dropped";
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
@@ -62,7 +62,7 @@ export async function readEvents(response: Response, run: StreamRun, onEvent: (e
 }
 
 type FollowOptions = {
-  onEvent: (event: ChatStreamEvent) => void;
+  onEvent: (event: StreamEvent) => void;
   onReconnecting?: () => void;
   /** true: the first GET is not a retry (attaching to a running stream) */
   fresh: boolean;

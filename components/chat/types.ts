@@ -1,5 +1,5 @@
 import type { inferRouterOutputs } from "@trpc/server";
-import type { Role } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import type { AppRouter } from "@/server/routers/_app";
 
 type ChatOutputs = inferRouterOutputs<AppRouter>["chat"];
@@ -9,7 +9,7 @@ export type ThreadMessage = ThreadData["messages"][number];
 export type ThreadBranch = ThreadData["branches"][number];
 export type ChatSummary = ChatOutputs["list"][number];
 
-/** What the signed-in member may do here (DESIGN §7); the server checks again on every call. */
+/** What the signed-in member may do here (docs/collaboration.md#roles); the server checks again on every call. */
 export type ChatPermissions = { role: Role; canWrite: boolean; canGiveFeedback: boolean };
 
 export function chatHref(projectId: string, chatId: string, params?: { branch?: string; message?: string }) {

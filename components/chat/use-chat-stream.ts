@@ -2,21 +2,13 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPCClient } from "@/components/providers/trpc";
-import type { ChatStreamEvent, EndEvent, StreamPhase } from "./stream-events";
+import type { ChatRequestBody, EndEvent, StreamEvent, StreamPhase } from "@/lib/chat-protocol";
 import { followStream, newRun, readEvents, responseError, type StreamRun } from "./stream-reader";
 
 type Run = StreamRun & { stopRequested: boolean };
 
-/** The body of POST /api/chat (DESIGN §5), minus the requestId the hook makes itself. */
-export type SendRequest = {
-  chatId: string;
-  branchId: string | null;
-  parentId: string | null;
-  content?: string;
-  answerTo?: string;
-  tier: "local" | "cloud" | "auto";
-  model?: string;
-};
+/** The body of POST /api/chat, minus the requestId the hook makes itself. */
+export type SendRequest = Omit<ChatRequestBody, "requestId">;
 
 export type LiveAnswer = {
   /** "send": this tab asked; "attach": this tab joined a stream already running (reload, or another member's). */
@@ -36,6 +28,27 @@ export type LiveAnswer = {
   error: string | null;
   end: EndEvent | null;
 };
+
+/** A live answer that has not heard from the server yet. */
+export function connectingAnswer(mode: LiveAnswer["mode"], known: Partial<LiveAnswer> = {}): LiveAnswer {
+  return {
+    mode,
+    streamId: null,
+    userMessageId: null,
+    assistantMessageId: null,
+    branchId: null,
+    parentId: null,
+    answerTo: null,
+    pendingUserText: null,
+    text: "",
+    phase: null,
+    agent: null,
+    state: "connecting",
+    error: null,
+    end: null,
+    ...known,
+  };
+}
 
 type Options = {
   projectId: string;
@@ -78,7 +91,7 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
   );
 
   const handle = useCallback(
-    (event: ChatStreamEvent, run: Run) => {
+    (event: StreamEvent, run: Run) => {
       switch (event.type) {
         case "content":
           update((prev) => ({ text: prev.text + event.text, state: prev.state === "stopping" ? "stopping" : "streaming" }));
@@ -157,22 +170,14 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
 
   const send = useCallback(
     async (request: SendRequest): Promise<boolean> => {
-      const run = start({
-        mode: "send",
-        streamId: null,
-        userMessageId: null,
-        assistantMessageId: null,
-        branchId: request.branchId,
-        parentId: request.parentId,
-        answerTo: request.answerTo ?? null,
-        pendingUserText: request.content ?? null,
-        text: "",
-        phase: null,
-        agent: null,
-        state: "connecting",
-        error: null,
-        end: null,
-      });
+      const run = start(
+        connectingAnswer("send", {
+          branchId: request.branchId ?? null,
+          parentId: request.parentId ?? null,
+          answerTo: request.answerTo ?? null,
+          pendingUserText: request.content ?? null,
+        }),
+      );
       if (!run) return false;
       const requestId = crypto.randomUUID();
       try {
@@ -219,22 +224,7 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
   /** Join a stream that is already running, replaying its ledger from the first event. */
   const attach = useCallback(
     async (streamId: string, assistantMessageId: string | null) => {
-      const run = start({
-        mode: "attach",
-        streamId,
-        userMessageId: null,
-        assistantMessageId,
-        branchId: null,
-        parentId: null,
-        answerTo: null,
-        pendingUserText: null,
-        text: "",
-        phase: null,
-        agent: null,
-        state: "connecting",
-        error: null,
-        end: null,
-      });
+      const run = start(connectingAnswer("attach", { streamId, assistantMessageId }));
       if (!run) return;
       try {
         await follow(run, true);

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { TRPCReactProvider, useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { errorText } from "./format";
+import { errorMessage } from "@/lib/errors";
 
 /** Accept on /invite/<token>; then open the project. (A handover asks more first: handover-accept-form.tsx.) */
 export function AcceptButton(props: { kind: "invite"; token: string }) {
@@ -26,7 +26,7 @@ function Accept({ token }: { kind: "invite"; token: string }) {
       <Button onClick={() => mutation.mutate({ token })} disabled={mutation.isPending || done} className="w-full">
         {mutation.isPending ? "Accepting…" : done ? "Opening the project…" : "Accept"}
       </Button>
-      {mutation.error ? <Alert tone="error">{errorText(mutation.error)}</Alert> : null}
+      {mutation.error ? <Alert tone="error">{errorMessage(mutation.error)}</Alert> : null}
     </div>
   );
 }

@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { formatUsd } from "@/lib/money";
+import { errorMessage } from "@/lib/errors";
+import { relativeTime } from "./relative-time";
 
 type Item = { verb: string; actorName: string | null; targetName: string | null; detail: Record<string, unknown> | null };
 
@@ -62,7 +64,7 @@ export function ActivityFeed({ projectId, limit = 20 }: { projectId: string; lim
     }),
   );
   if (feed.isPending) return <p className="text-sm text-zinc-500">Loading activity…</p>;
-  if (feed.error) return <Alert tone="error">{errorText(feed.error)}</Alert>;
+  if (feed.error) return <Alert tone="error">{errorMessage(feed.error)}</Alert>;
   const { items, unreadCount } = feed.data;
   return (
     <section aria-labelledby="activity-heading" className="space-y-3">

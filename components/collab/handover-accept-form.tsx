@@ -6,7 +6,9 @@ import { useState } from "react";
 import { TRPCReactProvider, useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { errorMessage } from "@/lib/errors";
+import { formatUsd } from "@/lib/money";
+import { relativeTime } from "./relative-time";
 
 type OpenInvite = { id: string; hint: string; role: string; quotaMicros: bigint; uses: number; maxUses: number | null; expiresAt: Date; email: string | null };
 type MemberQuota = { userId: string; name: string | null; email: string; role: string; quotaMicros: bigint | null; spentMicros: bigint };
@@ -88,7 +90,7 @@ function AcceptForm({ token, openInvites, memberQuotas }: { token: string; openI
         {accept.isPending ? "Accepting…" : accept.isSuccess ? "Opening the project…" : "Accept"}
       </Button>
       {undecided > 0 ? <p className="text-xs text-zinc-500">Choose Keep or Revoke for each of the {undecided} left to accept.</p> : null}
-      {accept.error ? <Alert tone="error">{errorText(accept.error)}</Alert> : null}
+      {accept.error ? <Alert tone="error">{errorMessage(accept.error)}</Alert> : null}
     </form>
   );
 }

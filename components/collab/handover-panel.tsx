@@ -6,7 +6,9 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Field, TextAreaField } from "@/components/ui/field";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { formatUsd } from "@/lib/money";
+import { errorMessage } from "@/lib/errors";
+import { relativeTime } from "./relative-time";
 
 const STATE_LABEL = {
   pending: "Preparing",
@@ -31,7 +33,7 @@ export function HandoverPanel({ projectId }: { projectId: string }) {
   const cancel = useMutation(trpc.collab.cancelHandover.mutationOptions({ onSuccess: refresh }));
 
   if (current.isPending) return <p className="text-sm text-zinc-500">Loading…</p>;
-  if (current.error) return <Alert tone="error">{errorText(current.error)}</Alert>;
+  if (current.error) return <Alert tone="error">{errorMessage(current.error)}</Alert>;
   const handover = current.data;
   const open = handover && (handover.state === "pending" || handover.state === "email_sent");
 
@@ -85,7 +87,7 @@ export function HandoverPanel({ projectId }: { projectId: string }) {
               Your knowledge vault was kept in <a className="text-emerald-700 underline" href={`/projects/${handover.residualProjectId}/knowledge`}>a new project</a>.
             </p>
           ) : null}
-          {cancel.error ? <Alert tone="error">{errorText(cancel.error)}</Alert> : null}
+          {cancel.error ? <Alert tone="error">{errorMessage(cancel.error)}</Alert> : null}
         </section>
       ) : null}
 
@@ -102,7 +104,7 @@ export function HandoverPanel({ projectId }: { projectId: string }) {
           <Button type="submit" disabled={start.isPending}>
             {start.isPending ? "Starting…" : "Start handover"}
           </Button>
-          {start.error ? <Alert tone="error">{errorText(start.error)}</Alert> : null}
+          {start.error ? <Alert tone="error">{errorMessage(start.error)}</Alert> : null}
         </form>
       ) : null}
     </div>

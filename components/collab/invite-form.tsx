@@ -6,7 +6,8 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, inputClass } from "@/components/ui/field";
-import { errorText } from "./format";
+import type { InviteRole } from "@/lib/roles";
+import { errorMessage } from "@/lib/errors";
 import { InviteLink } from "./invite-link";
 
 /** The owner's invite form. The link it creates is shown once: only its hash is kept. */
@@ -31,7 +32,7 @@ export function InviteForm({ projectId }: { projectId: string }) {
     setCreated(null);
     create.mutate({
       projectId,
-      role: form.get("role") as "viewer" | "commenter" | "editor",
+      role: form.get("role") as InviteRole,
       quotaUsd: String(form.get("quotaUsd") ?? "0"),
       expiresInHours: Number(form.get("expiresInHours")),
       maxUses: maxUses ? Number(maxUses) : undefined,
@@ -64,7 +65,7 @@ export function InviteForm({ projectId }: { projectId: string }) {
           </Button>
         </div>
       </form>
-      {create.error ? <Alert tone="error">{errorText(create.error)}</Alert> : null}
+      {create.error ? <Alert tone="error">{errorMessage(create.error)}</Alert> : null}
       {created ? <InviteLink url={created.url} emailed={created.emailed} /> : null}
     </div>
   );

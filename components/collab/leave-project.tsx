@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { errorText } from "./format";
+import { errorMessage } from "@/lib/errors";
 
 export function LeaveProject({ projectId, title }: { projectId: string; title: string }) {
   const trpc = useTRPC();
@@ -23,7 +23,7 @@ export function LeaveProject({ projectId, title }: { projectId: string; title: s
       >
         Leave project
       </Button>
-      {leave.error ? <Alert tone="error">{errorText(leave.error)}</Alert> : null}
+      {leave.error ? <Alert tone="error">{errorMessage(leave.error)}</Alert> : null}
     </div>
   );
 }

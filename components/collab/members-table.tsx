@@ -7,9 +7,11 @@ import { Alert } from "@/components/ui/alert";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
-import { errorText, formatUsd, microsToInput, relativeTime } from "./format";
+import { formatUsd, microsToDecimal } from "@/lib/money";
+import type { InviteRole } from "@/lib/roles";
+import { errorMessage } from "@/lib/errors";
+import { relativeTime } from "./relative-time";
 
-type MemberRole = "viewer" | "commenter" | "editor";
 
 export function MembersTable({ projectId, isOwner, myUserId }: { projectId: string; isOwner: boolean; myUserId: string }) {
   const trpc = useTRPC();
@@ -25,11 +27,11 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
   const failure = changeRole.error ?? changeQuota.error ?? remove.error;
 
   if (members.isPending) return <p className="text-sm text-zinc-500">Loading members…</p>;
-  if (members.error) return <Alert tone="error">{errorText(members.error)}</Alert>;
+  if (members.error) return <Alert tone="error">{errorMessage(members.error)}</Alert>;
 
   return (
     <div className="space-y-3">
-      {failure ? <Alert tone="error">{errorText(failure)}</Alert> : null}
+      {failure ? <Alert tone="error">{errorMessage(failure)}</Alert> : null}
       <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Members</caption>
@@ -69,7 +71,7 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
                           id={`role-${m.userId}`}
                           value={m.role}
                           disabled={changeRole.isPending}
-                          onChange={(e) => changeRole.mutate({ projectId, userId: m.userId, role: e.target.value as MemberRole })}
+                          onChange={(e) => changeRole.mutate({ projectId, userId: m.userId, role: e.target.value as InviteRole })}
                           className={`${inputClass} w-32 py-1`}
                         >
                           <option value="viewer">viewer</option>
@@ -130,8 +132,8 @@ export function MembersTable({ projectId, isOwner, myUserId }: { projectId: stri
 }
 
 function QuotaEditor({ label, value, pending, onSave }: { label: string; value: bigint | null; pending: boolean; onSave: (usd: string) => void }) {
-  const [draft, setDraft] = useState(microsToInput(value));
-  const changed = draft.trim() !== microsToInput(value);
+  const [draft, setDraft] = useState(quotaInput(value));
+  const changed = draft.trim() !== quotaInput(value);
   return (
     <form
       className="flex items-center gap-1"
@@ -150,4 +152,9 @@ function QuotaEditor({ label, value, pending, onSave }: { label: string; value: 
       ) : null}
     </form>
   );
+}
+
+/** The quota as its input shows it: plain dollars, trailing zeros trimmed ("12.5"); empty for no cap. */
+function quotaInput(micros: bigint | null | undefined): string {
+  return micros == null ? "" : microsToDecimal(micros, { trim: true });
 }

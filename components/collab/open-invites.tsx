@@ -5,7 +5,9 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { errorText, formatUsd, relativeTime } from "./format";
+import { formatUsd } from "@/lib/money";
+import { errorMessage } from "@/lib/errors";
+import { relativeTime } from "./relative-time";
 
 export function OpenInvites({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
@@ -17,11 +19,11 @@ export function OpenInvites({ projectId }: { projectId: string }) {
     }),
   );
   if (invites.isPending) return <p className="text-sm text-zinc-500">Loading invites…</p>;
-  if (invites.error) return <Alert tone="error">{errorText(invites.error)}</Alert>;
+  if (invites.error) return <Alert tone="error">{errorMessage(invites.error)}</Alert>;
   if (invites.data.length === 0) return <p className="text-sm text-zinc-600">No open invites. Create one above to bring someone in.</p>;
   return (
     <div className="space-y-2">
-      {revoke.error ? <Alert tone="error">{errorText(revoke.error)}</Alert> : null}
+      {revoke.error ? <Alert tone="error">{errorMessage(revoke.error)}</Alert> : null}
       <ul className="divide-y divide-zinc-100">
         {invites.data.map((invite) => (
           <li key={invite.id} className="flex flex-wrap items-center gap-3 py-2 text-sm">

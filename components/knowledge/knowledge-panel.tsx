@@ -5,7 +5,7 @@ import { useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Card, EmptyState } from "@/components/ui/card";
-import { formatBytes } from "./format";
+import { formatBytes } from "@/lib/bytes";
 import { PasteForm } from "./paste-form";
 import { SourceList } from "./source-list";
 import { SourceViewer } from "./source-viewer";

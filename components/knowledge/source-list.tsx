@@ -8,7 +8,8 @@ import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { SourceListItem } from "@/server/knowledge/sources";
-import { formatBytes, formatWhen, viewerHref } from "./format";
+import { formatBytes } from "@/lib/bytes";
+import { formatWhen, viewerHref } from "./source-display";
 import { useRefreshKnowledge } from "./use-knowledge";
 
 const STATUS_TONE = { processing: "sky", ready: "emerald", failed: "red" } as const;

@@ -6,7 +6,7 @@ import { useEffect, useRef } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { formatBytes } from "./format";
+import { formatBytes } from "@/lib/bytes";
 
 /** The extracted text of one source (never its original HTML), with the requested chunk highlighted and scrolled into view. */
 export function SourceViewer({ projectId, sourceId, chunkId }: { projectId: string; sourceId: string; chunkId: string | null }) {

@@ -1,7 +1,8 @@
 "use client";
 
 import { useId, useRef, useState } from "react";
-import { ACCEPT, formatBytes } from "./format";
+import { formatBytes } from "@/lib/bytes";
+import { ACCEPT } from "./source-display";
 import { useRefreshKnowledge } from "./use-knowledge";
 
 type Upload = { key: string; name: string; size: number; loaded: number; state: "uploading" | "done" | "duplicate" | "error"; message?: string };

@@ -7,7 +7,7 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
-import { viewerHref } from "./format";
+import { viewerHref } from "./source-display";
 
 export function VaultSearch({ projectId }: { projectId: string }) {
   const trpc = useTRPC();

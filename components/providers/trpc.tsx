@@ -6,6 +6,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "@/server/routers/_app";
+import { retryQuery } from "./query-retry";
 
 /** `const trpc = useTRPC(); useQuery(trpc.projects.list.queryOptions())` — tRPC v11's TanStack Query integration. */
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
@@ -13,7 +14,7 @@ export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRou
 function makeQueryClient() {
   return new QueryClient({
     defaultOptions: {
-      queries: { staleTime: 10_000, retry: (count, error) => count < 2 && !String(error?.message).match(/sign in|not found|role/i) },
+      queries: { staleTime: 10_000, retry: retryQuery },
     },
   });
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { index, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, id, ts } from "./columns";

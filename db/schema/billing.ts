@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
@@ -215,7 +216,7 @@ export const notifications = pgTable(
   (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
 );
 
-/** At most one alert per threshold per period (seed 004's rate-limited alerts). */
+/** At most one alert per threshold per period, so a busy month does not flood the inbox. */
 export const budgetAlerts = pgTable(
   "budget_alerts",
   {

@@ -1,3 +1,4 @@
+import "server-only";
 import { boolean, doublePrecision, index, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { messages } from "./chat";

@@ -1,9 +1,9 @@
+import "server-only";
 import { boolean, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { INVITE_ROLES } from "../../lib/roles";
 import { users } from "./auth";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
 import { projects } from "./projects";
-
-export const INVITE_ROLES = ["viewer", "commenter", "editor"] as const;
 
 /** Invite links. Only the token's SHA-256 and a short hint are kept. */
 export const invites = pgTable(

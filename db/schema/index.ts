@@ -1,3 +1,4 @@
+import "server-only";
 export * from "./access-tokens";
 export * from "./activity";
 export * from "./auth";

@@ -1,3 +1,4 @@
+import "server-only";
 import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id, ts } from "./columns";
 

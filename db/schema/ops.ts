@@ -1,9 +1,10 @@
+import "server-only";
 import { integer, pgTable, text } from "drizzle-orm/pg-core";
 import { ts } from "./columns";
 
 /**
  * Fixed-window rate limits kept in Postgres so every app instance shares them
- * (DESIGN §9). Key examples: "invite-token:<ip>", "sign-in:<email>".
+ * (docs/architecture.md#processes-and-instances). Key examples: "invite-token:<ip>", "sign-in:<email>".
  */
 export const rateLimits = pgTable("rate_limits", {
   key: text("key").primaryKey(),

@@ -1,10 +1,10 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { bigint, index, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { ROLES } from "../../lib/roles";
 import { users } from "./auth";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
 
-export const ROLES = ["viewer", "commenter", "editor", "owner"] as const;
-export type Role = (typeof ROLES)[number];
 
 export const ESCALATION_POLICIES = ["manual", "auto", "cloud"] as const;
 export type EscalationPolicy = (typeof ESCALATION_POLICIES)[number];

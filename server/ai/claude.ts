@@ -1,3 +1,4 @@
+import "server-only";
 import Anthropic from "@anthropic-ai/sdk";
 import { getEnv } from "@/server/env";
 import { type ChatTurn, UpstreamError } from "./types";

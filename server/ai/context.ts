@@ -1,3 +1,4 @@
+import "server-only";
 import type { ProjectSettings, UserPreferences } from "@/db/schema";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { ChatTurn } from "./types";
@@ -11,7 +12,7 @@ const VERBOSITY: Record<Preferences["verbosity"], string> = {
 };
 
 /**
- * What goes up to the cloud (DESIGN §4): the branch's own ancestors only,
+ * What goes up to the cloud (docs/chat.md#chat-branches-tiers-and-live-streams): the branch's own ancestors only,
  * the retrieved chunks with their relevance, the project's system prompt and
  * constraints, and the person's preferences. Nothing from sibling branches —
  * `history` is the parent-pointer walk from the question, so they cannot be in it.

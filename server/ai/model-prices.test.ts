@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { modelPrices } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { resetEnvForTests } from "@/server/env";
 import { compareModelIds, costBasisMicros, defaultCloudModel, ensureModelPrices, getModelPrice, SEED_MODEL_PRICES } from "./model-prices";
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 describe("model prices", () => {
-  it("seeds DESIGN §4's list prices as micro-USD per million tokens, once, without overwriting an operator's edit", async () => {
+  it("seeds the list prices as micro-USD per million tokens, once, without overwriting an operator's edit", async () => {
     await ensureModelPrices(database.db);
     expect(await getModelPrice(database.db, "claude-haiku-5-5")).toMatchObject({ inputMicrosPerMTok: 100_000n, outputMicrosPerMTok: 500_000n, family: "haiku" });
     expect(await getModelPrice(database.db, "claude-sonnet-5-5")).toMatchObject({ inputMicrosPerMTok: 2_000_000n, outputMicrosPerMTok: 10_000_000n });

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type ModelPrice, modelPrices } from "@/db/schema";
@@ -11,7 +12,7 @@ const PER_MTOK = (usd: number) => BigInt(Math.round(usd * 1_000_000));
 /**
  * The seed rows: ids the installed @anthropic-ai/sdk 1.12 lists in its `Model`
  * type (none of these three is in its DEPRECATED_MODELS), priced at the list
- * prices in DESIGN §4 (USD per million input / output tokens, seen 2026-11).
+ * list prices (USD per million input / output tokens, seen 2026-11; docs/chat.md, "Model prices").
  * These are only the initial data — an operator edits `model_prices`, and code
  * paths read prices from the table, never from here.
  */
@@ -99,7 +100,7 @@ export function compareModelIds(a: string, b: string): number {
   return a.localeCompare(b);
 }
 
-/** Cost basis in micro-USD, rounded up (DESIGN §6). Integer math only. */
+/** Cost basis in micro-USD, rounded up (docs/billing.md#billing-tiers-the-guard-stripe). Integer math only. */
 export function costBasisMicros(price: Pick<ModelPrice, "inputMicrosPerMTok" | "outputMicrosPerMTok">, tokensIn: number, tokensOut: number): bigint {
   const numerator = BigInt(tokensIn) * price.inputMicrosPerMTok + BigInt(tokensOut) * price.outputMicrosPerMTok;
   return (numerator + 999_999n) / 1_000_000n;

@@ -1,3 +1,4 @@
+import "server-only";
 import type { EscalationPolicy } from "@/db/schema";
 
 export type RequestedTier = "local" | "cloud" | "auto";

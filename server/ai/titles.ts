@@ -1,3 +1,4 @@
+import "server-only";
 const FILLER = /^((hi|hello|hey|good (morning|afternoon|evening))( there| all| everyone)?|please|can you|could you|would you|i want to|i'd like to|tell me|so|ok|okay)[,!.\s]+/i;
 
 const MAX_TITLE_LENGTH = 60;

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 
 export type ChatTurn = { role: "user" | "assistant"; content: string };

@@ -1,3 +1,4 @@
+import "server-only";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 
 export const VAULT_RESPONDER_MODEL = "vault-responder";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type User, sessions, users } from "@/db/schema";
@@ -6,51 +7,51 @@ import { enqueueMail } from "@/server/mail/outbox";
 import { authMails } from "./mails";
 import { hashPassword, verifyPassword } from "./password";
 import { logSecurityEvent } from "./security-log";
-import { consumeAuthToken, issueAuthToken } from "./tokens";
+import { consumeAuthToken, issueAuthToken } from "./one-time-tokens";
 
 export const MAX_FAILED_SIGN_INS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
 
-async function findByEmail(db: Db, email: string): Promise<User | undefined> {
+async function findByEmail(db: Db, { email }: { email: string }): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   return user;
 }
 
 /** Create the account and queue its verification mail in one transaction. */
-export async function signUp(db: Db, input: { email: string; password: string; name?: string }, appUrl: string): Promise<User> {
-  const passwordHash = await hashPassword(input.password);
+export async function signUp(db: Db, { email, password, name, appUrl }: { email: string; password: string; name?: string; appUrl: string }): Promise<User> {
+  const passwordHash = await hashPassword(password);
   try {
     return await db.transaction(async (tx) => {
       const [user] = await tx
         .insert(users)
-        .values({ email: input.email, name: input.name || null, passwordHash })
+        .values({ email, name: name || null, passwordHash })
         .returning();
       if (!user) throw new Error("user insert returned nothing");
-      const token = await issueAuthToken(tx, user.id, "verify_email");
+      const token = await issueAuthToken(tx, { userId: user.id, purpose: "verify_email" });
       await enqueueMail(tx, authMails.verifyEmail(user.email, `${appUrl}/verify-email?token=${token}`));
       await logSecurityEvent(tx, { kind: "sign_up", userId: user.id, email: user.email });
       return user;
     });
   } catch (error) {
-    if (await findByEmail(db, input.email)) {
+    if (await findByEmail(db, { email })) {
       throw new AppError("conflict:email", "An account with this email already exists. Sign in, or reset your password.");
     }
     throw error;
   }
 }
 
-export async function resendVerification(db: Db, userId: string, appUrl: string): Promise<void> {
+export async function resendVerification(db: Db, { userId, appUrl }: { userId: string; appUrl: string }): Promise<void> {
   await db.transaction(async (tx) => {
     const [user] = await tx.select().from(users).where(eq(users.id, userId));
     if (!user || user.emailVerified) return;
-    const token = await issueAuthToken(tx, user.id, "verify_email");
+    const token = await issueAuthToken(tx, { userId: user.id, purpose: "verify_email" });
     await enqueueMail(tx, authMails.verifyEmail(user.email, `${appUrl}/verify-email?token=${token}`));
   });
 }
 
-export async function verifyEmail(db: Db, token: string): Promise<User> {
+export async function verifyEmail(db: Db, { token }: { token: string }): Promise<User> {
   return db.transaction(async (tx) => {
-    const { userId } = await consumeAuthToken(tx, token, "verify_email");
+    const { userId } = await consumeAuthToken(tx, { token, purpose: "verify_email" });
     const [user] = await tx.update(users).set({ emailVerified: new Date(), updatedAt: new Date() }).where(eq(users.id, userId)).returning();
     if (!user) throw new AppError("not_found:user", "This account no longer exists.");
     await logSecurityEvent(tx, { kind: "email_verified", userId, email: user.email });
@@ -59,21 +60,21 @@ export async function verifyEmail(db: Db, token: string): Promise<User> {
 }
 
 /** Always succeeds from the caller's view, so the form does not reveal which emails have accounts. */
-export async function requestPasswordReset(db: Db, email: string, appUrl: string): Promise<void> {
+export async function requestPasswordReset(db: Db, { email, appUrl }: { email: string; appUrl: string }): Promise<void> {
   await db.transaction(async (tx) => {
-    const user = await findByEmail(tx, email);
+    const user = await findByEmail(tx, { email });
     if (!user || user.status === "disabled") return;
-    const token = await issueAuthToken(tx, user.id, "reset_password");
+    const token = await issueAuthToken(tx, { userId: user.id, purpose: "reset_password" });
     await enqueueMail(tx, authMails.resetPassword(user.email, `${appUrl}/reset-password?token=${token}`));
     await logSecurityEvent(tx, { kind: "password_reset_requested", userId: user.id, email: user.email });
   });
 }
 
 /** A new password unlocks the account and signs out every existing session. */
-export async function resetPassword(db: Db, token: string, password: string): Promise<User> {
+export async function resetPassword(db: Db, { token, password }: { token: string; password: string }): Promise<User> {
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
-    const { userId } = await consumeAuthToken(tx, token, "reset_password");
+    const { userId } = await consumeAuthToken(tx, { token, purpose: "reset_password" });
     const [user] = await tx
       .update(users)
       .set({ passwordHash, failedSignIns: 0, lockedUntil: null, status: "active", emailVerified: sql`coalesce(${users.emailVerified}, now())`, updatedAt: new Date() })
@@ -92,8 +93,11 @@ export type CredentialsResult = { ok: true; user: User } | { ok: false; reason: 
  * Check email + password with the lockout rule: five failures in a row lock the
  * account for 15 minutes. Every attempt is recorded in security_events.
  */
-export async function checkCredentials(db: Db, email: string, password: string, now = new Date()): Promise<CredentialsResult> {
-  const user = await findByEmail(db, email);
+export async function checkCredentials(
+  db: Db,
+  { email, password, now = new Date() }: { email: string; password: string; now?: Date },
+): Promise<CredentialsResult> {
+  const user = await findByEmail(db, { email });
   if (!user?.passwordHash) {
     await logSecurityEvent(db, { kind: "sign_in_failure", userId: user?.id, email, detail: { reason: user ? "no_password" : "unknown_email" } });
     return { ok: false, reason: "invalid" };

@@ -7,7 +7,7 @@ import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
-import { getEnv } from "@/server/env";
+import { getEnv, publishAuthUrl } from "@/server/env";
 import { enqueueMail } from "@/server/mail/outbox";
 import { checkCredentials } from "./accounts";
 import { authMails } from "./mails";
@@ -39,9 +39,7 @@ export function oauthProvidersConfigured() {
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<NextAuthConfig> => {
   const env = getEnv();
-  // Auth.js derives its own origin from AUTH_URL; without it, a request arriving as
-  // "localhost" would refuse callback URLs on APP_URL's host (magic links landed on "/").
-  process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+  publishAuthUrl(env);
   const db = await getDb();
   const oauth = oauthProvidersConfigured();
   const providers: Provider[] = [
@@ -51,7 +49,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       async authorize(raw) {
         const email = emailSchema.safeParse(raw?.email);
         if (!email.success || typeof raw?.password !== "string") throw new SignInRefused("invalid");
-        const result = await checkCredentials(db, email.data, raw.password);
+        const result = await checkCredentials(db, { email: email.data, password: raw.password });
         if (!result.ok) throw new SignInRefused(result.reason === "locked" ? `locked:${result.lockedUntil?.toISOString() ?? ""}` : result.reason);
         return { id: result.user.id, email: result.user.email, name: result.user.name };
       },
@@ -96,7 +94,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       async jwt({ token, user, account }) {
         // First call after a successful sign-in: open the server-side session.
         if (user?.id) {
-          token.sid = await createServerSession(db, user.id);
+          token.sid = await createServerSession(db, { userId: user.id });
           token.uid = user.id;
           if (account && account.provider !== "credentials") {
             await logSecurityEvent(db, { kind: "sign_in_success", userId: user.id, email: user.email, detail: { method: account.provider } });
@@ -112,7 +110,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       async signOut(message) {
         const token = "token" in message ? message.token : null;
         if (token && typeof token.sid === "string") {
-          await deleteServerSession(db, token.sid);
+          await deleteServerSession(db, { sessionToken: token.sid });
           if (typeof token.uid === "string") await logSecurityEvent(db, { kind: "sign_out", userId: token.uid });
         }
       },

@@ -1,3 +1,4 @@
+import "server-only";
 import type { MailInput } from "@/server/mail/outbox";
 
 /** The mails the sign-in flows send. Plain text first; the links are what matters. */

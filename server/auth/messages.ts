@@ -1,3 +1,4 @@
+import "server-only";
 /** Plain words for each way a sign-in can be refused. */
 export function signInErrorMessage(code: string): string {
   switch (code) {

@@ -15,7 +15,7 @@ export type CurrentUser = SessionUser & { emailVerified: boolean };
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = (await auth()) as { sid?: unknown } | null;
   if (!session || typeof session.sid !== "string") return null;
-  const row = await resolveServerSession(await getDb(), session.sid);
+  const row = await resolveServerSession(await getDb(), { sessionToken: session.sid });
   if (!row) return null;
   return { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified !== null };
 });

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { reservations } from "@/db/schema";

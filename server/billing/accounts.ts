@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingAccount, billingAccounts, projects, users } from "@/db/schema";
@@ -35,7 +36,7 @@ export async function rollPeriod(db: Db, userId: string, now = new Date()): Prom
 
 export type Payer = { payerId: string; ownerEmail: string; ownerName: string | null };
 
-/** A project's cloud spend is charged to its owner (DESIGN §7), whoever presses Escalate. */
+/** A project's cloud spend is charged to its owner (docs/collaboration.md#roles), whoever presses Escalate. */
 export async function payerOfProject(db: Db, projectId: string): Promise<Payer> {
   const [row] = await db
     .select({ payerId: projects.ownerId, ownerEmail: users.email, ownerName: users.name })

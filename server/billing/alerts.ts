@@ -1,9 +1,10 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingAccount, budgetAlerts, notifications, users } from "@/db/schema";
 import { getEnv } from "@/server/env";
 import { enqueueMail } from "@/server/mail/outbox";
-import { formatMicros } from "./money";
+import { formatUsd } from "@/lib/money";
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
@@ -37,7 +38,7 @@ export async function sendBudgetAlerts(db: Db, account: BillingAccount): Promise
   const what = account.ceilingMicros !== null ? "spending ceiling" : "free monthly allowance";
   const title = highest >= 100 ? `You have reached your ${what}` : `You have used ${highest}% of your ${what}`;
   const body =
-    `${formatMicros(account.periodSpentMicros)} of ${formatMicros(limit)} spent this month.` +
+    `${formatUsd(account.periodSpentMicros)} of ${formatUsd(limit)} spent this month.` +
     (highest >= 100
       ? account.ceilingMicros !== null
         ? " New cloud answers are paused until you raise the ceiling or the month ends."

@@ -6,7 +6,7 @@ import type { Db } from "@/db/client";
 import { billingAccounts, checkoutSessions } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { ensureBillingAccount } from "./accounts";
-import { formatMicros } from "./money";
+import { formatUsd } from "@/lib/money";
 import { CREDIT_LIMITS, couponMonthlyOffMicros, microsToCents, type PaidTier, PLANS } from "./plans";
 import { getStripe } from "./stripe";
 
@@ -27,7 +27,7 @@ export function lineItemsFor(kind: CheckoutKind, creditsMicros: bigint | null, c
   const items: LineItem[] = [{ label: plan.name, detail: plan.usage, amountMicros: plan.monthlyMicros, interval: "month" }];
   const off = couponPriceMicros === null ? 0n : couponMonthlyOffMicros(tier, couponPriceMicros);
   if (off > 0n) {
-    items.push({ label: "Handover first-year price", detail: `${formatMicros(couponPriceMicros ?? 0n)} for the first year (12 months)`, amountMicros: -off, interval: "month" });
+    items.push({ label: "Handover first-year price", detail: `${formatUsd(couponPriceMicros ?? 0n)} for the first year (12 months)`, amountMicros: -off, interval: "month" });
   }
   return items;
 }
@@ -36,7 +36,7 @@ export function validateCredits(amountMicros: bigint): void {
   if (amountMicros < CREDIT_LIMITS.minMicros || amountMicros > CREDIT_LIMITS.maxMicros || amountMicros % 10_000n !== 0n) {
     throw new AppError(
       "bad_request:credits",
-      `Credits can be bought from ${formatMicros(CREDIT_LIMITS.minMicros)} to ${formatMicros(CREDIT_LIMITS.maxMicros)}, in whole cents.`,
+      `Credits can be bought from ${formatUsd(CREDIT_LIMITS.minMicros)} to ${formatUsd(CREDIT_LIMITS.maxMicros)}, in whole cents.`,
     );
   }
 }

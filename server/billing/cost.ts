@@ -1,3 +1,4 @@
+import "server-only";
 import type { BillingTier, ModelPrice } from "@/db/schema";
 
 export type PriceRates = Pick<ModelPrice, "inputMicrosPerMTok" | "outputMicrosPerMTok">;
@@ -24,7 +25,7 @@ export type Charge = {
 };
 
 /**
- * DESIGN §6: free = cost (from the monthly allowance), managed = cost × 1.03,
+ * The tiers (docs/billing.md#billing-tiers-the-guard-stripe): free = cost (from the monthly allowance), managed = cost × 1.03,
  * byok = cost paid to the provider with the person's own key + Arbor's 30 % fee.
  */
 export function chargeFor(tier: BillingTier, costBasis: bigint): Charge {

@@ -1,10 +1,11 @@
+import "server-only";
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingTier, billingAccounts, checkoutSessions, notifications, subscriptions, users } from "@/db/schema";
 import { getEnv } from "@/server/env";
 import { enqueueMail } from "@/server/mail/outbox";
 import { ensureBillingAccount } from "./accounts";
-import { formatMicros } from "./money";
+import { formatUsd } from "@/lib/money";
 import { centsToMicros } from "./plans";
 import { getStripe } from "./stripe";
 import {
@@ -71,7 +72,7 @@ async function checkoutCompleted(db: Db, session: CheckoutSessionObject, created
     await db.insert(notifications).values({
       userId: claimed.userId,
       kind: "credits_added",
-      title: `${formatMicros(amount)} of credits added`,
+      title: `${formatUsd(amount)} of credits added`,
       body: "Credits pay for cloud answers before anything else.",
     });
     return "processed";
@@ -209,7 +210,7 @@ async function invoicePaid(db: Db, invoice: InvoiceObject): Promise<Outcome> {
   await db.insert(notifications).values({
     userId: account.userId,
     kind: "invoice_paid",
-    title: `Invoice paid: ${formatMicros(centsToMicros(invoice.amount_paid ?? 0))}`,
+    title: `Invoice paid: ${formatUsd(centsToMicros(invoice.amount_paid ?? 0))}`,
     body: "Thank you — the invoice is settled.",
   });
   return "processed";
@@ -218,7 +219,7 @@ async function invoicePaid(db: Db, invoice: InvoiceObject): Promise<Outcome> {
 async function invoiceFailed(db: Db, invoice: InvoiceObject): Promise<Outcome> {
   const account = await accountForCustomer(db, invoice.customer);
   if (!account) throw new Error(`no account for customer ${invoice.customer ?? "(none)"} yet`);
-  const amount = formatMicros(centsToMicros(invoice.amount_due ?? 0));
+  const amount = formatUsd(centsToMicros(invoice.amount_due ?? 0));
   const body = `We could not charge ${amount}. Update your card in Manage billing; Stripe will retry the payment.`;
   await db.insert(notifications).values({ userId: account.userId, kind: "payment_failed", title: "Payment failed", body });
   await enqueueMail(db, {

@@ -1,3 +1,4 @@
+import "server-only";
 import { type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import type { BillingAccount, BillingTier } from "@/db/schema";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import type { BillingTier, KeySource } from "@/db/schema";
 import { defaultCloudModel, getModelPrice } from "@/server/ai/model-prices";
@@ -5,7 +6,7 @@ import { AppError } from "@/server/errors";
 import { ensureBillingAccount, type Payer } from "./accounts";
 import { chargeFor, costBasisMicros, type PriceRates, periodStartFor } from "./cost";
 import type { CloudHoldFacts } from "./hold-facts";
-import { decryptProviderKey } from "./keys";
+import { decryptProviderKey } from "./provider-keys";
 
 /** The most an upstream call can bill: every input token it can count and `max_tokens` of output. */
 export type UsageBound = { tokensIn: number; tokensOut: number };

@@ -1,10 +1,11 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingAccount, billingAccounts, memberSpend, projectMembers } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import type { Payer } from "./accounts";
 import { type CloudHoldPlan, TierChanged } from "./hold-plan";
-import { formatMicros } from "./money";
+import { formatUsd } from "@/lib/money";
 
 export type HoldRefusal = "reservation_exists" | "member_quota" | "payer_budget";
 
@@ -26,7 +27,7 @@ export async function explainRefusedHold(db: Db, plan: CloudHoldPlan, reason: Ho
     const left = (member.quotaMicros ?? 0n) - (member.spentMicros ?? 0n) - (member.reservedMicros ?? 0n);
     throw new AppError(
       "quota_exceeded:member",
-      `This request could cost up to ${formatMicros(amount)}, but your spending quota in this project has ${formatMicros(left > 0n ? left : 0n)} left of ${formatMicros(member.quotaMicros ?? 0n)}. Ask the owner (${plan.payer.ownerEmail}) to raise your quota on the Members tab.`,
+      `This request could cost up to ${formatUsd(amount)}, but your spending quota in this project has ${formatUsd(left > 0n ? left : 0n)} left of ${formatUsd(member.quotaMicros ?? 0n)}. Ask the owner (${plan.payer.ownerEmail}) to raise your quota on the Members tab.`,
     );
   }
   const [now] = await db.select().from(billingAccounts).where(eq(billingAccounts.userId, plan.payer.payerId));
@@ -37,7 +38,7 @@ export async function explainRefusedHold(db: Db, plan: CloudHoldPlan, reason: Ho
 
 function budgetError(account: BillingAccount, amount: bigint, payer: Payer, actorId: string): AppError {
   const isOwner = actorId === payer.payerId;
-  const cost = formatMicros(amount);
+  const cost = formatUsd(amount);
   const overCeiling =
     account.ceilingMicros !== null && account.ceilingMicros - account.periodSpentMicros - account.reservedMicros < amount;
   if (!isOwner) {
@@ -49,11 +50,11 @@ function budgetError(account: BillingAccount, amount: bigint, payer: Payer, acto
   if (overCeiling) {
     return new AppError(
       "payment_required:budget",
-      `This request could cost up to ${cost}, which would pass your spending ceiling of ${formatMicros(account.ceilingMicros ?? 0n)} this month (${formatMicros(account.periodSpentMicros)} spent). Raise the ceiling on the Billing page, or use a smaller model or shorter answer.`,
+      `This request could cost up to ${cost}, which would pass your spending ceiling of ${formatUsd(account.ceilingMicros ?? 0n)} this month (${formatUsd(account.periodSpentMicros)} spent). Raise the ceiling on the Billing page, or use a smaller model or shorter answer.`,
     );
   }
   return new AppError(
     "payment_required:budget",
-    `This request could cost up to ${cost}, more than is left of your free monthly allowance of ${formatMicros(account.freeAllowanceMicros)} and your credits (${formatMicros(account.creditsMicros)}). Upgrade to Managed or buy credits on the Billing page.`,
+    `This request could cost up to ${cost}, more than is left of your free monthly allowance of ${formatUsd(account.freeAllowanceMicros)} and your credits (${formatUsd(account.creditsMicros)}). Upgrade to Managed or buy credits on the Billing page.`,
   );
 }

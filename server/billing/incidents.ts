@@ -1,6 +1,8 @@
+import "server-only";
 import { desc } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingIncidents } from "@/db/schema";
+import { runningUnderVitest } from "@/server/env";
 
 type Incident = typeof billingIncidents.$inferInsert;
 
@@ -19,7 +21,7 @@ export async function recordIncident(db: Db, incident: Incident): Promise<void> 
     `[arbor] BILLING INCIDENT ${incident.kind}: request ${incident.requestId} charged ${incident.chargedMicros} micro-USD against a hold of ${incident.heldMicros}`,
     incident.detail ?? {},
   );
-  if (process.env.VITEST) (holder.__arborBillingIncidents ??= []).push(incident);
+  if (runningUnderVitest()) (holder.__arborBillingIncidents ??= []).push(incident);
 }
 
 /** The incidents recorded in this test process since the last call (tests that provoke one on purpose take it here). */

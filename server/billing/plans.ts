@@ -1,3 +1,4 @@
+import "server-only";
 import { ceilDiv } from "./cost";
 
 export type PaidTier = "managed" | "byok";

@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { refusalOf, refuseWhen } from "@/db/refuse";
@@ -5,7 +6,7 @@ import { type BillingTier, type KeySource, reservations } from "@/db/schema";
 import { readCloudHoldFacts } from "./hold-facts";
 import { type CloudHoldPlan, planCloudHold, TierChanged, type UsageBound } from "./hold-plan";
 import { holdInStatement } from "./hold-statement";
-import { loadProviderKey } from "./keys";
+import { loadProviderKey } from "./provider-keys";
 
 /** A placed hold, as the call that runs under it needs it. */
 export type CloudReservation = {

@@ -4,11 +4,11 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { providerKeys } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { resetEnvForTests } from "@/server/env";
 import { createCaller } from "@/server/routers/_app";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 import { reserveCloudBudget } from "./reserve";
 import { settleReservation } from "./settle";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingAccounts, memberSpend, modelPrices, projectMembers, type Reservation, reservations, usageEvents } from "@/db/schema";

@@ -1,11 +1,12 @@
 import "server-only";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { notifications, type Role, subscriptions } from "@/db/schema";
+import { notifications, subscriptions } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { ensureBillingAccount, remainingBudget } from "./accounts";
 import { stripeFailure } from "./checkout";
 import { nextPeriodStart } from "./cost";
-import { providerKeyHint } from "./keys";
+import { providerKeyHint } from "./provider-keys";
 import { PLANS } from "./plans";
 import { getStripe, stripeConfigured } from "./stripe";
 

@@ -1,6 +1,8 @@
+import "server-only";
 import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { projects, usageEvents, users } from "@/db/schema";
+import { microsToDecimal } from "@/lib/money";
 
 export type UsageScope = { payerId: string; projectId?: string; from: Date; to: Date };
 export type DayPoint = { day: string; chargedMicros: bigint; costBasisMicros: bigint; requests: number; tokensIn: number; tokensOut: number };
@@ -104,13 +106,6 @@ const CSV_COLUMNS = [
   "credits_applied_usd",
   "net_charge_usd",
 ] as const;
-
-/** Exact decimal dollars (6 places) from micros: a spreadsheet sums them without float drift in our code. */
-export function microsToDecimal(micros: bigint): string {
-  const sign = micros < 0n ? "-" : "";
-  const abs = micros < 0n ? -micros : micros;
-  return `${sign}${abs / 1_000_000n}.${(abs % 1_000_000n).toString().padStart(6, "0")}`;
-}
 
 function csvCell(value: string): string {
   // a leading = + - @ would run as a formula in a spreadsheet

@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { stripeEvents } from "@/db/schema";
+import { AppError, errorBody } from "@/server/errors";
 import { applyStripeEvent } from "./fulfil";
 import { eventSchema } from "./stripe-objects";
 import { webhookSecret, webhookVerifier } from "./stripe";
@@ -9,6 +10,11 @@ import { webhookSecret, webhookVerifier } from "./stripe";
 export type WebhookResult = { status: number; body: Record<string, unknown> };
 
 export const MAX_EVENT_ATTEMPTS = 8;
+
+/** A refused delivery, in the vocabulary every Route Handler answers with. */
+function refusal(error: AppError): WebhookResult {
+  return { status: error.status, body: errorBody(error) };
+}
 
 /**
  * POST /api/stripe/webhook, given the raw body: verify the signature before
@@ -18,16 +24,16 @@ export const MAX_EVENT_ATTEMPTS = 8;
  */
 export async function receiveStripeWebhook(db: Db, rawBody: string, signature: string | null): Promise<WebhookResult> {
   const secret = webhookSecret();
-  if (!secret) return { status: 503, body: { error: "STRIPE_WEBHOOK_SECRET is not configured, so events cannot be verified." } };
-  if (!signature) return { status: 400, body: { error: "Missing Stripe-Signature header." } };
+  if (!secret) return refusal(new AppError("unavailable:webhook_secret", "STRIPE_WEBHOOK_SECRET is not configured, so events cannot be verified."));
+  if (!signature) return refusal(new AppError("bad_request:signature", "Missing Stripe-Signature header."));
   let parsed: unknown;
   try {
     parsed = webhookVerifier().webhooks.constructEvent(rawBody, signature, secret);
   } catch {
-    return { status: 400, body: { error: "Invalid or stale signature." } };
+    return refusal(new AppError("bad_request:signature", "Invalid or stale signature."));
   }
   const envelope = eventSchema.safeParse(parsed);
-  if (!envelope.success) return { status: 400, body: { error: "Not a Stripe event." } };
+  if (!envelope.success) return refusal(new AppError("bad_request:stripe_event", "Not a Stripe event."));
   const event = envelope.data;
 
   const [stored] = await db

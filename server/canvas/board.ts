@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/client";
@@ -74,17 +75,17 @@ export async function databaseNow(db: Db): Promise<Date> {
   return new Date(row?.now ?? Date.now());
 }
 
-export async function getBoard(db: Db, projectId: string): Promise<Board> {
+export async function getBoard(db: Db, { projectId }: { projectId: string }): Promise<Board> {
   const cursor = await databaseNow(db);
   const [chatRows, messageRows, branchRows, sourceRows, nodeRows, citationRows, edgeRows, commentCounts] = await Promise.all([
-    selectChats(db, projectId),
-    selectMessages(db, projectId),
-    selectBranches(db, projectId),
-    selectReadySources(db, projectId),
-    selectNodes(db, projectId),
-    selectCitations(db, projectId),
-    selectEdges(db, projectId),
-    selectCommentCounts(db, projectId),
+    selectChats(db, { projectId }),
+    selectMessages(db, { projectId }),
+    selectBranches(db, { projectId }),
+    selectReadySources(db, { projectId }),
+    selectNodes(db, { projectId }),
+    selectCitations(db, { projectId }),
+    selectEdges(db, { projectId }),
+    selectCommentCounts(db, { projectId }),
   ]);
   const { notes, positions } = splitNodes(nodeRows);
   return {
@@ -103,7 +104,7 @@ export async function getBoard(db: Db, projectId: string): Promise<Board> {
 
 // ─── queries shared with changes.ts ───────────────────────────────────────────
 
-export function selectChats(db: Db, projectId: string): Promise<BoardChat[]> {
+export function selectChats(db: Db, { projectId }: { projectId: string }): Promise<BoardChat[]> {
   return db
     .select({ id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt })
     .from(chats)
@@ -116,7 +117,7 @@ export function selectChats(db: Db, projectId: string): Promise<BoardChat[]> {
  * rows field by field in JavaScript, and on PGlite that was most of a large
  * board's load time; one `json_agg` string parses natively in a few ms.
  */
-export async function selectMessages(db: Db, projectId: string, filter?: SQL): Promise<BoardMessage[]> {
+export async function selectMessages(db: Db, { projectId, filter }: { projectId: string; filter?: SQL }): Promise<BoardMessage[]> {
   const where = filter ? and(eq(chats.projectId, projectId), filter) : eq(chats.projectId, projectId);
   // twice the preview: collapsing whitespace may shorten it; `long` says whether more was cut off
   const [row] = await queryRows<{ rows: string | null }>(
@@ -146,7 +147,7 @@ export async function selectMessages(db: Db, projectId: string, filter?: SQL): P
   }));
 }
 
-export function selectBranches(db: Db, projectId: string, filter?: SQL): Promise<BoardBranch[]> {
+export function selectBranches(db: Db, { projectId, filter }: { projectId: string; filter?: SQL }): Promise<BoardBranch[]> {
   return db
     .select({
       id: branches.id,
@@ -165,7 +166,7 @@ export function selectBranches(db: Db, projectId: string, filter?: SQL): Promise
     .orderBy(asc(branches.createdAt), asc(branches.id));
 }
 
-export function selectReadySources(db: Db, projectId: string): Promise<BoardSource[]> {
+export function selectReadySources(db: Db, { projectId }: { projectId: string }): Promise<BoardSource[]> {
   return db
     .select({ id: sources.id, title: sources.title, mediaType: sources.mediaType, summary: sources.summary })
     .from(sources)
@@ -173,7 +174,7 @@ export function selectReadySources(db: Db, projectId: string): Promise<BoardSour
     .orderBy(asc(sources.createdAt), asc(sources.id));
 }
 
-export function selectNodes(db: Db, projectId: string, since?: Date) {
+export function selectNodes(db: Db, { projectId, since }: { projectId: string; since?: Date }) {
   return db
     .select()
     .from(canvasNodes)
@@ -194,7 +195,7 @@ export function splitNodes(rows: (typeof canvasNodes.$inferSelect)[]): { notes: 
   return { notes, positions };
 }
 
-export async function selectCitations(db: Db, projectId: string, messageIds?: string[]): Promise<BoardCitation[]> {
+export async function selectCitations(db: Db, { projectId, messageIds }: { projectId: string; messageIds?: string[] }): Promise<BoardCitation[]> {
   if (messageIds && messageIds.length === 0) return [];
   const rows = await db
     .select({
@@ -219,7 +220,7 @@ export async function selectCitations(db: Db, projectId: string, messageIds?: st
   return rows.flatMap((r) => (r.sourceId ? [{ messageId: r.messageId, sourceId: r.sourceId, relevance: r.relevance }] : []));
 }
 
-export async function selectEdges(db: Db, projectId: string, since?: Date): Promise<BoardEdge[]> {
+export async function selectEdges(db: Db, { projectId, since }: { projectId: string; since?: Date }): Promise<BoardEdge[]> {
   const rows = await db
     .select()
     .from(canvasEdges)
@@ -239,7 +240,7 @@ export async function selectEdges(db: Db, projectId: string, since?: Date): Prom
   }));
 }
 
-export function selectCommentCounts(db: Db, projectId: string, targetKeys?: string[]): Promise<CommentCount[]> {
+export function selectCommentCounts(db: Db, { projectId, targetKeys }: { projectId: string; targetKeys?: string[] }): Promise<CommentCount[]> {
   if (targetKeys && targetKeys.length === 0) return Promise.resolve([]);
   return db
     .select({

@@ -2,10 +2,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows } from "@/db/client";
 import { canvasEdges, canvasNodes, chunks, comments, messageCitations, messages, sources } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { createCaller } from "@/server/routers/_app";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
-import { seedForkedChat } from "./seed-for-tests";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
+import { seedForkedChat } from "@/testing/canvas-seed";
 
 let database: Database;
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, gt, inArray, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { branches, comments } from "@/db/schema";
@@ -58,11 +59,11 @@ export async function getChanges(db: Db, args: { projectId: string; since: Date;
   const watch = args.watch ?? [];
 
   const [chatRows, sourceRows, messageRows, nodeRows, edgeRows, commentRows] = await Promise.all([
-    selectChats(db, projectId),
-    selectReadySources(db, projectId),
-    selectMessages(db, projectId, changedMessagesFilter(since, watch)),
-    selectNodes(db, projectId, since),
-    selectEdges(db, projectId, since),
+    selectChats(db, { projectId }),
+    selectReadySources(db, { projectId }),
+    selectMessages(db, { projectId, filter: changedMessagesFilter(since, watch) }),
+    selectNodes(db, { projectId, since }),
+    selectEdges(db, { projectId, since }),
     db
       .selectDistinct({ targetKey: comments.targetKey })
       .from(comments)
@@ -74,13 +75,9 @@ export async function getChanges(db: Db, args: { projectId: string; since: Date;
   const branchFilter = touchedChats.length > 0 ? or(gt(branches.updatedAt, since), inArray(branches.chatId, touchedChats)) : gt(branches.updatedAt, since);
   const commentTargets = commentRows.map((r) => r.targetKey);
   const [branchRows, citationRows, commentCounts] = await Promise.all([
-    selectBranches(db, projectId, branchFilter),
-    selectCitations(
-      db,
-      projectId,
-      messageRows.map((m) => m.id),
-    ),
-    selectCommentCounts(db, projectId, commentTargets),
+    selectBranches(db, { projectId, filter: branchFilter }),
+    selectCitations(db, { projectId, messageIds: messageRows.map((m) => m.id) }),
+    selectCommentCounts(db, { projectId, targetKeys: commentTargets }),
   ]);
   const { notes, positions } = splitNodes(nodeRows);
   return {

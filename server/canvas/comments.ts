@@ -1,10 +1,12 @@
+import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { comments, type Role, users } from "@/db/schema";
+import { comments, users } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
-import { roleAtLeast } from "@/server/projects/roles";
-import { resolveKey } from "./keys";
+import { roleAtLeast } from "@/lib/roles";
+import { resolveKey } from "./board-keys";
 
 /**
  * Comment threads on anything on the board. A thread is its first comment;
@@ -42,7 +44,7 @@ export async function addComment(
 ): Promise<CommentView> {
   const body = cleanBody(args.body);
   return db.transaction(async (tx) => {
-    const target = await resolveKey(tx, args.projectId, args.targetKey, ["m", "s", "n"]);
+    const target = await resolveKey(tx, { projectId: args.projectId, key: args.targetKey, allowed: ["m", "s", "n"] });
     if (target.deleted) throw new AppError("bad_request:comment", "That message was deleted, so it cannot be commented on.");
     let threadId: string | null = null;
     if (args.threadId) {
@@ -76,7 +78,7 @@ export async function addComment(
 
 /** A node's threads, oldest first, replies after their thread. Deleted comments keep their place, without words. */
 export async function listComments(db: Db, args: { projectId: string; targetKey: string }): Promise<CommentView[]> {
-  const target = await resolveKey(db, args.projectId, args.targetKey, ["m", "s", "n"]);
+  const target = await resolveKey(db, { projectId: args.projectId, key: args.targetKey, allowed: ["m", "s", "n"] });
   return listCommentsWhere(db, and(eq(comments.projectId, args.projectId), eq(comments.targetKey, target.key)));
 }
 

@@ -1,10 +1,11 @@
+import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { canvasEdges } from "@/db/schema";
 import type { EdgeStyle } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { resolveKey } from "./keys";
+import { resolveKey } from "./board-keys";
 
 /** People's own edges between any two things on the board (messages, sources, notes). */
 
@@ -29,8 +30,8 @@ export async function createEdge(
   const label = args.label.trim();
   if (label.length > EDGE_LABEL_MAX) throw new AppError("bad_request:edge", `An edge label can hold at most ${EDGE_LABEL_MAX} characters.`);
   return db.transaction(async (tx) => {
-    const from = await resolveKey(tx, args.projectId, args.fromKey, ["m", "s", "n"]);
-    const to = await resolveKey(tx, args.projectId, args.toKey, ["m", "s", "n"]);
+    const from = await resolveKey(tx, { projectId: args.projectId, key: args.fromKey, allowed: ["m", "s", "n"] });
+    const to = await resolveKey(tx, { projectId: args.projectId, key: args.toKey, allowed: ["m", "s", "n"] });
     if (from.key === to.key) throw new AppError("bad_request:edge", "An edge needs two different nodes.");
     if (from.deleted || to.deleted) throw new AppError("bad_request:edge", "That message was deleted; an edge cannot point at it.");
     const [row] = await tx

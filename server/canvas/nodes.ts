@@ -1,8 +1,9 @@
+import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { canvasEdges, canvasNodes } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { type ParsedKey, resolveKey } from "./keys";
+import { type ParsedKey, resolveKey } from "./board-keys";
 
 /**
  * Positions, locks and notes. A message, source or chat header gets a
@@ -32,7 +33,7 @@ export async function moveNodes(db: Db, args: { projectId: string; actorId: stri
   return db.transaction(async (tx) => {
     const resolved: { key: ParsedKey; x: number; y: number }[] = [];
     for (const m of args.moves) {
-      resolved.push({ key: await resolveKey(tx, args.projectId, m.key, ["m", "s", "n", "c"]), x: m.x, y: m.y });
+      resolved.push({ key: await resolveKey(tx, { projectId: args.projectId, key: m.key, allowed: ["m", "s", "n", "c"] }), x: m.x, y: m.y });
     }
     for (const { key, x, y } of resolved) {
       const existing = await findNode(tx, args.projectId, key);
@@ -47,7 +48,7 @@ export async function moveNodes(db: Db, args: { projectId: string; actorId: stri
 export async function setLocked(db: Db, args: { projectId: string; actorId: string; key: string; locked: boolean; x: number; y: number }) {
   assertCoordinates(args.x, args.y);
   return db.transaction(async (tx) => {
-    const key = await resolveKey(tx, args.projectId, args.key, ["m", "s", "n", "c"]);
+    const key = await resolveKey(tx, { projectId: args.projectId, key: args.key, allowed: ["m", "s", "n", "c"] });
     const existing = await findNode(tx, args.projectId, key);
     // locking never moves a node: a stored place wins; (x, y) only fills in for a node the layout placed
     const at = existing ? { x: existing.x, y: existing.y } : { x: args.x, y: args.y };

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
 import type { Db } from "@/db/client";
+import { type ChatRequest, chatRequestSchema, newChatRequestSchema } from "@/lib/chat-protocol";
 import { chatStreams, chats } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
@@ -9,9 +9,6 @@ import { assertTokenMayUseChat, assertTokenProject, type RequestIdentity } from 
 import { createChat } from "./chats";
 import { findReadableStream } from "./stream/resume";
 import { requestStop } from "./stream/stop";
-import { type ChatRequest, chatRequestSchema } from "./stream/start";
-
-const newChat = chatRequestSchema.omit({ chatId: true }).extend({ chatId: z.undefined().optional(), projectId: z.uuid({ message: "is not a valid project id" }) });
 
 export type ChatPost = { request: Omit<ChatRequest, "chatId"> & { chatId?: string }; projectId?: string };
 
@@ -23,7 +20,7 @@ export type ChatPost = { request: Omit<ChatRequest, "chatId"> & { chatId?: strin
 export function parseChatPost(raw: unknown): ChatPost {
   const startsChat = Boolean(raw && typeof raw === "object" && !("chatId" in raw) && "projectId" in raw);
   // With a chatId the chat decides the project; a projectId sent alongside (the browser does) is ignored.
-  const body = startsChat ? newChat.safeParse(raw) : chatRequestSchema.safeParse(raw);
+  const body = startsChat ? newChatRequestSchema.safeParse(raw) : chatRequestSchema.safeParse(raw);
   if (!body.success) {
     const fields = body.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
     throw new AppError("bad_request:chat", `Invalid chat request — ${fields}`);

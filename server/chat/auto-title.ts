@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chats } from "@/db/schema";
@@ -32,7 +33,7 @@ export function titleChatInBackground(db: Db, args: { chatId: string; heuristic:
 }
 
 /** Resolves when the chat's title job (if any) has finished. */
-export async function titleSettled(chatId: string): Promise<void> {
+export async function titleDone(chatId: string): Promise<void> {
   await jobs.get(chatId);
 }
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type Branch, branches, chats, messages } from "@/db/schema";

@@ -1,6 +1,8 @@
+import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { branches, messageCitations, messages } from "@/db/schema";
+import { formatUsd } from "@/lib/money";
 import { getChat } from "./chats";
 import { getThread } from "./thread";
 
@@ -13,7 +15,7 @@ export async function exportBranchMarkdown(db: Db, args: { projectId: string; ch
       lines.push("## You", "", m.content, "");
       continue;
     }
-    const badge = [m.tier, m.model, m.status !== "complete" ? m.status : null, `${m.tokensIn}+${m.tokensOut} tokens`, `$${formatUsd(m.costMicros)}`]
+    const badge = [m.tier, m.model, m.status !== "complete" ? m.status : null, `${m.tokensIn}+${m.tokensOut} tokens`, formatUsd(m.costMicros, { precision: "micros" })]
       .filter(Boolean)
       .join(" · ");
     lines.push(`## Assistant (${badge})`, "", m.content || "_(no text)_", "");
@@ -61,10 +63,4 @@ export async function exportTree(db: Db, args: { projectId: string; chatId: stri
       (_key, value) => (typeof value === "bigint" ? value.toString() : value),
     ),
   ) as Record<string, unknown>;
-}
-
-function formatUsd(micros: bigint): string {
-  const whole = micros / 1_000_000n;
-  const frac = (micros % 1_000_000n).toString().padStart(6, "0");
-  return `${whole}.${frac}`;
 }

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
-import { makeProject } from "@/server/testing/fixtures";
+import { createTestDatabase } from "@/testing/database";
+import { makeProject } from "@/testing/fixtures";
 import { createChat } from "./chats";
 import { LedgerWriter, ledgerText, readLedger } from "./stream/ledger";
 import { tailLedger } from "./stream/reader";
-import { newRequestId, readSse } from "./test-support";
+import { newRequestId, readSse } from "@/testing/chat-turns";
 import { prepareTurn } from "./turns";
 
 let database: Database;

@@ -2,19 +2,19 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/db/client";
 import { chats, messages, projects, usageEvents } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import type { FakeAnthropic } from "@/e2e/fakes/anthropic";
-import { type FakeLocalModel, startFakeLocalModel } from "@/e2e/fakes/local-model";
+import { createTestDatabase } from "@/testing/database";
+import type { FakeAnthropic } from "@/testing/fakes/anthropic";
+import { type FakeLocalModel, startFakeLocalModel } from "@/testing/fakes/local-model";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { heuristicTitle, TITLE_INSTRUCTIONS, titleFromReply } from "@/server/ai/titles";
 import { resetEnvForTests } from "@/server/env";
-import { makeProject } from "@/server/testing/fixtures";
-import { titleChatByLocalModel, titleChatInBackground, titleSettled } from "./auto-title";
+import { makeProject } from "@/testing/fixtures";
+import { titleChatByLocalModel, titleChatInBackground, titleDone } from "./auto-title";
 import { createChat, renameChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
 import { answerFinished } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
-import { newRequestId, runTurn, textOf, useFakeAnthropic } from "./test-support";
+import { newRequestId, runTurn, textOf, useFakeAnthropic } from "@/testing/chat-turns";
 
 let database: Database;
 let fake: FakeAnthropic;
@@ -55,7 +55,7 @@ describe("the OpenAI-compatible local tier (LOCAL_MODEL_URL) through the AI SDK"
     const { owner, project } = await makeProject(database.db);
     await database.db.update(projects).set({ settings: { escalationPolicy: "auto", defaultCloudModel: null, systemPrompt: "", constraints: "" } }).where(eq(projects.id, project.id));
     // a confident vault keeps auto on the local tier first
-    const { addSource } = await import("./test-support");
+    const { addSource } = await import("@/testing/chat-turns");
     await addSource(database.db, { projectId: project.id, title: "Notes", texts: ["The crash test dummy reports crash results."] });
     const chat = await createChat(database.db, { projectId: project.id, by: owner.id });
     // answers are streamed; the chat's title request (also failing here) is not
@@ -95,7 +95,7 @@ describe("chat titles by the local tier", () => {
     expect(turn.newTitle).toBe("How do I keep basil alive indoors");
     expect(await titleOf(chat.id)).toBe("How do I keep basil alive indoors");
     await answerFinished(turn.stream.id);
-    await titleSettled(chat.id);
+    await titleDone(chat.id);
     // the answer, then one title request: the first message as the user turn, the instructions as the system prompt
     expect(local.requests.length).toBe(localCalls + 2);
     const asked = local.requests.at(-1) as { stream?: boolean; messages: Array<{ role: string; content: string }> };
@@ -132,7 +132,7 @@ describe("chat titles by the local tier", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
       titleChatInBackground(db, { chatId: chat.id, heuristic: "Broken model", firstMessage: "Broken model [[local-fail]]", after: Promise.resolve() });
-      await titleSettled(chat.id);
+      await titleDone(chat.id);
       expect(await titleOf(chat.id)).toBe("Broken model");
       expect(warn).toHaveBeenCalledTimes(1);
       const logged = String(warn.mock.calls[0]?.[0]);

@@ -2,20 +2,20 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, billingIncidents, memberSpend, projectMembers, projects, providerKeys, reservations, usageEvents } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import { countTokens, type FakeAnthropic } from "@/e2e/fakes/anthropic";
+import { createTestDatabase } from "@/testing/database";
+import { countTokens, type FakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { ensureBillingAccount } from "@/server/billing/accounts";
 import { takeRecordedIncidents } from "@/server/billing/incidents";
-import { encryptSecret } from "@/server/billing/keys";
+import { encryptSecret } from "@/server/billing/provider-keys";
 import { reserveCloudBudget } from "@/server/billing/reserve";
 import { settleReservation } from "@/server/billing/settle";
-import { makeProject } from "@/server/testing/fixtures";
+import { makeProject } from "@/testing/fixtures";
 import { createChat } from "./chats";
 import { billingRequestId } from "./stream/producer";
 import { answerFinished } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
-import { ledgerEvents, newRequestId, textOf, useFakeAnthropic } from "./test-support";
+import { ledgerEvents, newRequestId, textOf, useFakeAnthropic } from "@/testing/chat-turns";
 
 /**
  * The guard against the largest usage the real API could report: the fake

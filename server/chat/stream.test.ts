@@ -15,13 +15,13 @@ import {
   usageEvents,
   userPreferences,
 } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import type { FakeAnthropic } from "@/e2e/fakes/anthropic";
+import { createTestDatabase } from "@/testing/database";
+import type { FakeAnthropic } from "@/testing/fakes/anthropic";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { ensureBillingAccount } from "@/server/billing/accounts";
-import { encryptSecret } from "@/server/billing/keys";
+import { encryptSecret } from "@/server/billing/provider-keys";
 import { resetEnvForTests } from "@/server/env";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 import { createCaller } from "@/server/routers/_app";
 import { createChat } from "./chats";
 import { LedgerWriter } from "./stream/ledger";
@@ -32,7 +32,7 @@ import { answerFinished } from "./stream/registry";
 import { findReadableStream } from "./stream/resume";
 import { startChatTurn } from "./stream/start";
 import { requestStop } from "./stream/stop";
-import { addSource, ledgerEvents, newRequestId, readSse, runTurn, textOf, useFakeAnthropic } from "./test-support";
+import { addSource, ledgerEvents, newRequestId, readSse, runTurn, textOf, useFakeAnthropic } from "@/testing/chat-turns";
 import { prepareTurn } from "./turns";
 
 let database: Database;

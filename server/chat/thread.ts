@@ -1,3 +1,4 @@
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type Branch, type Chat, type Message, messageCitations, sources } from "@/db/schema";
@@ -42,7 +43,7 @@ export async function getThread(
   }
   const path = await readPath(db, { chatId, tipMessageId: tip });
   const children = await childrenOf(db, { chatId, parentIds: [...new Set(path.map((m) => m.parentId))] });
-  const citations = await citationsOf(db, path.map((m) => m.id));
+  const citations = await citationsOf(db, { messageIds: path.map((m) => m.id) });
   const messages = path.map((m) => {
     const siblingIds = children.get(m.parentId) ?? [m.id];
     return { ...m, siblingIds, siblingIndex: Math.max(0, siblingIds.indexOf(m.id)), citations: citations.get(m.id) ?? [] };
@@ -54,7 +55,7 @@ export async function getThread(
   return { chat, branch, branches: all, messages, activeStream };
 }
 
-export async function citationsOf(db: Db, messageIds: string[]): Promise<Map<string, Citation[]>> {
+export async function citationsOf(db: Db, { messageIds }: { messageIds: string[] }): Promise<Map<string, Citation[]>> {
   const result = new Map<string, Citation[]>();
   if (messageIds.length === 0) return result;
   const rows = await db

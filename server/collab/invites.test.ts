@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { emailOutbox, invites, projectMembers, users } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { createCaller } from "@/server/routers/_app";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
-import { hashToken } from "@/server/security/tokens";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
+import { hashToken } from "@/server/security/secret-tokens";
 
 let database: Database;
 beforeAll(async () => {

@@ -1,16 +1,16 @@
+import "server-only";
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { INVITE_ROLES, invites, memberSpend, projectMembers, projects, users } from "@/db/schema";
+import { invites, memberSpend, projectMembers, projects, users } from "@/db/schema";
+import { INVITE_ROLES, type InviteRole, ROLE_CAN, ROLE_LABEL } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
-import { ROLE_CAN, ROLE_LABEL } from "@/server/projects/roles";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
-import { hashToken, newToken, tokenHint } from "@/server/security/tokens";
+import { hashToken, newToken, tokenHint } from "@/server/security/secret-tokens";
 import { appLink, displayName, looksLikeToken, maskEmail } from "./links";
 import { assertQuota } from "./usd";
 
-export type InviteRole = (typeof INVITE_ROLES)[number];
 
 export const MIN_EXPIRY_HOURS = 1;
 /** 90 days: long enough for a slow reply, short enough that a forgotten link dies. */
@@ -124,7 +124,7 @@ function publicInvite(invite: InviteRow) {
 export type PublicInvite = ReturnType<typeof publicInvite>;
 
 /** Open invites of a project (not revoked, not expired), newest first. */
-export async function listOpenInvites(db: Db, projectId: string): Promise<PublicInvite[]> {
+export async function listOpenInvites(db: Db, { projectId }: { projectId: string }): Promise<PublicInvite[]> {
   const rows = await db
     .select()
     .from(invites)
@@ -159,10 +159,10 @@ export async function revokeInvite(db: Db, args: { projectId: string; inviteId: 
  */
 async function findInviteByToken(db: Db, token: string, ip: string): Promise<InviteRow> {
   const key = `invite-token:${ip}`;
-  if (await isRateLimited(db, key, TOKEN_GUESS_RULE)) throw tooManyAttempts();
+  if (await isRateLimited(db, { key, rule: TOKEN_GUESS_RULE })) throw tooManyAttempts();
   const [invite] = looksLikeToken(token) ? await db.select().from(invites).where(eq(invites.tokenHash, hashToken(token))) : [];
   if (!invite) {
-    const { limited } = await hitRateLimit(db, key, TOKEN_GUESS_RULE);
+    const { limited } = await hitRateLimit(db, { key, rule: TOKEN_GUESS_RULE });
     if (limited) throw tooManyAttempts();
     throw new AppError("not_found:invite", "This invite link is not valid. Check that you copied the whole link, or ask the owner for a new one.");
   }

@@ -1,3 +1,4 @@
+import "server-only";
 import { getEnv } from "@/server/env";
 
 /** Absolute links for mails: the app's public address (APP_URL), never the request's Host header. */

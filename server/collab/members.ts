@@ -1,9 +1,10 @@
+import "server-only";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { INVITE_ROLES, memberSpend, type Role, projectMembers, projects, users } from "@/db/schema";
+import { memberSpend, projectMembers, projects, users } from "@/db/schema";
+import { INVITE_ROLES, type InviteRole, type Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
-import type { InviteRole } from "./invites";
 import { assertQuota } from "./usd";
 
 export type MemberRow = {

@@ -2,12 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { invites } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { reserveCloudBudget } from "@/server/billing/reserve";
 import { settleReservation } from "@/server/billing/settle";
 import { createCaller } from "@/server/routers/_app";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 
 process.env.ENCRYPTION_KEY ??= "e".repeat(64);
 process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-42";

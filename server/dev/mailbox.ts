@@ -11,7 +11,7 @@ export function devMailboxEnabled(): boolean {
   return env.NODE_ENV !== "production" || env.ARBOR_DEV_MAILBOX === "1";
 }
 
-export async function listMailbox(db: Db, limit = 100) {
+export async function listMailbox(db: Db, { limit = 100 }: { limit?: number } = {}) {
   const rows = await db.select().from(emailOutbox).orderBy(desc(emailOutbox.createdAt)).limit(limit);
   return rows.map((m) => ({ ...m, links: m.text.match(/https?:\/\/[^\s<>"]+/g) ?? [] }));
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { billingAccounts, handovers, memberSpend, projectMembers, projects, users } from "@/db/schema";
@@ -6,19 +7,19 @@ import { appLink, displayName, looksLikeToken, maskEmail } from "@/server/collab
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
-import { hashToken } from "@/server/security/tokens";
+import { hashToken } from "@/server/security/secret-tokens";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
+import { formatUsd } from "@/lib/money";
 import { applySpendingDecisions, inheritedSpending, type SpendingDecisions } from "./inherited-spending";
-import { formatUsd } from "./start";
 
 type HandoverRow = typeof handovers.$inferSelect;
 
 async function findHandoverByToken(db: Db, token: string, ip: string): Promise<HandoverRow> {
   const key = `handover-token:${ip}`;
-  if (await isRateLimited(db, key, TOKEN_GUESS_RULE)) throw tooManyAttempts();
+  if (await isRateLimited(db, { key, rule: TOKEN_GUESS_RULE })) throw tooManyAttempts();
   const [found] = looksLikeToken(token) ? await db.select({ id: handovers.id }).from(handovers).where(eq(handovers.tokenHash, hashToken(token))) : [];
   if (!found) {
-    const { limited } = await hitRateLimit(db, key, TOKEN_GUESS_RULE);
+    const { limited } = await hitRateLimit(db, { key, rule: TOKEN_GUESS_RULE });
     if (limited) throw tooManyAttempts();
     throw new AppError("not_found:handover", "This handover link is not valid. Check that you copied the whole link from the mail.");
   }

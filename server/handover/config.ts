@@ -1,5 +1,6 @@
+import "server-only";
 /**
- * The handover incentive (DESIGN §3, seed 000): a person who takes over a
+ * The handover incentive (docs/collaboration.md#collaboration-and-handover): a person who takes over a
  * project pays a discounted first year of the managed plan. Both figures are
  * recorded on the handover when it starts, so a later change here never alters
  * an offer already mailed. Billing applies the first-year price at Checkout

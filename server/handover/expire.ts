@@ -1,3 +1,4 @@
+import "server-only";
 import { and, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { handovers } from "@/db/schema";

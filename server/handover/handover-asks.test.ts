@@ -2,12 +2,12 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, usageEvents } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { reserveCloudBudget } from "@/server/billing/reserve";
 import { settleReservation } from "@/server/billing/settle";
 import { createCaller } from "@/server/routers/_app";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 import { startHandover } from "./start";
 
 process.env.ENCRYPTION_KEY ??= "f".repeat(64);

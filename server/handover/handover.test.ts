@@ -2,9 +2,9 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, chats, chunks, emailOutbox, handovers, messages, projectMembers, projects, sources, users } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { createCaller } from "@/server/routers/_app";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 import { HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS } from "./config";
 import { startHandover } from "./start";
 

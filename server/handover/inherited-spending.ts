@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, gt, isNull, ne, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { invites, memberSpend, projectMembers, users } from "@/db/schema";

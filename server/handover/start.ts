@@ -1,11 +1,13 @@
+import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type HandoverSnapshot, handovers, projects, users } from "@/db/schema";
+import { formatUsd } from "@/lib/money";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
-import { hashToken, newToken } from "@/server/security/tokens";
+import { hashToken, newToken } from "@/server/security/secret-tokens";
 import { ADAPTERS_NOTE, HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS, HANDOVER_TTL_MS } from "./config";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 
@@ -19,13 +21,8 @@ export type StartHandoverArgs = {
   message: string;
 };
 
-export function formatUsd(micros: bigint): string {
-  const cents = (micros + 5_000n) / 10_000n;
-  return `$${cents / 100n}.${(cents % 100n).toString().padStart(2, "0")}`;
-}
-
 /** What the recipient is offered: counted now, so the mail and the page show the project as it was handed over. */
-export async function takeSnapshot(db: Db, projectId: string, title: string): Promise<HandoverSnapshot> {
+export async function takeSnapshot(db: Db, { projectId, title }: { projectId: string; title: string }): Promise<HandoverSnapshot> {
   const [row] = await queryRows<{ chats: number; messages: number; sources: number; size: string | number }>(
     db,
     sql`select
@@ -78,7 +75,7 @@ export async function startHandover(db: Db, args: StartHandoverArgs) {
       throw new AppError("conflict:handover_open", `A handover to ${open.toEmail} is already waiting. Cancel it before starting another.`);
     }
 
-    const snapshot = await takeSnapshot(tx, project.id, project.title);
+    const snapshot = await takeSnapshot(tx, { projectId: project.id, title: project.title });
     const now = new Date();
     const [row] = await tx
       .insert(handovers)

@@ -9,19 +9,19 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 /** Store bytes under their SHA-256; the same bytes are stored once, whoever adds them. */
-export async function putBlob(db: Db, bytes: Uint8Array, mime: string): Promise<string> {
+export async function putBlob(db: Db, { bytes, mime }: { bytes: Uint8Array; mime: string }): Promise<string> {
   const sha256 = sha256Hex(bytes);
   await db.insert(blobs).values({ sha256, size: bytes.length, mime, bytes }).onConflictDoNothing({ target: blobs.sha256 });
   return sha256;
 }
 
-export async function readBlob(db: Db, sha256: string): Promise<Uint8Array | null> {
+export async function readBlob(db: Db, { sha256 }: { sha256: string }): Promise<Uint8Array | null> {
   const [row] = await db.select({ bytes: blobs.bytes }).from(blobs).where(eq(blobs.sha256, sha256)).limit(1);
   return row ? new Uint8Array(row.bytes) : null;
 }
 
 /** Delete those of the given blobs that no source refers to any more (after a source is deleted). */
-export async function deleteOrphanBlobs(db: Db, candidates: (string | null)[]): Promise<number> {
+export async function deleteOrphanBlobs(db: Db, { candidates }: { candidates: (string | null)[] }): Promise<number> {
   const shas = [...new Set(candidates.filter((s): s is string => Boolean(s)))];
   if (shas.length === 0) return 0;
   const rows = await queryRows<{ sha256: string }>(

@@ -1,3 +1,4 @@
+import "server-only";
 import type { TextFormat } from "./extract";
 
 export type ChunkDraft = {

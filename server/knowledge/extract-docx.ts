@@ -1,3 +1,4 @@
+import "server-only";
 import mammoth from "mammoth";
 import { extractHtml } from "./extract-html";
 import { ExtractionError } from "./extraction-error";

@@ -1,3 +1,4 @@
+import "server-only";
 import { type FormatCallback, htmlToText } from "html-to-text";
 
 /** Headings become markdown headings so the chunker can follow the document's structure. */

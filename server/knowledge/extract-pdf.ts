@@ -1,3 +1,4 @@
+import "server-only";
 import { ExtractionError } from "./extraction-error";
 
 type TextItem = { str: string; hasEOL?: boolean };

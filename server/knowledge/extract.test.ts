@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { extractText } from "./extract";
-import { makeDocx } from "./fixtures/make-docx";
-import { makePdf } from "./fixtures/make-pdf";
+import { makeDocx } from "@/testing/documents/make-docx";
+import { makePdf } from "@/testing/documents/make-pdf";
 import { KIND_MEDIA_TYPE } from "./media-type";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);

@@ -1,3 +1,4 @@
+import "server-only";
 import { decodeText } from "./decode-text";
 import { extractDocx } from "./extract-docx";
 import { extractHtml } from "./extract-html";

@@ -3,6 +3,7 @@ import { lookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
 import { isIP } from "node:net";
+import { formatBytes } from "@/lib/bytes";
 import { refusalReason } from "./address-policy";
 import { ExtractionError } from "./extraction-error";
 import { FILE_CAP_BYTES } from "./limits";
@@ -134,7 +135,7 @@ function request(target: { url: URL; address: string; family: number }, signal: 
         const declared = Number(res.headers["content-length"] ?? Number.NaN);
         if (declared > maxBytes) {
           req.destroy();
-          reject(new UrlRefusedError(`The file is ${(declared / 1024 / 1024).toFixed(1)} MB; the limit is ${(maxBytes / 1024 / 1024).toFixed(0)} MB.`));
+          reject(new UrlRefusedError(`The file is ${formatBytes(declared)}; the limit is ${formatBytes(maxBytes)}.`));
           return;
         }
         const parts: Buffer[] = [];
@@ -143,7 +144,7 @@ function request(target: { url: URL; address: string; family: number }, signal: 
           received += part.length;
           if (received > maxBytes) {
             req.destroy();
-            reject(new UrlRefusedError(`The file is larger than the ${(maxBytes / 1024 / 1024).toFixed(0)} MB limit, so the fetch was stopped.`));
+            reject(new UrlRefusedError(`The file is larger than the ${formatBytes(maxBytes)} limit, so the fetch was stopped.`));
             return;
           }
           parts.push(part);

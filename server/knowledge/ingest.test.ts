@@ -4,10 +4,10 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows } from "@/db/client";
 import { chunks, projects, sources } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import { makeProject } from "@/server/testing/fixtures";
-import { makeDocx } from "./fixtures/make-docx";
-import { makePdf } from "./fixtures/make-pdf";
+import { createTestDatabase } from "@/testing/database";
+import { makeProject } from "@/testing/fixtures";
+import { makeDocx } from "@/testing/documents/make-docx";
+import { makePdf } from "@/testing/documents/make-pdf";
 import { FILE_CAP_BYTES } from "./limits";
 import { claimNextSource, processPendingSources } from "./process";
 import { retrieveChunks } from "./retrieve";
@@ -54,10 +54,10 @@ describe("ingest", () => {
     await addUploadedFile(database.db, { ...base, filename: "page.html", bytes: utf8("<h1>Frost</h1><p>Frost dates matter.</p><script>alert(1)</script>") });
     await addUploadedFile(database.db, { ...base, filename: "varieties.csv", bytes: utf8("name,colour\nBramley,green\nGala,red") });
     await addPastedText(database.db, { ...base, title: "Compost note", text: "Compost heaps need turning. Compost loves greens and browns." });
-    expect((await listSources(database.db, project.id)).every((s) => s.status === "processing")).toBe(true);
+    expect((await listSources(database.db, { projectId: project.id })).every((s) => s.status === "processing")).toBe(true);
 
     expect(await processPendingSources(database.db)).toBe(5);
-    const list = await listSources(database.db, project.id);
+    const list = await listSources(database.db, { projectId: project.id });
     expect(list.map((s) => [s.title, s.status, s.error])).toEqual(
       expect.arrayContaining([
         ["orchard.pdf", "ready", null],
@@ -103,19 +103,19 @@ describe("ingest", () => {
     const after = await counts(a.project.id);
     expect(after.blobs - before.blobs).toBe(1);
     expect(after.sources).toBe(1);
-    expect((await storageOf(database.db, a.project.id)).usedBytes).toBe(bytes.length);
-    expect((await storageOf(database.db, b.project.id)).usedBytes).toBe(bytes.length);
+    expect((await storageOf(database.db, { projectId: a.project.id })).usedBytes).toBe(bytes.length);
+    expect((await storageOf(database.db, { projectId: b.project.id })).usedBytes).toBe(bytes.length);
 
     // deleting in one project keeps the blob the other still uses
     await deleteSource(database.db, { projectId: a.project.id, sourceId: first.source.id, actorId: a.owner.id });
     expect((await counts(a.project.id)).blobs).toBe(after.blobs);
-    expect((await storageOf(database.db, a.project.id)).usedBytes).toBe(0);
+    expect((await storageOf(database.db, { projectId: a.project.id })).usedBytes).toBe(0);
   });
 
   it("enforces the per-file cap and the project quota before keeping bytes", async () => {
     const { project, owner } = await makeProject(database.db);
-    await expect(assertRoomFor(database.db, project.id, FILE_CAP_BYTES + 1, "big.pdf")).rejects.toMatchObject({
-      code: "quota_exceeded:file_size",
+    await expect(assertRoomFor(database.db, { projectId: project.id, bytes: FILE_CAP_BYTES + 1, name: "big.pdf" })).rejects.toMatchObject({
+      code: "too_large:file_size",
       message: expect.stringMatching(/big\.pdf is 25\.0 MB; the limit per file is 25\.0 MB/),
     });
     await database.db.update(projects).set({ storageQuotaBytes: 100 }).where(eq(projects.id, project.id));
@@ -123,11 +123,11 @@ describe("ingest", () => {
     const blobsBefore = (await counts(project.id)).blobs;
     await expect(
       addUploadedFile(database.db, { projectId: project.id, userId: owner.id, filename: "b.txt", bytes: utf8("y".repeat(60)) }),
-    ).rejects.toMatchObject({ code: "quota_exceeded:storage", message: expect.stringMatching(/uses 60 B of its 100 B storage, 40 B left/) });
+    ).rejects.toMatchObject({ code: "too_large:storage", message: expect.stringMatching(/uses 60 B of its 100 B storage, 40 B left/) });
     expect((await counts(project.id)).blobs).toBe(blobsBefore);
-    expect((await storageOf(database.db, project.id)).usedBytes).toBe(60);
-    await expect(assertRoomFor(database.db, project.id, 41)).rejects.toMatchObject({ code: "quota_exceeded:storage" });
-    await assertRoomFor(database.db, project.id, 40);
+    expect((await storageOf(database.db, { projectId: project.id })).usedBytes).toBe(60);
+    await expect(assertRoomFor(database.db, { projectId: project.id, bytes: 41 })).rejects.toMatchObject({ code: "too_large:storage" });
+    await assertRoomFor(database.db, { projectId: project.id, bytes: 40 });
   });
 
   it("concurrent uploads cannot overshoot the quota together", async () => {
@@ -140,7 +140,7 @@ describe("ingest", () => {
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
     expect(results.filter((r) => r.status === "rejected").every((r) => /does not fit/.test(String((r as PromiseRejectedResult).reason)))).toBe(true);
-    expect((await storageOf(database.db, project.id)).usedBytes).toBe(90);
+    expect((await storageOf(database.db, { projectId: project.id })).usedBytes).toBe(90);
     expect((await counts(project.id)).sources).toBe(3);
   });
 
@@ -158,7 +158,7 @@ describe("ingest", () => {
       await processPendingSources(database.db, { fetch: { policy: (address) => (address === "127.0.0.1" ? null : "not allowed") } });
       const [row] = await database.db.select().from(sources).where(eq(sources.id, source?.id ?? ""));
       expect(row).toMatchObject({ status: "ready", title: "Cider guide", mediaType: "text/html", chunkCount: 1 });
-      expect((await storageOf(database.db, project.id)).usedBytes).toBe(row?.sizeBytes);
+      expect((await storageOf(database.db, { projectId: project.id })).usedBytes).toBe(row?.sizeBytes);
       const [hit] = await retrieveChunks(database.db, { projectId: project.id, query: "bittersweet cider" });
       expect(hit?.text).toBe("# Cider\n\nBittersweet apples make cider.");
     } finally {
@@ -183,7 +183,7 @@ describe("ingest", () => {
     const pdf = await addUploadedFile(database.db, { projectId: project.id, userId: owner.id, filename: "broken.pdf", bytes: utf8("%PDF-1.7\n garbage garbage") });
     const bin = await addUploadedFile(database.db, { projectId: project.id, userId: owner.id, filename: "photo.txt", bytes: new Uint8Array([0xff, 0xd8, 0xff, 0, 1, 2, 3]) });
     await processPendingSources(database.db);
-    const list = await listSources(database.db, project.id);
+    const list = await listSources(database.db, { projectId: project.id });
     expect(list.find((s) => s.id === pdf.source.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/PDF/) });
     expect(list.find((s) => s.id === bin.source.id)).toMatchObject({ status: "failed", error: expect.stringMatching(/binary/) });
     expect((await counts(project.id)).chunks).toBe(0);
@@ -193,11 +193,11 @@ describe("ingest", () => {
     await expect(retrySource(database.db, { projectId: project.id, sourceId: pdf.source.id })).resolves.toMatchObject({ status: "processing", error: null });
     await expect(retrySource(database.db, { projectId: project.id, sourceId: pdf.source.id })).rejects.toMatchObject({ code: "conflict:source" });
     await processPendingSources(database.db);
-    expect((await listSources(database.db, project.id)).find((s) => s.id === pdf.source.id)?.status).toBe("failed");
+    expect((await listSources(database.db, { projectId: project.id })).find((s) => s.id === pdf.source.id)?.status).toBe("failed");
 
     for (const s of [pdf, bin]) await deleteSource(database.db, { projectId: project.id, sourceId: s.source.id, actorId: owner.id });
     expect(await orphanBlobs()).toBe(0);
-    expect((await storageOf(database.db, project.id)).usedBytes).toBe(0);
+    expect((await storageOf(database.db, { projectId: project.id })).usedBytes).toBe(0);
   });
 
   it("deletes a ready source completely and at once", async () => {
@@ -234,7 +234,7 @@ describe("ingest", () => {
     const [row] = await database.db.select().from(sources).where(eq(sources.id, source?.id ?? ""));
     expect(row).toMatchObject({ status: "failed", error: expect.stringMatching(/169\.254\.169\.254: it is a link-local address/), originalSha256: null });
     expect(await counts(project.id)).toMatchObject({ chunks: 0, blobs: blobsBefore });
-    expect((await storageOf(database.db, project.id)).usedBytes).toBe(0);
+    expect((await storageOf(database.db, { projectId: project.id })).usedBytes).toBe(0);
   });
 
   it("a worker claims each source once, and a source deleted mid-processing leaves nothing", async () => {
@@ -245,7 +245,7 @@ describe("ingest", () => {
     expect(await claimNextSource(database.db)).toBeNull();
     await deleteSource(database.db, { projectId: project.id, sourceId: source.id, actorId: owner.id });
     const { processSource } = await import("./process");
-    if (claimed) await processSource(database.db, claimed);
+    if (claimed) await processSource(database.db, { source: claimed });
     expect(await counts(project.id)).toMatchObject({ chunks: 0, sources: 0 });
     expect(await orphanBlobs()).toBe(0);
     expect(await database.db.select().from(chunks).where(eq(chunks.sourceId, source.id))).toEqual([]);

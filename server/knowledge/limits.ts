@@ -1,5 +1,8 @@
-/** Per-file cap (DESIGN §3 Knowledge: 25 MB default). The project quota lives on projects.storage_quota_bytes. */
-export const FILE_CAP_BYTES = 25 * 1024 * 1024;
+import "server-only";
+import { MB } from "@/lib/bytes";
+
+/** Per-file cap, 25 MB (docs/knowledge.md). The project quota lives on projects.storage_quota_bytes. */
+export const FILE_CAP_BYTES = 25 * MB;
 /** Pasted text is small by nature; anything bigger should be uploaded as a file. */
 export const PASTE_CAP_CHARS = 2_000_000;
 /** Extracted text kept for one source; a 25 MB PDF rarely yields more, and the viewer must stay usable. */
@@ -11,9 +14,3 @@ export const LEASE_SECONDS = 300;
 
 export const ACCEPTED_EXTENSIONS = [".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".csv", ".json"] as const;
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`;
-}

@@ -37,7 +37,7 @@ export async function claimNextSource(db: Db): Promise<Source | null> {
 }
 
 /** Fetch (for links), extract, chunk and index one claimed source; ends `ready` or `failed` with a reason. */
-export async function processSource(db: Db, claimed: Source, fetchOptions?: FetchOptions): Promise<void> {
+export async function processSource(db: Db, { source: claimed, fetch: fetchOptions }: { source: Source; fetch?: FetchOptions }): Promise<void> {
   try {
     if (claimed.attempts > MAX_ATTEMPTS) {
       throw new ExtractionError(`Processing was interrupted ${MAX_ATTEMPTS} times; this file may be too complex to read. Retry, or split it.`);
@@ -45,7 +45,7 @@ export async function processSource(db: Db, claimed: Source, fetchOptions?: Fetc
     const source = claimed.origin === "url" && !claimed.originalSha256 ? await fetchInto(db, claimed, fetchOptions) : claimed;
     if (!source) return;
     if (!source.originalSha256) throw new ExtractionError("The original file is missing.");
-    const bytes = await readBlob(db, source.originalSha256);
+    const bytes = await readBlob(db, { sha256: source.originalSha256 });
     if (!bytes) throw new ExtractionError("The original file is missing.");
     const extracted = await extractText(bytes, source.mediaType);
     const drafts = chunkText(extracted.text, extracted.format);
@@ -61,7 +61,7 @@ export async function processSource(db: Db, claimed: Source, fetchOptions?: Fetc
         .limit(1);
       if (!current) return;
       const extractedSha = sha256Hex(textBytes);
-      await putBlob(tx, textBytes, extracted.format === "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8");
+      await putBlob(tx, { bytes: textBytes, mime: extracted.format === "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8" });
       await tx.delete(chunks).where(eq(chunks.sourceId, source.id));
       for (let i = 0; i < drafts.length; i += 500) {
         await tx.insert(chunks).values(drafts.slice(i, i + 500).map((d) => ({ ...d, sourceId: source.id, projectId: source.projectId })));
@@ -113,8 +113,8 @@ async function fetchInto(db: Db, source: Source, options?: FetchOptions): Promis
       .for("update")
       .limit(1);
     if (!current) return null;
-    await chargeStorage(tx, source.projectId, fetched.bytes.length, "The fetched page");
-    const sha = await putBlob(tx, fetched.bytes, fetched.mediaType);
+    await chargeStorage(tx, { projectId: source.projectId, bytes: fetched.bytes.length, name: "The fetched page" });
+    const sha = await putBlob(tx, { bytes: fetched.bytes, mime: fetched.mediaType });
     const [updated] = await tx
       .update(sources)
       .set({
@@ -137,7 +137,7 @@ export async function processPendingSources(db: Db, options: { max?: number; fet
   while (done < max) {
     const claimed = await claimNextSource(db);
     if (!claimed) break;
-    await processSource(db, claimed, options.fetch);
+    await processSource(db, { source: claimed, fetch: options.fetch });
     done++;
   }
   return done;
@@ -167,6 +167,6 @@ export function kickProcessing(db: Db): void {
 }
 
 /** Resolves when a kicked run has finished (tests wait on it instead of sleeping). */
-export async function processingSettled(): Promise<void> {
+export async function processingDone(): Promise<void> {
   while (kick.__arborKnowledgeKick?.running) await kick.__arborKnowledgeKick.running;
 }

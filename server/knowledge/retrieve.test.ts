@@ -2,8 +2,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { chunks, sources } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import { makeProject } from "@/server/testing/fixtures";
+import { createTestDatabase } from "@/testing/database";
+import { makeProject } from "@/testing/fixtures";
 import { positiveLexemes, retrieveChunks } from "./retrieve";
 
 let database: Database;

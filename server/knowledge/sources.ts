@@ -31,8 +31,8 @@ async function storeOriginal(
       .where(and(eq(sources.projectId, args.projectId), eq(sources.originalSha256, sha)))
       .limit(1);
     if (existing) return { source: existing, duplicate: true };
-    await chargeStorage(tx, args.projectId, args.bytes.length, `“${args.title}”`);
-    await putBlob(tx, args.bytes, args.mediaType);
+    await chargeStorage(tx, { projectId: args.projectId, bytes: args.bytes.length, name: `“${args.title}”` });
+    await putBlob(tx, { bytes: args.bytes, mime: args.mediaType });
     const [source] = await tx
       .insert(sources)
       .values({
@@ -118,8 +118,8 @@ export async function deleteSource(db: Db, args: { projectId: string; sourceId: 
       .where(and(eq(sources.id, args.sourceId), eq(sources.projectId, args.projectId)))
       .returning();
     if (!source) throw new AppError("not_found:source", "This source does not exist (it may have been deleted already).");
-    await releaseStorage(tx, args.projectId, Number(source.sizeBytes));
-    await deleteOrphanBlobs(tx, [source.originalSha256, source.extractedSha256]);
+    await releaseStorage(tx, { projectId: args.projectId, bytes: Number(source.sizeBytes) });
+    await deleteOrphanBlobs(tx, { candidates: [source.originalSha256, source.extractedSha256] });
     await recordActivity(tx, { projectId: args.projectId, actorId: args.actorId, verb: "deleted_source", targetKind: "source", targetId: source.id, detail: { title: source.title } });
   });
 }
@@ -140,7 +140,7 @@ export type SourceListItem = Pick<
   "id" | "title" | "mediaType" | "origin" | "url" | "sizeBytes" | "summary" | "keywords" | "status" | "error" | "chunkCount" | "createdAt" | "processedAt"
 > & { addedByName: string | null };
 
-export async function listSources(db: Db, projectId: string, onlySourceId?: string): Promise<SourceListItem[]> {
+export async function listSources(db: Db, { projectId, onlySourceId }: { projectId: string; onlySourceId?: string }): Promise<SourceListItem[]> {
   const rows = await db
     .select({
       id: sources.id,
@@ -180,9 +180,9 @@ export async function getSourceView(db: Db, args: { projectId: string; sourceId:
     .limit(1);
   const row = list[0];
   if (!row) throw new AppError("not_found:source", "This source does not exist in this project (it may have been deleted).");
-  const [source] = await listSources(db, args.projectId, row.id);
+  const [source] = await listSources(db, { projectId: args.projectId, onlySourceId: row.id });
   if (!source) throw new AppError("not_found:source", "This source does not exist in this project (it may have been deleted).");
-  const bytes = row.extractedSha256 ? await readBlob(db, row.extractedSha256) : null;
+  const bytes = row.extractedSha256 ? await readBlob(db, { sha256: row.extractedSha256 }) : null;
   const chunkRows = await db
     .select({ id: chunks.id, ordinal: chunks.ordinal, heading: chunks.heading, startOffset: chunks.startOffset, endOffset: chunks.endOffset })
     .from(chunks)

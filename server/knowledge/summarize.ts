@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * The local tier's summary and keywords, extractive so they cost nothing and
  * need no model: the opening sentences of the body text, and the most

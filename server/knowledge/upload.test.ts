@@ -2,10 +2,11 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, queryRows } from "@/db/client";
 import { projects } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
-import { makeProject } from "@/server/testing/fixtures";
+import { statusOf } from "@/lib/errors";
+import { createTestDatabase } from "@/testing/database";
+import { makeProject } from "@/testing/fixtures";
 import { FILE_CAP_BYTES } from "./limits";
-import { processingSettled } from "./process";
+import { processingDone } from "./process";
 import { listSources } from "./sources";
 import { handleUpload } from "./upload";
 
@@ -14,7 +15,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  await processingSettled();
+  await processingDone();
   await database.close();
 });
 
@@ -46,8 +47,8 @@ describe("handleUpload", () => {
       ["b.csv", true, undefined],
       ["c.exe", false, "bad_request:file_type"],
     ]);
-    await processingSettled();
-    expect((await listSources(database.db, project.id)).map((s) => s.status)).toEqual(["ready", "ready"]);
+    await processingDone();
+    expect((await listSources(database.db, { projectId: project.id })).map((s) => s.status)).toEqual(["ready", "ready"]);
   });
 
   it("refuses viewers and non-members", async () => {
@@ -66,16 +67,18 @@ describe("handleUpload", () => {
         userId: owner.id,
         request: formRequest([{ name: "a.txt", body: "small" }], { "content-length": String(FILE_CAP_BYTES + 1_000_000) }),
       }),
-    ).rejects.toMatchObject({ code: "quota_exceeded:file_size" });
+    ).rejects.toMatchObject({ code: "too_large:file_size" });
     await database.db.update(projects).set({ storageQuotaBytes: 1_000 }).where(eq(projects.id, project.id));
     await expect(
       handleUpload(database.db, { projectId: project.id, userId: owner.id, request: formRequest([{ name: "big.txt", body: "w ".repeat(50_000) }]) }),
-    ).rejects.toMatchObject({ code: "quota_exceeded:storage", message: expect.stringMatching(/1000 B|1\.0 KB/) });
+    ).rejects.toMatchObject({ code: "too_large:storage", message: expect.stringMatching(/1000 B|1\.0 KB/) });
     // fits in the stream slack but not in the quota: refused per file by the charge
     const [outcome] = await handleUpload(database.db, { projectId: project.id, userId: owner.id, request: formRequest([{ name: "mid.txt", body: "m".repeat(5_000) }]) });
-    expect(outcome?.error?.code).toBe("quota_exceeded:storage");
+    expect(outcome?.error?.code).toBe("too_large:storage");
+    // what POST /api/knowledge/upload answers: the code's kind gives the status
+    expect(statusOf(outcome?.error?.code)).toBe(413);
     expect(await blobCount()).toBe(before);
-    expect(await listSources(database.db, project.id)).toEqual([]);
+    expect(await listSources(database.db, { projectId: project.id })).toEqual([]);
   });
 
   it("rejects a request that is not multipart or has no file", async () => {

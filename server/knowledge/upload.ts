@@ -2,7 +2,8 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { AppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
-import { FILE_CAP_BYTES, formatBytes } from "./limits";
+import { formatBytes } from "@/lib/bytes";
+import { FILE_CAP_BYTES } from "./limits";
 import { kickProcessing } from "./process";
 import { addUploadedFile } from "./sources";
 import { storageOf } from "./storage";
@@ -25,16 +26,16 @@ export async function handleUpload(db: Db, args: { projectId: string; userId: st
   if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
     throw new AppError("bad_request:content_type", "Send files as multipart/form-data (field name: file).");
   }
-  const use = await storageOf(db, args.projectId);
+  const use = await storageOf(db, { projectId: args.projectId });
   const room = Math.max(0, use.quotaBytes - use.usedBytes);
   const limit = Math.min(FILE_CAP_BYTES, room) + MULTIPART_SLACK;
   const tooBig = () =>
     room < FILE_CAP_BYTES
       ? new AppError(
-          "quota_exceeded:storage",
+          "too_large:storage",
           `This upload does not fit: the project uses ${formatBytes(use.usedBytes)} of its ${formatBytes(use.quotaBytes)} storage, ${formatBytes(room)} left. Delete sources you no longer need, or ask the owner for more space.`,
         )
-      : new AppError("quota_exceeded:file_size", `This file is larger than the ${formatBytes(FILE_CAP_BYTES)} limit per file.`);
+      : new AppError("too_large:file_size", `This file is larger than the ${formatBytes(FILE_CAP_BYTES)} limit per file.`);
   const declared = Number(args.request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) throw tooBig();
   if (!args.request.body) throw new AppError("bad_request:empty_file", "The upload was empty.");

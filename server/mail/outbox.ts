@@ -1,5 +1,7 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { emailOutbox } from "@/db/schema";
+import { getEnv } from "@/server/env";
 
 export type MailInput = { to: string; subject: string; text: string; html?: string };
 
@@ -13,7 +15,8 @@ export async function enqueueMail(db: Db, mail: MailInput): Promise<string> {
   if (!row) throw new Error("outbox insert returned nothing");
   // Links are also printed to the server log when no SMTP server is configured,
   // so a developer can follow them without opening /dev/mailbox.
-  if (!process.env.SMTP_URL && process.env.NODE_ENV !== "test") {
+  const env = getEnv();
+  if (!env.SMTP_URL && env.NODE_ENV !== "test") {
     const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
     console.info(`[arbor] mail to ${mail.to}: ${mail.subject}${links.length ? ` — ${links.join(" ")}` : ""}`);
   }

@@ -4,7 +4,7 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { emailOutbox } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { createTestDatabase } from "@/testing/database";
 import { enqueueMail } from "./outbox";
 import { deliverDueMail } from "./sender";
 
@@ -47,16 +47,16 @@ describe("mail sender over real SMTP", () => {
     const id = await enqueueMail(db, { to: "grace@example.com", subject: "Hello", text: "Link: http://localhost:3000/x" });
 
     failNext = 1;
-    expect(await deliverDueMail(db, transport, "Arbor <a@localhost>")).toEqual({ sent: 0, failed: 1 });
+    expect(await deliverDueMail(db, { transport, from: "Arbor <a@localhost>" })).toEqual({ sent: 0, failed: 1 });
     let [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
     expect(row?.status).toBe("pending");
     expect(row?.lastError).toMatch(/try again/);
     expect(row?.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
 
     // Not due yet: nothing is sent twice or early.
-    expect(await deliverDueMail(db, transport, "Arbor <a@localhost>")).toEqual({ sent: 0, failed: 0 });
+    expect(await deliverDueMail(db, { transport, from: "Arbor <a@localhost>" })).toEqual({ sent: 0, failed: 0 });
     await db.update(emailOutbox).set({ nextAttemptAt: new Date(Date.now() - 1000) }).where(eq(emailOutbox.id, id));
-    expect(await deliverDueMail(db, transport, "Arbor <a@localhost>")).toEqual({ sent: 1, failed: 0 });
+    expect(await deliverDueMail(db, { transport, from: "Arbor <a@localhost>" })).toEqual({ sent: 1, failed: 0 });
     [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, id));
     expect(row?.status).toBe("sent");
     expect(row?.attempts).toBe(2);

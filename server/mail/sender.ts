@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Transporter } from "nodemailer";
 import type { Db } from "@/db/client";
@@ -15,7 +16,10 @@ export function backoffMs(attempts: number): number {
  * so two instances never send the same mail; a failed send goes back to pending with
  * a later next_attempt_at, and only after MAX_ATTEMPTS is it marked failed — never lost.
  */
-export async function deliverDueMail(db: Db, transport: Transporter, from: string, limit = 20): Promise<{ sent: number; failed: number }> {
+export async function deliverDueMail(
+  db: Db,
+  { transport, from, limit = 20 }: { transport: Transporter; from: string; limit?: number },
+): Promise<{ sent: number; failed: number }> {
   const due = await db
     .select({ id: emailOutbox.id })
     .from(emailOutbox)

@@ -1,8 +1,9 @@
+import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type ProjectMember, type Role, projectMembers, projects } from "@/db/schema";
+import { type Project, type ProjectMember, projectMembers, projects } from "@/db/schema";
 import { AppError } from "@/server/errors";
-import { ROLE_CAN, roleAtLeast } from "./roles";
+import { ROLE_CAN, type Role, roleAtLeast } from "@/lib/roles";
 
 export type ProjectAccess = { project: Project; member: ProjectMember };
 

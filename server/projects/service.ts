@@ -1,6 +1,8 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type ProjectSettings, type Role, projectMembers, projects } from "@/db/schema";
+import type { Role } from "@/lib/roles";
+import { type Project, type ProjectSettings, projectMembers, projects } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 
@@ -26,7 +28,7 @@ export async function createProject(
 }
 
 /** Projects I own and projects I am a member of, most recently changed first. */
-export async function listProjectsForUser(db: Db, userId: string): Promise<ProjectListItem[]> {
+export async function listProjectsForUser(db: Db, { userId }: { userId: string }): Promise<ProjectListItem[]> {
   const rows = await db.execute(sql`
     select p.id, p.title, p.description, p.icon, p.status, p.updated_at as "updatedAt", m.role, u.email as "ownerEmail"
     from project_members m

@@ -1,3 +1,4 @@
+import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
 import { billingRouter } from "./billing";

@@ -1,9 +1,10 @@
+import "server-only";
 import { z } from "zod";
 import { getPreferences, recentSecurityEvents, updatePreferences } from "@/server/account/preferences";
 import { protectedProcedure, router } from "@/server/trpc/init";
 
 export const accountRouter = router({
-  preferences: protectedProcedure.query(({ ctx }) => getPreferences(ctx.db, ctx.user.id)),
+  preferences: protectedProcedure.query(({ ctx }) => getPreferences(ctx.db, { userId: ctx.user.id })),
 
   updatePreferences: protectedProcedure
     .input(
@@ -15,7 +16,7 @@ export const accountRouter = router({
         theme: z.enum(["system", "light", "dark"]).optional(),
       }),
     )
-    .mutation(({ ctx, input }) => updatePreferences(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => updatePreferences(ctx.db, { userId: ctx.user.id, changes: input })),
 
-  securityEvents: protectedProcedure.query(({ ctx }) => recentSecurityEvents(ctx.db, ctx.user.id)),
+  securityEvents: protectedProcedure.query(({ ctx }) => recentSecurityEvents(ctx.db, { userId: ctx.user.id })),
 });

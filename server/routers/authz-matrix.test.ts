@@ -1,19 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { type Role, projectMembers, projects, users } from "@/db/schema";
-import { createTestDatabase } from "@/db/testing";
+import { projectMembers, projects, users } from "@/db/schema";
+import type { Role } from "@/lib/roles";
+import { createTestDatabase } from "@/testing/database";
 import { findReadableStream } from "@/server/chat/stream/resume";
 import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { isAppError } from "@/server/errors";
-import { processingSettled } from "@/server/knowledge/process";
+import { processingDone } from "@/server/knowledge/process";
 import { handleUpload } from "@/server/knowledge/upload";
-import { roleAtLeast } from "@/server/projects/roles";
-import { contextFor } from "@/server/testing/fixtures";
+import { roleAtLeast } from "@/lib/roles";
+import { type AuthzOutcome, authzOutcome } from "@/testing/authz-outcome";
+import { contextFor } from "@/testing/fixtures";
 import { appRouter, createCaller } from "./_app";
-import { ACTORS, type Actor, AUTHZ_MATRIX, fixtureChat, fixtureStream, type MatrixEntry, type MatrixFixture } from "./authz-matrix";
+import { ACTORS, type Actor, AUTHZ_MATRIX, fixtureChat, fixtureStream, type MatrixEntry, type MatrixFixture } from "@/testing/authz-matrix";
 
 let database: Database;
 beforeAll(async () => {
@@ -61,16 +62,6 @@ function callerUser(fx: Omit<MatrixFixture, "caller">, actor: Actor) {
   return fx.members[actor];
 }
 
-/** The kinds that mean "you may not": anything else (bad input, conflict, payment) got past the check. */
-const DENIALS = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"]);
-function outcomeOf(error: unknown): { outcome: "allowed" | "denied"; detail: string } {
-  if (!(error instanceof TRPCError)) return { outcome: "allowed", detail: `non-tRPC error: ${String(error)}` };
-  const app = isAppError(error.cause) ? error.cause : null;
-  // Budget refusals share the FORBIDDEN code but are about money, not permission.
-  if (app && (app.kind === "payment_required" || app.kind === "quota_exceeded")) return { outcome: "allowed", detail: app.code };
-  return { outcome: DENIALS.has(error.code) ? "denied" : "allowed", detail: `${error.code}${app ? ` ${app.code}` : ""}: ${error.message}` };
-}
-
 async function call(path: string, fx: MatrixFixture, input: unknown) {
   const caller = createCaller({ ...contextFor(database.db, fx.caller), ip: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` });
   let target: unknown = caller;
@@ -84,7 +75,7 @@ async function call(path: string, fx: MatrixFixture, input: unknown) {
   }
 }
 
-describe("authorization matrix (DESIGN §7)", () => {
+describe("authorization matrix (who may do what: docs/collaboration.md#roles)", () => {
   it("has an entry for every procedure, and no entry for a procedure that does not exist", () => {
     const missing = procedures.filter((p) => !AUTHZ_MATRIX[p]);
     const stale = Object.keys(AUTHZ_MATRIX).filter((p) => !procedures.includes(p));
@@ -103,12 +94,13 @@ describe("authorization matrix (DESIGN §7)", () => {
         const fx: MatrixFixture = { ...base, caller: callerUser(base, actor) };
         // Fixture errors are bugs in the entry, not outcomes: let them fail the test loudly.
         const input = entry.input ? await entry.input(fx) : undefined;
-        let got: { outcome: "allowed" | "denied"; detail: string } = { outcome: "allowed", detail: "ok" };
+        let got: AuthzOutcome = { outcome: "allowed", detail: "ok" };
         try {
           await call(path, fx, input);
         } catch (error) {
-          got = outcomeOf(error);
+          got = authzOutcome(error);
         }
+        // "broken" never matches: an unexpected error is a wrong case, not an outcome
         if (got.outcome !== want) mismatches.push(`${path} as ${actor}: expected ${want}, got ${got.outcome} (${got.detail})`);
       }
     }
@@ -146,7 +138,7 @@ describe("authorization matrix (DESIGN §7)", () => {
           const request = new Request(`http://localhost/api/knowledge/upload?projectId=${fx.project.id}`, { method: "POST", body: form });
           const outcomes = await handleUpload(fx.db, { projectId: fx.project.id, userId, request });
           // the upload kicks background extraction; let it finish before the database closes
-          await processingSettled();
+          await processingDone();
           return outcomes;
         },
       },
@@ -158,14 +150,13 @@ describe("authorization matrix (DESIGN §7)", () => {
         const user = callerUser(base, actor);
         if (!user) continue;
         const want = actor !== "nonMember" && roleAtLeast(actor as Role, route.min) ? "allowed" : "denied";
-        let got: "allowed" | "denied" = "allowed";
+        let got: AuthzOutcome["outcome"] = "allowed";
         let detail = "ok";
         try {
           await route.run({ ...base, caller: user }, user.id);
         } catch (error) {
-          const kind = isAppError(error) ? error.kind : "other";
-          got = kind === "forbidden" || kind === "not_found" || kind === "unauthorized" ? "denied" : "allowed";
-          detail = String(error);
+          // the domain functions throw AppError; read it as tRPC would carry it, so anything else is "broken"
+          ({ outcome: got, detail } = authzOutcome(isAppError(error) ? error.toTRPC() : error));
         }
         if (got !== want) mismatches.push(`${route.name} as ${actor}: expected ${want}, got ${got} (${detail})`);
       }

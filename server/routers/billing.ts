@@ -1,8 +1,9 @@
+import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { billingAccounts } from "@/db/schema";
 import { ensureBillingAccount } from "@/server/billing/accounts";
-import { removeProviderKey, saveProviderKey } from "@/server/billing/keys";
+import { removeProviderKey, saveProviderKey } from "@/server/billing/provider-keys";
 import { accountSummary, listInvoices, listNotifications, markNotificationsRead, memberSpendOfProject } from "@/server/billing/summary";
 import { dailyUsage, dayRange, usageByMember, usageByModel, usageByProject, usageCsv } from "@/server/billing/usage";
 import { AppError } from "@/server/errors";

@@ -1,9 +1,10 @@
+import "server-only";
 import { z } from "zod";
 import { getBoard, getMessageText } from "@/server/canvas/board";
 import { getChanges } from "@/server/canvas/changes";
 import { addComment, deleteComment, editComment, listComments, setResolved } from "@/server/canvas/comments";
 import { createEdge, deleteEdge, edgeStyleSchema, updateEdge } from "@/server/canvas/edges";
-import { canvasKey } from "@/server/canvas/keys";
+import { canvasKey } from "@/server/canvas/board-keys";
 import { addNote, deleteNote, editNote, moveNodes, setLocked } from "@/server/canvas/nodes";
 import { projectProcedure, router } from "@/server/trpc/init";
 
@@ -13,9 +14,9 @@ const uuid = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
 const movableKey = canvasKey(["m", "s", "n", "c"]);
 const linkableKey = canvasKey(["m", "s", "n"]);
 
-/** DESIGN §3 Canvas / §7 Roles: viewers read, commenters comment, editors edit the board. */
+/** The board (docs/canvas.md) by role (docs/collaboration.md#roles): viewers read, commenters comment, editors edit. */
 export const canvasRouter = router({
-  board: projectProcedure("viewer").query(async ({ ctx }) => ({ ...(await getBoard(ctx.db, ctx.project.id)), role: ctx.member.role, userId: ctx.user.id })),
+  board: projectProcedure("viewer").query(async ({ ctx }) => ({ ...(await getBoard(ctx.db, { projectId: ctx.project.id })), role: ctx.member.role, userId: ctx.user.id })),
 
   changes: projectProcedure("viewer")
     .input(z.object({ since: z.date(), watch: z.array(z.uuid()).max(500).default([]) }))

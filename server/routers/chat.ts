@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { DEFAULT_PROJECT_SETTINGS } from "@/db/schema";
 import { escalationStatus } from "@/server/ai/escalation-status";
@@ -12,7 +13,7 @@ import { projectProcedure, router } from "@/server/trpc/init";
 const uuid = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
 const title = z.string().trim().min(1, "cannot be empty").max(120, "is too long (120 characters at most)");
 
-/** chat.* of CONTRACTS: thin over server/chat; viewer reads, commenter gives feedback, editor writes. */
+/** chat.*: thin over server/chat; viewer reads, commenter gives feedback, editor writes (docs/collaboration.md#roles). */
 export const chatRouter = router({
   list: projectProcedure("viewer").query(({ ctx }) => listChats(ctx.db, { projectId: ctx.project.id })),
 

@@ -1,5 +1,6 @@
+import "server-only";
 import { z } from "zod";
-import { INVITE_ROLES } from "@/db/schema";
+import { INVITE_ROLES } from "@/lib/roles";
 import { listActivity, markActivitySeen, unreadActivityCount } from "@/server/activity/feed";
 import { acceptInvite, createInvite, listOpenInvites, MAX_EXPIRY_HOURS, MAX_INVITE_USES, previewInvite, revokeInvite } from "@/server/collab/invites";
 import { changeMemberQuota, changeMemberRole, leaveProject, listMembers, removeMember } from "@/server/collab/members";
@@ -41,7 +42,7 @@ export const collabRouter = router({
         email: input.email || null,
       }),
     ),
-  invites: projectProcedure("owner").query(({ ctx }) => listOpenInvites(ctx.db, ctx.project.id)),
+  invites: projectProcedure("owner").query(({ ctx }) => listOpenInvites(ctx.db, { projectId: ctx.project.id })),
   revokeInvite: projectProcedure("owner")
     .input(z.object({ inviteId: z.uuid() }))
     .mutation(({ ctx, input }) => revokeInvite(ctx.db, { projectId: ctx.project.id, inviteId: input.inviteId, actorId: ctx.user.id })),

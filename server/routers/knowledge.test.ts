@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
-import { processingSettled } from "@/server/knowledge/process";
-import { contextFor, makeProject } from "@/server/testing/fixtures";
+import { createTestDatabase } from "@/testing/database";
+import { processingDone } from "@/server/knowledge/process";
+import { contextFor, makeProject } from "@/testing/fixtures";
 import { createCaller } from "./_app";
 
 let database: Database;
@@ -10,7 +10,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  await processingSettled();
+  await processingDone();
   await database.close();
 });
 
@@ -20,7 +20,7 @@ describe("knowledge router", () => {
     const api = createCaller(contextFor(database.db, owner));
     const input = { projectId: project.id };
     const { sourceId } = await api.knowledge.paste({ ...input, title: "Pruning", text: "# Pruning\n\nPrune apple trees in late winter, before buds break." });
-    await processingSettled();
+    await processingDone();
     const list = await api.knowledge.list(input);
     expect(list.canEdit).toBe(true);
     expect(list.sources).toMatchObject([{ id: sourceId, title: "Pruning", status: "ready", chunkCount: 1, origin: "paste" }]);
@@ -51,7 +51,7 @@ describe("knowledge router", () => {
       message: expect.stringMatching(/link-local/),
     });
     const theirs = await createCaller(contextFor(database.db, other.owner)).knowledge.paste({ projectId: other.project.id, title: "Theirs", text: "Secret plums." });
-    await processingSettled();
+    await processingDone();
     await expect(api.knowledge.source({ projectId: project.id, sourceId: theirs.sourceId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(api.knowledge.delete({ projectId: project.id, sourceId: theirs.sourceId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await api.knowledge.search({ projectId: project.id, query: "plums" })).toEqual([]);

@@ -1,18 +1,19 @@
+import "server-only";
 import { z } from "zod";
 import { addPastedText, addUrlSource, deleteSource, getSourceView, listSources, retrySource } from "@/server/knowledge/sources";
 import { kickProcessing } from "@/server/knowledge/process";
 import { searchVault } from "@/server/knowledge/search";
 import { storageOf } from "@/server/knowledge/storage";
-import { roleAtLeast } from "@/server/projects/roles";
+import { roleAtLeast } from "@/lib/roles";
 import { projectProcedure, router } from "@/server/trpc/init";
 
 const sourceInput = z.object({ sourceId: z.uuid({ message: "is not a valid source id" }) });
 
-/** The knowledge vault (DESIGN §3, §7): members read; editors and owners add, retry and delete. Files upload via /api/knowledge/upload. */
+/** The knowledge vault (docs/knowledge.md): members read; editors and owners add, retry and delete. Files upload via /api/knowledge/upload. */
 export const knowledgeRouter = router({
   list: projectProcedure("viewer").query(async ({ ctx }) => ({
-    sources: await listSources(ctx.db, ctx.project.id),
-    storage: await storageOf(ctx.db, ctx.project.id),
+    sources: await listSources(ctx.db, { projectId: ctx.project.id }),
+    storage: await storageOf(ctx.db, { projectId: ctx.project.id }),
     canEdit: roleAtLeast(ctx.member.role, "editor"),
   })),
 

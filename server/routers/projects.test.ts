@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { createTestDatabase } from "@/db/testing";
-import { contextFor, makeProject, makeUser } from "@/server/testing/fixtures";
+import { createTestDatabase } from "@/testing/database";
+import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
 import { createCaller } from "./_app";
 
 let database: Database;

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { ESCALATION_POLICIES } from "@/db/schema";
 import { listCloudModels } from "@/server/projects/cloud-models";
@@ -7,7 +8,7 @@ import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init
 const title = z.string().trim().min(1, "Give the project a name").max(120, "Keep the name under 120 characters");
 
 export const projectsRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listProjectsForUser(ctx.db, ctx.user.id)),
+  list: protectedProcedure.query(({ ctx }) => listProjectsForUser(ctx.db, { userId: ctx.user.id })),
 
   create: protectedProcedure
     .input(z.object({ title, description: z.string().max(2000).optional() }))
@@ -25,7 +26,7 @@ export const projectsRouter = router({
     .input(z.object({ archived: z.boolean() }))
     .mutation(({ ctx, input }) => setProjectArchived(ctx.db, { ...input, actorId: ctx.user.id })),
 
-  /** DESIGN §7: editors may change settings (policy, prompt, constraints). */
+  /** Editors may change settings (policy, prompt, constraints): docs/collaboration.md#roles. */
   updateSettings: projectProcedure("editor")
     .input(
       z.object({

@@ -1,3 +1,4 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { AppError } from "@/server/errors";
@@ -6,10 +7,10 @@ export type RateLimitRule = { limit: number; windowMs: number };
 
 /**
  * Fixed-window counters in Postgres (`rate_limits`), so every app instance
- * shares them (DESIGN §9). The window is judged by the database's clock,
+ * shares them (docs/architecture.md#processes-and-instances). The window is judged by the database's clock,
  * never the app's, so instances with skewed clocks agree.
  */
-export async function hitRateLimit(db: Db, key: string, rule: RateLimitRule): Promise<{ count: number; limited: boolean }> {
+export async function hitRateLimit(db: Db, { key, rule }: { key: string; rule: RateLimitRule }): Promise<{ count: number; limited: boolean }> {
   // One atomic upsert: concurrent hits cannot both read the old count.
   const [row] = await queryRows<{ count: number }>(
     db,
@@ -26,7 +27,7 @@ export async function hitRateLimit(db: Db, key: string, rule: RateLimitRule): Pr
 }
 
 /** Whether `key` has used up its window, without counting this look. */
-export async function isRateLimited(db: Db, key: string, rule: RateLimitRule): Promise<boolean> {
+export async function isRateLimited(db: Db, { key, rule }: { key: string; rule: RateLimitRule }): Promise<boolean> {
   const [row] = await queryRows<{ count: number }>(
     db,
     sql`select count from rate_limits

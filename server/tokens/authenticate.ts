@@ -4,8 +4,8 @@ import { type Db, queryRows } from "@/db/client";
 import type { AccessTokenScope } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { hitRateLimit, isRateLimited, type RateLimitRule, TOKEN_GUESS_RULE } from "@/server/security/rate-limit";
-import { hashToken } from "@/server/security/tokens";
-import { bearerKind } from "./format";
+import { hashToken } from "@/server/security/secret-tokens";
+import { bearerKind } from "./bearer-tokens";
 
 /** Requests per token: generous for a script, a wall for a leaked token in a loop. */
 export const TOKEN_REQUEST_RULE: RateLimitRule = { limit: 120, windowMs: 60_000 };
@@ -53,10 +53,10 @@ const invalid = () => new AppError("unauthorized:token", "This access token is n
 export async function authenticateAccessToken(db: Db, { token, ip, scope }: { token: string; ip: string; scope: AccessTokenScope }): Promise<TokenIdentity> {
   const guessKey = `token-guess:${ip}`;
   if (bearerKind(token) !== "personal") {
-    await hitRateLimit(db, guessKey, TOKEN_GUESS_RULE);
+    await hitRateLimit(db, { key: guessKey, rule: TOKEN_GUESS_RULE });
     throw invalid();
   }
-  if (await isRateLimited(db, guessKey, TOKEN_GUESS_RULE)) {
+  if (await isRateLimited(db, { key: guessKey, rule: TOKEN_GUESS_RULE })) {
     throw new AppError("rate_limited:token", "Too many invalid tokens from your network. Wait ten minutes and try again.");
   }
   const [row] = await queryRows<Row>(
@@ -77,11 +77,11 @@ export async function authenticateAccessToken(db: Db, { token, ip, scope }: { to
         select * from t`,
   );
   if (!row) {
-    await hitRateLimit(db, guessKey, TOKEN_GUESS_RULE);
+    await hitRateLimit(db, { key: guessKey, rule: TOKEN_GUESS_RULE });
     throw invalid();
   }
   if (row.revoked || row.expired) {
-    const { limited } = await hitRateLimit(db, `token-refused-log:${row.id}`, REFUSAL_LOG_RULE);
+    const { limited } = await hitRateLimit(db, { key: `token-refused-log:${row.id}`, rule: REFUSAL_LOG_RULE });
     if (!limited) {
       await db.execute(
         sql`insert into security_events (user_id, kind, detail)
@@ -96,7 +96,7 @@ export async function authenticateAccessToken(db: Db, { token, ip, scope }: { to
   if (!scopeAllows(row.scopes, scope)) {
     throw new AppError("forbidden:scope", `This token lacks the "${scope}" scope (it has: ${row.scopes.join(", ")}). Create a token with that scope.`);
   }
-  const { limited } = await hitRateLimit(db, `token:${row.id}`, TOKEN_REQUEST_RULE);
+  const { limited } = await hitRateLimit(db, { key: `token:${row.id}`, rule: TOKEN_REQUEST_RULE });
   if (limited) throw new AppError("rate_limited:token", `This token made more than ${TOKEN_REQUEST_RULE.limit} requests in a minute. Slow down and try again shortly.`);
   return { via: "token", userId: row.user_id, email: row.email, name: row.name, tokenId: row.id, scopes: row.scopes, projectId: row.project_id };
 }

@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { type AccessTokenScope, accessTokens, projects, securityEvents } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
-import { newBearerToken } from "./format";
+import { newBearerToken } from "./bearer-tokens";
 
 /** A person with more live tokens than this is better served by revoking some. */
 export const MAX_ACTIVE_TOKENS = 50;

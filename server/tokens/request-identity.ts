@@ -4,7 +4,7 @@ import { type Db, queryRows } from "@/db/client";
 import type { AccessTokenScope } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { type TokenIdentity, authenticateAccessToken } from "./authenticate";
-import { bearerFrom } from "./format";
+import { bearerFrom } from "./bearer-tokens";
 
 export type SessionIdentity = { via: "session"; userId: string; email: string; name: string | null };
 export type RequestIdentity = SessionIdentity | TokenIdentity;

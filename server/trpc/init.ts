@@ -3,7 +3,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import type { Role } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import { isAppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
 import { touchMember } from "@/server/projects/service";

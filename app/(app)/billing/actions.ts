@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { getSessionUser } from "@/server/auth/session";
 import { openCustomerPortal, startCheckout } from "@/server/billing/checkout";
-import { parseDollars } from "@/server/billing/money";
+import { parseUsd } from "@/lib/money";
 import { payTestCheckout } from "@/server/billing/test-checkout";
 import { getEnv } from "@/server/env";
 import { AppError, isAppError } from "@/server/errors";
@@ -53,7 +53,7 @@ const checkoutSchema = z.object({
 export const startCheckoutAction = withAccountOwner(checkoutSchema, async (input, user) => {
   let creditsMicros: bigint | undefined;
   if (input.kind === "credits") {
-    const parsed = parseDollars(input.amount ?? "");
+    const parsed = parseUsd(input.amount ?? "");
     if (parsed === null) throw new AppError("bad_request:credits", "Enter an amount in dollars, such as 20 or 12.50.");
     creditsMicros = parsed;
   }

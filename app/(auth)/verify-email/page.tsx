@@ -14,7 +14,7 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
   if (!token) outcome = { ok: false, message: "This page needs the link from your verification mail." };
   else {
     try {
-      const user = await verifyEmail(await getDb(), token);
+      const user = await verifyEmail(await getDb(), { token });
       outcome = { ok: true, email: user.email };
     } catch (error) {
       if (!isAppError(error)) throw error;

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { TRPCError } from "@trpc/server";
 import { signOutAction } from "@/app/(auth)/actions";
-import { formatUsd } from "@/components/collab/format";
+import { formatBytes } from "@/lib/bytes";
+import { formatUsd } from "@/lib/money";
 import { HandoverAcceptForm } from "@/components/collab/handover-accept-form";
 import { AuthLinks, TokenPageShell } from "@/components/collab/token-page-shell";
 import { getServerCaller } from "@/server/trpc/server-caller";
@@ -16,12 +17,6 @@ const CLOSED = {
   accepted: "This handover has already been accepted.",
   completed: "This handover has already been accepted.",
 } as const;
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 export default async function HandoverPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { TRPCError } from "@trpc/server";
 import { AcceptButton } from "@/components/collab/accept-button";
-import { formatUsd } from "@/components/collab/format";
+import { formatUsd } from "@/lib/money";
 import { AuthLinks, TokenPageShell } from "@/components/collab/token-page-shell";
 import { getCurrentUser } from "@/server/auth/session";
 import { getServerCaller } from "@/server/trpc/server-caller";

@@ -1,6 +1,8 @@
+import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings, type Role } from "@/db/schema";
+import { DEFAULT_PROJECT_SETTINGS, type ProjectSettings } from "@/db/schema";
+import type { Role } from "@/lib/roles";
 import type { Preferences } from "@/server/ai/context";
 import { type CloudHoldFacts, cloudHoldFactsFrom, cloudHoldFactsSql, wantedModelSql } from "@/server/billing/hold-facts";
 import { AppError } from "@/server/errors";

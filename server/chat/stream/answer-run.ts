@@ -1,9 +1,10 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type ChatStream, chatStreams, type generationSteps, messages } from "@/db/schema";
 import type { CloudReservation } from "@/server/billing/reserve";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
-import type { StreamEvent } from "./events";
+import type { StreamEvent } from "@/lib/chat-protocol";
 import { LedgerWriter } from "./ledger";
 
 /** Stop pressed on this instance aborts at once (registry); this poll carries a Stop from another instance. */

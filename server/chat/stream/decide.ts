@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import type { ProjectSettings } from "@/db/schema";
 import { type ClaudeRequest, claudeRequest, claudeUsageBound } from "@/server/ai/claude";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { type ClaudeRequest, streamClaude } from "@/server/ai/claude";
 import { localModelConfigured, localModelName, streamLocalModel } from "@/server/ai/local-model";

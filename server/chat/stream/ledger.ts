@@ -1,7 +1,8 @@
+import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { streamEvents } from "@/db/schema";
-import type { StreamEvent } from "./events";
+import type { StreamEvent } from "@/lib/chat-protocol";
 import { forgetLedger, notifyLedger, openLedger } from "./notify";
 
 /** A progress event (metadata) waits this long for company, so it usually shares the first token's insert. */

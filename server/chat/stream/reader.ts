@@ -1,7 +1,8 @@
+import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatStreams } from "@/db/schema";
-import { isFinal, sseFrame } from "./events";
+import { isFinal, sseFrame } from "@/lib/chat-protocol";
 import { readLedger } from "./ledger";
 import { storedAfter, waitForLedger } from "./notify";
 import { localProducer } from "./registry";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { chatStreams, messages, reservations, streamEvents } from "@/db/schema";

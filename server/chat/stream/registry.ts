@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Producers running in this process. The promise is kept here, not on the
  * HTTP request, so an answer keeps being written when its reader goes away.

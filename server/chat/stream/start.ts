@@ -1,7 +1,8 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Message } from "@/db/schema";
+import type { ChatRequest } from "@/lib/chat-protocol";
 import { type ClaudeRequest, claudeRequest, claudeUsageBound } from "@/server/ai/claude";
 import { buildCloudContext } from "@/server/ai/context";
 import { cloudNotConfiguredError } from "@/server/ai/escalation-status";
@@ -18,20 +19,6 @@ import { loadTurnAccess, type TurnAccess } from "./access";
 import { billingRequestId, DEFAULT_MAX_TOKENS, launchProducer } from "./producer";
 import { answerFinished } from "./registry";
 import { type Retrieval, retrieveForTurn } from "./retrieval";
-
-/** The body of POST /api/chat (DESIGN §5, plus the optional branchId of CONTRACTS). */
-export const chatRequestSchema = z.object({
-  requestId: z.string().min(8, "must be a client-made id of at least 8 characters").max(200),
-  chatId: z.uuid({ message: "is not a valid chat id" }),
-  branchId: z.uuid({ message: "is not a valid branch id" }).nullish(),
-  parentId: z.uuid({ message: "is not a valid message id" }).nullish(),
-  content: z.string().max(200_000, "is too long").nullish(),
-  answerTo: z.uuid({ message: "is not a valid message id" }).nullish(),
-  tier: z.enum(["local", "cloud", "auto"]).default("auto"),
-  model: z.string().min(1).max(100).nullish(),
-  maxTokens: z.number().int().min(1).max(32_000).nullish(),
-});
-export type ChatRequest = z.infer<typeof chatRequestSchema>;
 
 /** Planning again after the payer's tier changed under us, at most this often. */
 const TIER_RETRIES = 2;

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { devMailboxEnabled } from "@/server/dev/mailbox";
 
 export const metadata = { title: "Check your email · Arbor" };
 
@@ -10,7 +11,7 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: P
       <p className="text-sm text-zinc-600">
         We sent a sign-in link to <strong>{email ?? "your address"}</strong>. It works once and expires in 15 minutes.
       </p>
-      {process.env.NODE_ENV !== "production" && !process.env.SMTP_URL ? (
+      {devMailboxEnabled() ? (
         <p className="text-sm text-zinc-600">
           No mail server is configured, so the mail is in the{" "}
           <Link href="/dev/mailbox" className="font-medium text-emerald-800 hover:underline">

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { statusOf } from "@/lib/errors";
 import { getSessionUser } from "@/server/auth/session";
 import { AppError, errorResponse } from "@/server/errors";
 import { handleUpload } from "@/server/knowledge/upload";
@@ -16,14 +17,12 @@ export async function POST(request: Request): Promise<Response> {
     if (!projectId.success) throw new AppError("bad_request:project", "The upload needs a valid projectId.");
     const outcomes = await handleUpload(await getDb(), { projectId: projectId.data, userId: user.id, request });
     const failed = outcomes.filter((o) => o.error);
-    // One file that failed gets its own status (a client shows the message); a mixed batch is 200 with per-file results.
+    // One file that failed gets its code's status (a client shows the message); a mixed batch is 200 with per-file results.
     if (outcomes.length === 1 && failed[0]?.error) {
-      const status = failed[0].error.code.startsWith("quota_exceeded") ? 413 : 400;
-      return Response.json({ error: failed[0].error, results: outcomes }, { status });
+      return Response.json({ error: failed[0].error, results: outcomes }, { status: statusOf(failed[0].error.code) });
     }
     return Response.json({ results: outcomes });
   } catch (error) {
-    if (error instanceof AppError && error.code === "quota_exceeded:file_size") return Response.json({ error: error.toJSON() }, { status: 413 });
     return errorResponse(error);
   }
 }

@@ -3,7 +3,7 @@ import { notFound, redirect } from "next/navigation";
 import { TestCheckoutForm } from "@/components/billing/test-checkout-form";
 import { getDb } from "@/db/client";
 import { getSessionUser } from "@/server/auth/session";
-import { formatMicros } from "@/server/billing/money";
+import { formatUsd } from "@/lib/money";
 import { getTestCheckout } from "@/server/billing/test-checkout";
 import { stripeConfigured } from "@/server/billing/stripe";
 import { isAppError } from "@/server/errors";
@@ -41,7 +41,7 @@ export default async function TestCheckoutPage({ params }: { params: Promise<{ s
                 <p className="text-xs text-zinc-500">{item.detail}</p>
               </div>
               <p className="whitespace-nowrap tabular-nums text-zinc-900">
-                {formatMicros(item.amountMicros)}
+                {formatUsd(item.amountMicros)}
                 {item.interval ? ` / ${item.interval}` : ""}
               </p>
             </li>
@@ -49,7 +49,7 @@ export default async function TestCheckoutPage({ params }: { params: Promise<{ s
         </ul>
         <div className="flex justify-between border-t border-zinc-200 pt-3 text-sm font-semibold">
           <span>Due today</span>
-          <span className="tabular-nums">{formatMicros(checkout.totalMicros)}</span>
+          <span className="tabular-nums">{formatUsd(checkout.totalMicros)}</span>
         </div>
         {checkout.status === "open" ? (
           <TestCheckoutForm sessionId={checkout.id} />

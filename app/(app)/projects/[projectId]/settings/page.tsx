@@ -1,7 +1,7 @@
 import { HandoverPanel } from "@/components/collab/handover-panel";
 import { AnswerSettingsForm, DangerZone, GeneralSettingsForm } from "@/components/projects/settings-form";
 import { Card } from "@/components/ui/card";
-import { roleAtLeast } from "@/server/projects/roles";
+import { roleAtLeast } from "@/lib/roles";
 import { loadOrNotFound } from "@/server/trpc/load";
 import { getServerCaller } from "@/server/trpc/server-caller";
 

@@ -1,0 +1,10 @@
+export function formatWhen(date: Date | string): string {
+  return new Date(date).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export const ACCEPT = ".txt,.md,.markdown,.html,.htm,.pdf,.docx,.csv,.json";
+
+export function viewerHref(projectId: string, sourceId: string, chunkId?: string): string {
+  const chunk = chunkId ? `&chunk=${encodeURIComponent(chunkId)}` : "";
+  return `/projects/${projectId}/knowledge?source=${encodeURIComponent(sourceId)}${chunk}`;
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/**
+ * The chat stream's wire format, once, for the route that writes it and the
+ * client that reads it: the body of `POST /api/chat` and the JSON `data:` of
+ * each SSE event. Unknown fields are dropped on parse, so a newer server never
+ * breaks an older tab.
+ * @see docs/chat.md#the-stream-protocol
+ */
+
+export const STREAM_PHASES = ["analyzing", "retrieving", "generating", "verifying"] as const;
+export type StreamPhase = (typeof STREAM_PHASES)[number];
+
+const id = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
+
+/** The body of POST /api/chat; `branchId` continues a branch other than the one the parent tips. */
+export const chatRequestSchema = z.object({
+  requestId: z.string().min(8, "must be a client-made id of at least 8 characters").max(200),
+  chatId: id("chat"),
+  branchId: id("branch").nullish(),
+  parentId: id("message").nullish(),
+  content: z.string().max(200_000, "is too long").nullish(),
+  answerTo: id("message").nullish(),
+  tier: z.enum(["local", "cloud", "auto"]).default("auto"),
+  model: z.string().min(1).max(100).nullish(),
+  maxTokens: z.number().int().min(1).max(32_000).nullish(),
+});
+/** The first turn of a new chat: a `projectId` instead of the `chatId`, so a script starts a chat in one round trip. */
+export const newChatRequestSchema = chatRequestSchema
+  .omit({ chatId: true })
+  .extend({ chatId: z.undefined().optional(), projectId: id("project") });
+/** The request as the server holds it after parsing (defaults applied). */
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+/** The request as a client sends it. */
+export type ChatRequestBody = z.input<typeof chatRequestSchema>;
+
+const contentEvent = z.object({ type: z.literal("content"), text: z.string() });
+
+const metadataEvent = z.object({
+  type: z.literal("metadata"),
+  agent: z.string(),
+  phase: z.enum(STREAM_PHASES),
+  userMessageId: z.string().optional(),
+  assistantMessageId: z.string().optional(),
+  branchId: z.string().optional(),
+  tier: z.enum(["local", "cloud"]).optional(),
+  model: z.string().optional(),
+});
+
+const endEvent = z.object({
+  type: z.literal("end"),
+  tokensUsed: z.object({ prompt: z.number().int().nonnegative(), completion: z.number().int().nonnegative() }),
+  /** micro-USD as a decimal string: JSON has no bigint */
+  costMicros: z.string().regex(/^\d+$/),
+  totalLatencyMs: z.number().nonnegative(),
+  messageId: z.string(),
+  status: z.enum(["complete", "stopped"]),
+});
+
+const errorEvent = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });
+
+export const streamEventSchema = z.discriminatedUnion("type", [contentEvent, metadataEvent, endEvent, errorEvent]);
+export type StreamEvent = z.infer<typeof streamEventSchema>;
+export type MetadataEvent = z.infer<typeof metadataEvent>;
+export type EndEvent = z.infer<typeof endEvent>;
+
+/** An `end` or `error` event: nothing follows it. */
+export function isFinal(event: { type?: unknown }): boolean {
+  return event.type === "end" || event.type === "error";
+}
+
+/** One SSE frame; the id is the event's sequence number in the ledger (what Last-Event-ID echoes back). */
+export function sseFrame(seq: number, event: unknown): string {
+  return `id: ${seq}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** One `data:` line, or null when it is not an event we understand (skipped rather than trusted). */
+export function parseStreamEvent(data: string): StreamEvent | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  const parsed = streamEventSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,58 @@
+import "server-only";
+import { createTransport } from "nodemailer";
+import type { Db } from "@/db/client";
+import { ensureModelPrices } from "@/server/ai/model-prices";
+import { expireReservations, PRODUCER_GONE_AFTER_MS } from "@/server/billing/expiry";
+import { reportUsageToStripe } from "@/server/billing/meter";
+import { retryStripeEvents } from "@/server/billing/webhook";
+import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
+import type { Env } from "@/server/env";
+import { expireHandovers } from "@/server/handover/expire";
+import { processPendingSources } from "@/server/knowledge/process";
+import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+
+/** One-off start-up work, run once per process after migrations. */
+export type BootTask = { name: string; run: (db: Db) => Promise<unknown> };
+/** A background loop. Its work is claimed in the database, so several instances can run it side by side. */
+export type Worker = BootTask & { intervalMs: number };
+
+/**
+ * Every boot task and background worker Arbor runs, in one list (server/boot.ts
+ * runs them). Adding one? Add it here: nothing registers itself on import.
+ * @see docs/architecture.md#background-work
+ */
+export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] } {
+  const bootTasks: BootTask[] = [
+    { name: "model prices", run: ensureModelPrices },
+    // On the embedded database nothing else can be writing, so every stream left running at start-up
+    // was cut off by a crash. On shared Postgres another instance may still be writing one: only streams
+    // whose producer stopped renewing their heartbeat count, and the "stale chat streams" worker sweeps
+    // for instances that died later.
+    { name: "interrupted chat streams", run: (db) => recoverInterruptedStreams(db, { staleMs: env.DATABASE_URL ? PRODUCER_GONE_AFTER_MS : 0 }) },
+  ];
+  const workers: Worker[] = [
+    { name: "stale chat streams", intervalMs: 60_000, run: (db) => recoverInterruptedStreams(db, { staleMs: PRODUCER_GONE_AFTER_MS }) },
+    // Uploads also kick processing at once (kickProcessing); this loop picks up the rest: link fetches, retries, crashed leases.
+    { name: "knowledge processing", intervalMs: 5_000, run: (db) => processPendingSources(db) },
+    // Reads and accepts expire lazily too; this keeps the owner's panel honest without a visit.
+    { name: "handover expiry", intervalMs: 5 * 60_000, run: (db) => expireHandovers(db) },
+    { name: "billing: expire reservations", intervalMs: 60_000, run: (db) => expireReservations(db) },
+    { name: "billing: stripe event retry", intervalMs: 15_000, run: (db) => retryStripeEvents(db) },
+    { name: "billing: meter report", intervalMs: 30_000, run: (db) => reportUsageToStripe(db) },
+  ];
+  // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
+  if (env.SMTP_URL) {
+    const transport = createTransport(env.SMTP_URL);
+    const deliver = (db: Db) => deliverDueMail(db, { transport, from: env.MAIL_FROM });
+    bootTasks.push({ name: "mail: requeue stuck", run: requeueStuckMail });
+    workers.push({
+      name: "mail: sender",
+      intervalMs: 2_000,
+      run: (db) => {
+        setMailKick(() => void deliver(db).catch((error) => console.error("[arbor] mail kick failed", error)));
+        return deliver(db);
+      },
+    });
+  }
+  return { bootTasks, workers };
+}

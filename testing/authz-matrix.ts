@@ -1,0 +1,314 @@
+/**
+ * The authorization matrix (docs/collaboration.md#roles), read by server/routers/authz-matrix.test.ts.
+ *
+ * Every tRPC procedure of appRouter needs an entry, or the test fails. `min` is
+ * the least privilege that may call it: "public" (anyone), "signed-in" (any
+ * account), or a project role — then anonymous is UNAUTHORIZED, a non-member
+ * NOT_FOUND and a lower role FORBIDDEN. `input` builds a real input from a fresh
+ * fixture (create the rows it needs through `fx.db`), so an allowed caller
+ * genuinely succeeds — or fails for a reason other than UNAUTHORIZED, FORBIDDEN
+ * or NOT_FOUND. `except` overrides single actors where the rule is not a
+ * ladder (say why in a comment).
+ *
+ * Adding a procedure? Add its line here, in its area's block.
+ */
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { type Project, type User, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import type { Role } from "@/lib/roles";
+import { createChat } from "@/server/chat/chats";
+import { createInvite } from "@/server/collab/invites";
+import { startHandover } from "@/server/handover/start";
+import { createAccessToken } from "@/server/tokens/personal-tokens";
+
+export type Actor = "anonymous" | "nonMember" | "viewer" | "commenter" | "editor" | "owner";
+export const ACTORS: Actor[] = ["anonymous", "nonMember", "viewer", "commenter", "editor", "owner"];
+
+export type MatrixFixture = {
+  db: Db;
+  project: Project;
+  owner: User;
+  members: { viewer: User; commenter: User; editor: User };
+  nonMember: User;
+  /** who is calling in this case (null = anonymous) */
+  caller: User | null;
+};
+
+export type MatrixEntry = {
+  min: Role | "signed-in" | "public";
+  input?: (fx: MatrixFixture) => unknown | Promise<unknown>;
+  except?: Partial<Record<Actor, "allowed" | "denied">>;
+};
+
+// ── fixture helpers: real rows, so allowed callers really get through ──
+export async function fixtureChat(fx: MatrixFixture) {
+  return createChat(fx.db, { projectId: fx.project.id, by: fx.owner.id, title: "Matrix chat" });
+}
+
+/** A chat whose main branch ends in a question and its answer. */
+export async function fixtureMessages(fx: MatrixFixture) {
+  const chat = await fixtureChat(fx);
+  const [question] = await fx.db.insert(messages).values({ chatId: chat.id, role: "user", content: "What is soil?", authorId: fx.owner.id }).returning();
+  const [answer] = await fx.db
+    .insert(messages)
+    .values({ chatId: chat.id, role: "assistant", content: "Soil is…", parentId: question?.id, tier: "local", model: "vault-responder" })
+    .returning();
+  if (!question || !answer) throw new Error("message insert returned nothing");
+  await fx.db.update(branches).set({ tipMessageId: answer.id }).where(eq(branches.id, chat.mainBranchId));
+  return { chat, branchId: chat.mainBranchId, question, answer };
+}
+
+/** A running stream on the fixture chat, for Stop. */
+export async function fixtureStream(fx: MatrixFixture) {
+  const { chat, branchId, question, answer } = await fixtureMessages(fx);
+  const [stream] = await fx.db
+    .insert(chatStreams)
+    .values({ requestId: `matrix-${answer.id}`, chatId: chat.id, branchId, userMessageId: question.id, assistantMessageId: answer.id, startedBy: fx.owner.id })
+    .returning();
+  if (!stream) throw new Error("stream insert returned nothing");
+  return stream;
+}
+
+export async function fixtureSource(fx: MatrixFixture) {
+  const [source] = await fx.db
+    .insert(sources)
+    .values({ projectId: fx.project.id, title: "Matrix notes", mediaType: "text/plain", origin: "paste", status: "ready", addedBy: fx.owner.id })
+    .returning();
+  if (!source) throw new Error("source insert returned nothing");
+  return source;
+}
+
+export async function fixtureNote(fx: MatrixFixture) {
+  const [note] = await fx.db.insert(canvasNodes).values({ projectId: fx.project.id, kind: "note", text: "Matrix note", x: 0, y: 0, createdBy: fx.owner.id }).returning();
+  if (!note) throw new Error("note insert returned nothing");
+  return note;
+}
+
+export async function fixtureEdge(fx: MatrixFixture) {
+  const [a, b] = [await fixtureNote(fx), await fixtureNote(fx)];
+  const [edge] = await fx.db.insert(canvasEdges).values({ projectId: fx.project.id, fromKey: `n:${a.id}`, toKey: `n:${b.id}`, authorId: fx.owner.id }).returning();
+  if (!edge) throw new Error("edge insert returned nothing");
+  return edge;
+}
+
+/** A comment on an answer, written by the caller when there is one (else by the owner). */
+export async function fixtureComment(fx: MatrixFixture) {
+  const { answer } = await fixtureMessages(fx);
+  const [comment] = await fx.db
+    .insert(comments)
+    .values({ projectId: fx.project.id, targetKey: `m:${answer.id}`, messageId: answer.id, body: "Matrix comment", authorId: fx.caller?.id ?? fx.owner.id })
+    .returning();
+  if (!comment) throw new Error("comment insert returned nothing");
+  return comment;
+}
+
+const pid = (fx: MatrixFixture) => ({ projectId: fx.project.id });
+const NIL_UUID = "00000000-0000-4000-8000-000000000000";
+
+export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
+  // ── account (the signed-in person's own data) ──
+  "account.preferences": { min: "signed-in" },
+  "account.updatePreferences": { min: "signed-in", input: () => ({ tone: "friendly" }) },
+  "account.securityEvents": { min: "signed-in" },
+
+  // ── personal access tokens (always the caller's own) ──
+  "tokens.list": { min: "signed-in" },
+  "tokens.create": { min: "signed-in", input: () => ({ name: "Matrix token", scopes: ["read"], expiresInDays: 7 }) },
+  "tokens.revoke": {
+    min: "signed-in",
+    input: async (fx) => {
+      const made = await createAccessToken(fx.db, { userId: (fx.caller ?? fx.owner).id, name: "Matrix", scopes: ["read"] });
+      return { tokenId: made.id };
+    },
+  },
+
+  // ── projects ──
+  "projects.list": { min: "signed-in" },
+  "projects.create": { min: "signed-in", input: () => ({ title: "Matrix" }) },
+  "projects.cloudModels": { min: "signed-in" },
+  "projects.get": { min: "viewer", input: pid },
+  "projects.rename": { min: "owner", input: (fx) => ({ ...pid(fx), title: "Renamed" }) },
+  "projects.setArchived": { min: "owner", input: (fx) => ({ ...pid(fx), archived: true }) },
+  "projects.updateSettings": { min: "editor", input: (fx) => ({ ...pid(fx), systemPrompt: "Be brief." }) },
+  "projects.delete": { min: "owner", input: (fx) => ({ ...pid(fx), confirmTitle: fx.project.title }) },
+
+  // ── knowledge ──
+  "knowledge.list": { min: "viewer", input: pid },
+  "knowledge.source": { min: "viewer", input: async (fx) => ({ ...pid(fx), sourceId: (await fixtureSource(fx)).id }) },
+  "knowledge.search": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "notes" }) },
+  "knowledge.paste": { min: "editor", input: (fx) => ({ ...pid(fx), title: "Matrix note", text: `Pasted ${Math.random()}` }) },
+  // a loopback link: allowed callers get past the role check and are refused for the address (BAD_REQUEST)
+  "knowledge.fetchUrl": { min: "editor", input: (fx) => ({ ...pid(fx), url: "http://127.0.0.1/" }) },
+  "knowledge.retry": {
+    min: "editor",
+    input: async (fx) => {
+      const source = await fixtureSource(fx);
+      await fx.db.update(sources).set({ status: "failed", error: "matrix" }).where(eq(sources.id, source.id));
+      return { ...pid(fx), sourceId: source.id };
+    },
+  },
+  "knowledge.delete": { min: "editor", input: async (fx) => ({ ...pid(fx), sourceId: (await fixtureSource(fx)).id }) },
+
+  // ── chat ──
+  "chat.list": { min: "viewer", input: pid },
+  "chat.create": { min: "editor", input: pid },
+  "chat.rename": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, title: "Renamed" }) },
+  "chat.delete": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id }) },
+  "chat.thread": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
+  "chat.switchSibling": {
+    min: "viewer",
+    input: async (fx) => {
+      const m = await fixtureMessages(fx);
+      return { ...pid(fx), chatId: m.chat.id, branchId: m.branchId, messageId: m.answer.id };
+    },
+  },
+  "chat.fork": {
+    min: "editor",
+    input: async (fx) => {
+      const m = await fixtureMessages(fx);
+      return { ...pid(fx), chatId: m.chat.id, messageId: m.question.id };
+    },
+  },
+  "chat.renameBranch": { min: "editor", input: async (fx) => ({ ...pid(fx), branchId: (await fixtureChat(fx)).mainBranchId, title: "Side" }) },
+  "chat.archiveBranch": { min: "editor", input: async (fx) => ({ ...pid(fx), branchId: (await fixtureChat(fx)).mainBranchId, archived: true }) },
+  "chat.feedback": { min: "commenter", input: async (fx) => ({ ...pid(fx), messageId: (await fixtureMessages(fx)).answer.id, value: "good" }) },
+  "chat.stop": { min: "editor", input: async (fx) => ({ ...pid(fx), streamId: (await fixtureStream(fx)).id }) },
+  "chat.exportMarkdown": {
+    min: "viewer",
+    input: async (fx) => {
+      const m = await fixtureMessages(fx);
+      return { ...pid(fx), chatId: m.chat.id, branchId: m.branchId };
+    },
+  },
+  "chat.exportTree": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
+  "chat.escalationStatus": { min: "viewer", input: pid },
+
+  // ── canvas ──
+  "canvas.board": { min: "viewer", input: pid },
+  "canvas.changes": { min: "viewer", input: (fx) => ({ ...pid(fx), since: new Date(Date.now() - 60_000) }) },
+  "canvas.messageText": { min: "viewer", input: async (fx) => ({ ...pid(fx), messageId: (await fixtureMessages(fx)).answer.id }) },
+  "canvas.moveNodes": { min: "editor", input: async (fx) => ({ ...pid(fx), moves: [{ key: `m:${(await fixtureMessages(fx)).answer.id}`, x: 10, y: 20 }] }) },
+  "canvas.setLocked": { min: "editor", input: async (fx) => ({ ...pid(fx), key: `m:${(await fixtureMessages(fx)).answer.id}`, locked: true, x: 1, y: 2 }) },
+  "canvas.addNote": { min: "editor", input: (fx) => ({ ...pid(fx), text: "A note", x: 0, y: 0 }) },
+  "canvas.editNote": { min: "editor", input: async (fx) => ({ ...pid(fx), noteId: (await fixtureNote(fx)).id, text: "Edited" }) },
+  "canvas.deleteNote": { min: "editor", input: async (fx) => ({ ...pid(fx), noteId: (await fixtureNote(fx)).id }) },
+  "canvas.createEdge": {
+    min: "editor",
+    input: async (fx) => {
+      const m = await fixtureMessages(fx);
+      return { ...pid(fx), fromKey: `m:${m.question.id}`, toKey: `n:${(await fixtureNote(fx)).id}` };
+    },
+  },
+  "canvas.updateEdge": { min: "editor", input: async (fx) => ({ ...pid(fx), edgeId: (await fixtureEdge(fx)).id, label: "because" }) },
+  "canvas.deleteEdge": { min: "editor", input: async (fx) => ({ ...pid(fx), edgeId: (await fixtureEdge(fx)).id }) },
+  "canvas.comments": { min: "viewer", input: async (fx) => ({ ...pid(fx), targetKey: `m:${(await fixtureMessages(fx)).answer.id}` }) },
+  "canvas.addComment": { min: "commenter", input: async (fx) => ({ ...pid(fx), targetKey: `m:${(await fixtureMessages(fx)).answer.id}`, body: "Nice" }) },
+  // Comments are the caller's own here (authors may edit, resolve and delete theirs).
+  "canvas.editComment": { min: "commenter", input: async (fx) => ({ ...pid(fx), commentId: (await fixtureComment(fx)).id, body: "Edited" }) },
+  "canvas.resolveComment": { min: "commenter", input: async (fx) => ({ ...pid(fx), commentId: (await fixtureComment(fx)).id, resolved: true }) },
+  "canvas.deleteComment": { min: "commenter", input: async (fx) => ({ ...pid(fx), commentId: (await fixtureComment(fx)).id }) },
+
+  // ── collab ──
+  "collab.createInvite": { min: "owner", input: (fx) => ({ ...pid(fx), role: "viewer", quotaUsd: "1", expiresInHours: 24 }) },
+  "collab.invites": { min: "owner", input: pid },
+  "collab.revokeInvite": {
+    min: "owner",
+    input: async (fx) => {
+      const { invite } = await createInvite(fx.db, { projectId: fx.project.id, hostId: fx.owner.id, role: "viewer", quotaMicros: 0n, expiresInHours: 1 });
+      return { ...pid(fx), inviteId: invite.id };
+    },
+  },
+  "collab.invitePreview": {
+    min: "public",
+    input: async (fx) => ({
+      token: (await createInvite(fx.db, { projectId: fx.project.id, hostId: fx.owner.id, role: "viewer", quotaMicros: 0n, expiresInHours: 1 })).token,
+    }),
+  },
+  "collab.acceptInvite": {
+    min: "signed-in",
+    input: async (fx) => ({
+      token: (await createInvite(fx.db, { projectId: fx.project.id, hostId: fx.owner.id, role: "viewer", quotaMicros: 0n, expiresInHours: 1 })).token,
+    }),
+  },
+  "collab.members": { min: "viewer", input: pid },
+  "collab.changeRole": { min: "owner", input: (fx) => ({ ...pid(fx), userId: fx.members.viewer.id, role: "commenter" }) },
+  "collab.changeQuota": { min: "owner", input: (fx) => ({ ...pid(fx), userId: fx.members.viewer.id, quotaUsd: "3" }) },
+  "collab.removeMember": { min: "owner", input: (fx) => ({ ...pid(fx), userId: fx.members.viewer.id }) },
+  // Any member may leave; the owner's refusal is a BAD_REQUEST ("hand it over"), not an authorization denial.
+  "collab.leave": { min: "viewer", input: pid },
+  "collab.activity": { min: "viewer", input: pid },
+  "collab.unreadActivity": { min: "viewer", input: pid },
+  "collab.markActivitySeen": { min: "viewer", input: pid },
+  "collab.startHandover": {
+    min: "owner",
+    input: (fx) => ({ ...pid(fx), toEmail: "next-owner@example.com", includeKnowledge: true, includeAdapters: true, previousOwnerLeaves: false, message: "" }),
+  },
+  // Any member may ask; each sees only the handovers they started (none, for non-owners).
+  "collab.handover": { min: "viewer", input: pid },
+  "collab.cancelHandover": {
+    min: "owner",
+    input: async (fx) => {
+      const { handover } = await startHandover(fx.db, {
+        projectId: fx.project.id,
+        fromUserId: fx.owner.id,
+        toEmail: "next-owner@example.com",
+        includeKnowledge: true,
+        includeAdapters: true,
+        previousOwnerLeaves: false,
+        message: "",
+      });
+      return { ...pid(fx), handoverId: handover.id };
+    },
+  },
+  "collab.handoverPreview": {
+    min: "public",
+    input: async (fx) => ({
+      token: (
+        await startHandover(fx.db, {
+          projectId: fx.project.id,
+          fromUserId: fx.owner.id,
+          toEmail: "next-owner@example.com",
+          includeKnowledge: true,
+          includeAdapters: true,
+          previousOwnerLeaves: false,
+          message: "",
+        })
+      ).token,
+    }),
+  },
+  // Only the addressee may accept: each caller gets a handover addressed to them — except the
+  // owner, who cannot hand over to themselves, so theirs is addressed to someone else (denied).
+  "collab.acceptHandover": {
+    min: "signed-in",
+    except: { owner: "denied" },
+    input: async (fx) => ({
+      token: (
+        await startHandover(fx.db, {
+          projectId: fx.project.id,
+          fromUserId: fx.owner.id,
+          toEmail: fx.caller && fx.caller.id !== fx.owner.id ? fx.caller.email : "someone-else@example.com",
+          includeKnowledge: true,
+          includeAdapters: true,
+          previousOwnerLeaves: false,
+          message: "",
+        })
+      ).token,
+    }),
+  },
+
+  // ── billing ── (a person's own account: any signed-in person; a project's tab: its owner)
+  "billing.summary": { min: "signed-in" },
+  "billing.setCeiling": { min: "signed-in", input: () => ({ ceilingMicros: 5_000_000n }) },
+  // too short to be a key: allowed callers are refused as BAD_REQUEST before any call to Anthropic
+  "billing.addKey": { min: "signed-in", input: () => ({ apiKey: "short" }) },
+  "billing.removeKey": { min: "signed-in" },
+  "billing.usage": { min: "signed-in", input: () => ({ from: "2026-11-01", to: "2026-11-30" }) },
+  "billing.exportCsv": { min: "signed-in", input: () => ({ from: "2026-11-01", to: "2026-11-30" }) },
+  "billing.invoices": { min: "signed-in" },
+  "billing.notifications": { min: "signed-in" },
+  "billing.markNotificationsRead": { min: "signed-in" },
+  "billing.project": { min: "owner", input: (fx) => ({ ...pid(fx), from: "2026-11-01", to: "2026-11-30" }) },
+  "billing.projectCsv": { min: "owner", input: (fx) => ({ ...pid(fx), from: "2026-11-01", to: "2026-11-30" }) },
+};
+
+export { NIL_UUID };
