@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { MIN_PASSWORD_LENGTH } from "./password";
+import { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH, passwordBytes } from "./password";
 
 export const emailSchema = z
   .string()
@@ -11,7 +11,7 @@ export const emailSchema = z
 export const passwordSchema = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(200, "Use at most 200 characters");
+  .refine((p) => passwordBytes(p) <= MAX_PASSWORD_BYTES, `Use at most ${MAX_PASSWORD_BYTES} bytes: that is ${MAX_PASSWORD_BYTES} plain letters, fewer with accents or emoji`);
 
 export const signUpSchema = z.object({
   name: z.string().trim().max(80, "Keep your name under 80 characters").optional(),
