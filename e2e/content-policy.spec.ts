@@ -100,7 +100,7 @@ test("a remote image in a pasted note is shown as a link and never requested; a 
     await expect(answer.locator("img")).toHaveCount(0);
     // `//host` is another site: it opens in a new tab, and its host is printed beside the words.
     const rota = answer.getByRole("link", { name: /the official rota/ });
-    await expect(rota).toHaveAttribute("href", `${tracker.origin}/phish`);
+    await expect(rota).toHaveAttribute("href", `https:${host}/phish`);
     await expect(rota).toHaveAttribute("target", "_blank");
     await expect(rota).toContainText(`(${tracker.origin.replace("http://", "")})`);
     await page.screenshot({ path: "screenshots/chat-remote-image.png", fullPage: true });

@@ -32,7 +32,7 @@ const components: Components = {
     return (
       <a href={target.href} title={target.href} target="_blank" rel={EXTERNAL_REL} className="chat-link">
         {words}
-        {textShowsTarget(shown, target) ? null : <span className="chat-link-host"> ({target.host})</span>}
+        {textShowsTarget(shown, target) ? null : <span className="chat-link-host">({target.host})</span>}
       </a>
     );
   },
@@ -46,7 +46,7 @@ const components: Components = {
     return (
       <a href={href} title={href} target="_blank" rel={EXTERNAL_REL} className="chat-link chat-image-link">
         {label}
-        <span className="chat-link-host"> ({target.kind === "internal" ? "this site" : target.host}, not loaded)</span>
+        <span className="chat-link-host">({target.kind === "internal" ? "this site" : target.host}, not loaded)</span>
       </a>
     );
   },
