@@ -1,4 +1,7 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
+import { TestCheckoutBanner } from "@/components/ui/test-checkout-banner";
+import { testCheckoutAnnounced } from "@/server/billing/checkout-mode";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -18,10 +21,15 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { themeColor: "#047857" };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Read at request time, not at build: the operator sets ARBOR_TEST_CHECKOUT on the running server.
+  await connection();
   return (
     <html lang="en">
-      <body className="min-h-screen">{children}</body>
+      <body className="min-h-screen">
+        {testCheckoutAnnounced() ? <TestCheckoutBanner /> : null}
+        {children}
+      </body>
     </html>
   );
 }

@@ -30,6 +30,11 @@ const schema = databaseEnvSchema.extend({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,
+  /**
+   * "1" keeps the test checkout (signed events, no real payment) in a production build without
+   * STRIPE_SECRET_KEY, and every page then says so; never set it in a real deployment.
+   */
+  ARBOR_TEST_CHECKOUT: z.enum(["0", "1"]).optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")

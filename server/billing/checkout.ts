@@ -5,7 +5,9 @@ import Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { billingAccounts, checkoutSessions } from "@/db/schema";
 import { AppError } from "@/server/errors";
+import { getEnv } from "@/server/env";
 import { ensureBillingAccount } from "./accounts";
+import { checkoutMode, PAYMENTS_UNAVAILABLE } from "./checkout-mode";
 import { formatUsd } from "@/lib/money";
 import { CREDIT_LIMITS, couponMonthlyOffMicros, microsToCents, type PaidTier, PLANS } from "./plans";
 import { getStripe } from "./stripe";
@@ -45,12 +47,17 @@ export function validateCredits(amountMicros: bigint): void {
  * Starts a Checkout for the signed-in person's own account. With Stripe: a
  * customer (created once), an optional coupon, then the session; our record
  * of the session is written only after Stripe created it, so an outage leaves
- * nothing behind. Without Stripe: a test session served by our own page.
+ * nothing behind. Without Stripe: a test session served by our own page, where
+ * the checkout mode allows one (never in production unless the operator asked).
+ * Return URLs come from APP_URL, never from the request.
  */
 export async function startCheckout(
   db: Db,
-  args: { userId: string; email: string; kind: CheckoutKind; creditsMicros?: bigint; origin: string },
+  args: { userId: string; email: string; kind: CheckoutKind; creditsMicros?: bigint },
 ): Promise<{ sessionId: string; url: string }> {
+  const mode = checkoutMode();
+  if (mode === "unavailable") throw new AppError("unavailable:payments", PAYMENTS_UNAVAILABLE);
+  const origin = getEnv().APP_URL;
   const account = await ensureBillingAccount(db, args.userId);
   const tier = tierOfKind(args.kind);
   if (tier && account.tier === tier) {
@@ -91,8 +98,8 @@ export async function startCheckout(
       mode: tier ? "subscription" : "payment",
       customer,
       client_reference_id: args.userId,
-      success_url: `${args.origin}/billing?checkout=success`,
-      cancel_url: `${args.origin}/billing?checkout=cancelled`,
+      success_url: `${origin}/billing?checkout=success`,
+      cancel_url: `${origin}/billing?checkout=cancelled`,
       metadata: { userId: args.userId, kind: args.kind },
       line_items: items
         .filter((i) => i.amountMicros > 0n)
@@ -127,15 +134,15 @@ async function ensureCustomer(db: Db, stripe: Stripe, existing: string | null, u
   return customer.id;
 }
 
-export async function openCustomerPortal(db: Db, args: { userId: string; origin: string }): Promise<{ url: string }> {
+export async function openCustomerPortal(db: Db, args: { userId: string }): Promise<{ url: string }> {
   const stripe = getStripe();
   if (!stripe) {
-    throw new AppError("bad_request:stripe_not_configured", "Manage billing opens Stripe's Customer Portal, which needs STRIPE_SECRET_KEY. This server runs in test checkout mode.");
+    throw new AppError("bad_request:stripe_not_configured", "Manage billing opens Stripe's Customer Portal, which needs STRIPE_SECRET_KEY. This server has no Stripe account configured.");
   }
   const account = await ensureBillingAccount(db, args.userId);
   if (!account.stripeCustomerId) throw new AppError("bad_request:no_customer", "There is no billing history yet. Upgrade or buy credits first.");
   try {
-    const portal = await stripe.billingPortal.sessions.create({ customer: account.stripeCustomerId, return_url: `${args.origin}/billing` });
+    const portal = await stripe.billingPortal.sessions.create({ customer: account.stripeCustomerId, return_url: `${getEnv().APP_URL}/billing` });
     return { url: portal.url };
   } catch (error) {
     throw stripeFailure(error, "open the billing portal");

@@ -25,6 +25,7 @@ beforeAll(async () => {
   process.env.STRIPE_SECRET_KEY = "sk_test_fake";
   process.env.STRIPE_WEBHOOK_SECRET = "whsec_test";
   process.env.STRIPE_API_URL = fake.url;
+  process.env.APP_URL = "http://app.test";
   resetEnvForTests();
 });
 afterAll(async () => {
@@ -32,6 +33,7 @@ afterAll(async () => {
   await database.close();
   delete process.env.STRIPE_SECRET_KEY;
   delete process.env.STRIPE_API_URL;
+  delete process.env.APP_URL;
   resetEnvForTests();
 });
 
@@ -40,11 +42,14 @@ describe("Checkout through the real stripe client", () => {
     const user = await makeUser(database.db);
     await ensureBillingAccount(database.db, user.id);
     await database.db.update(billingAccounts).set({ pendingCouponPriceMicros: 36_000_000n }).where(eq(billingAccounts.userId, user.id));
-    const { sessionId, url } = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_byok", origin: "http://app.test" });
+    const { sessionId, url } = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_byok" });
     expect(url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
     const session = fake.sessions.get(sessionId);
     expect(session).toMatchObject({
       mode: "subscription",
+      // from APP_URL, never from a request's Host header
+      success_url: "http://app.test/billing?checkout=success",
+      cancel_url: "http://app.test/billing?checkout=cancelled",
       client_reference_id: user.id,
       subscription_data: { metadata: { userId: user.id, tier: "byok" } },
       line_items_requested: [{ quantity: "1", price_data: { currency: "usd", unit_amount: "1000", recurring: { interval: "month" } } }],
@@ -57,7 +62,7 @@ describe("Checkout through the real stripe client", () => {
     const [row] = await database.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, sessionId));
     expect(row).toMatchObject({ kind: "subscribe_byok", status: "open" });
 
-    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 5_000_000n, origin: "http://app.test" });
+    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 5_000_000n });
     expect([...fake.customers.values()].filter((c) => c.email === user.email)).toHaveLength(1);
   });
 
@@ -65,7 +70,7 @@ describe("Checkout through the real stripe client", () => {
     const user = await makeUser(database.db);
     const before = fake.requests.length;
     for (const amount of [4_990_000n, 500_010_000n, -5_000_000n, 5_000_001n]) {
-      await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: amount, origin: "http://x" })).rejects.toMatchObject({
+      await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: amount })).rejects.toMatchObject({
         code: "bad_request:credits",
       });
     }
@@ -76,7 +81,7 @@ describe("Checkout through the real stripe client", () => {
     const user = await makeUser(database.db);
     // the client tries twice (maxNetworkRetries: 1)
     fake.failNext(2, /checkout\/sessions/);
-    await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed", origin: "http://x" })).rejects.toMatchObject({
+    await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed" })).rejects.toMatchObject({
       code: "unavailable:stripe",
       message: expect.stringMatching(/not answering.*Nothing was charged/),
     });
@@ -86,9 +91,9 @@ describe("Checkout through the real stripe client", () => {
 
   it("opens the Customer Portal for a known customer", async () => {
     const user = await makeUser(database.db);
-    await expect(openCustomerPortal(database.db, { userId: user.id, origin: "http://x" })).rejects.toMatchObject({ code: "bad_request:no_customer" });
-    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 10_000_000n, origin: "http://x" });
-    const { url } = await openCustomerPortal(database.db, { userId: user.id, origin: "http://x" });
+    await expect(openCustomerPortal(database.db, { userId: user.id })).rejects.toMatchObject({ code: "bad_request:no_customer" });
+    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 10_000_000n });
+    const { url } = await openCustomerPortal(database.db, { userId: user.id });
     expect(url).toMatch(/^https:\/\/billing\.stripe\.test\//);
   });
 });
@@ -96,7 +101,7 @@ describe("Checkout through the real stripe client", () => {
 describe("meter reporting", () => {
   it("reports each managed usage event once, retries failures, and survives a lost mark", async () => {
     const { owner, project } = await makeProject(database.db);
-    await startCheckout(database.db, { userId: owner.id, email: owner.email, kind: "credits", creditsMicros: 5_000_000n, origin: "http://x" });
+    await startCheckout(database.db, { userId: owner.id, email: owner.email, kind: "credits", creditsMicros: 5_000_000n });
     await database.db.update(billingAccounts).set({ tier: "managed" }).where(eq(billingAccounts.userId, owner.id));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
