@@ -83,6 +83,7 @@ export async function startCheckout(
     return { sessionId, url: `/billing/test-checkout/${sessionId}` };
   }
 
+  if (tier) planLineItems(tier); // refuse before anything is created in Stripe
   try {
     const customer = await ensureCustomer(db, stripe, account.stripeCustomerId, args.userId, args.email);
     const discounts = [];
@@ -101,17 +102,7 @@ export async function startCheckout(
       success_url: `${origin}/billing?checkout=success`,
       cancel_url: `${origin}/billing?checkout=cancelled`,
       metadata: { userId: args.userId, kind: args.kind },
-      line_items: items
-        .filter((i) => i.amountMicros > 0n)
-        .map((i) => ({
-          quantity: 1,
-          price_data: {
-            currency: "usd",
-            unit_amount: microsToCents(i.amountMicros),
-            product_data: { name: i.label, description: i.detail },
-            ...(i.interval ? { recurring: { interval: i.interval } } : {}),
-          },
-        })),
+      line_items: tier ? planLineItems(tier) : items.map((i) => ({ quantity: 1, price_data: { currency: "usd", unit_amount: microsToCents(i.amountMicros), product_data: { name: i.label, description: i.detail } } })),
       ...(tier ? { subscription_data: { metadata: { userId: args.userId, tier, kind: "plan" } } } : {}),
       ...(discounts.length ? { discounts } : {}),
     });
@@ -121,6 +112,25 @@ export async function startCheckout(
   } catch (error) {
     throw stripeFailure(error, "start checkout");
   }
+}
+
+/**
+ * A plan's subscription: its flat monthly price and the metered usage price
+ * (tied to the Billing Meter the usage reports go to), both made by
+ * `npm run stripe:setup`. A metered price takes no quantity: the meter's
+ * events are the quantity.
+ */
+function planLineItems(tier: PaidTier): Stripe.Checkout.SessionCreateParams.LineItem[] {
+  const env = getEnv();
+  const flat = tier === "managed" ? env.STRIPE_PRICE_MANAGED : env.STRIPE_PRICE_BYOK;
+  const usage = env.STRIPE_PRICE_USAGE;
+  if (!flat || !usage) {
+    throw new AppError(
+      "unavailable:stripe_prices",
+      "Paid plans are not set up in Stripe yet, so they cannot be bought right now. (Operator: run npm run stripe:setup and set the STRIPE_PRICE_* variables it prints.)",
+    );
+  }
+  return [{ price: flat, quantity: 1 }, { price: usage }];
 }
 
 async function ensureCustomer(db: Db, stripe: Stripe, existing: string | null, userId: string, email: string): Promise<string> {
