@@ -1,0 +1,1 @@
+ALTER TABLE "message_citations" ADD COLUMN "problem" text;
