@@ -1,1 +1,0 @@
-ALTER TABLE "message_citations" ADD COLUMN "problem" text;
