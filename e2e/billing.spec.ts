@@ -65,7 +65,7 @@ test("free user out of budget → Escalate refused → upgrade through checkout 
   await ask(page, "What is our refund policy?");
   const local = answers(page).first();
   await expectAnswerDone(local);
-  await local.getByRole("button", { name: "Escalate" }).click();
+  await local.getByRole("button", { name: "Escalate", exact: true }).click();
   // Refused before any cloud call, with what to do.
   await expect(page.getByText(/pass your spending ceiling of \$0\.01.*Raise the ceiling on the Billing page/)).toBeVisible({ timeout: 60_000 });
   await shot(page, "refused");
@@ -84,7 +84,7 @@ test("free user out of budget → Escalate refused → upgrade through checkout 
   await ask(page, "And the warranty terms?");
   const second = answers(page).first();
   await expectAnswerDone(second);
-  await second.getByRole("button", { name: "Escalate" }).click();
+  await second.getByRole("button", { name: "Escalate", exact: true }).click();
   const cloud = answers(page).first();
   await expect(cloud).toContainText("fake Claude", { timeout: 60_000 });
   await expectAnswerDone(cloud);

@@ -76,7 +76,7 @@ test("invite a commenter, raise to editor until the quota stops them, hand over 
     await ask(guest, `Question number ${round + 1} about the garden?`);
     const answer = answers(guest).last();
     await expectAnswerDone(answer);
-    const escalate = answer.getByRole("button", { name: "Escalate" });
+    const escalate = answer.getByRole("button", { name: "Escalate", exact: true });
     if ((await escalate.count()) === 0) continue;
     await escalate.click();
     const quotaMessage = guest.getByText(/spending quota in this project/).first();

@@ -11,11 +11,13 @@ import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
+import { ModelPicker } from "./model-picker";
 import { placeLive } from "./live-placement";
 import { type LiveOverlay, MessageItem } from "./message-item";
 import { chatHref, type ChatPermissions, type ThreadData, type ThreadMessage } from "./types";
 import { type LiveAnswer, useChatStream } from "./use-chat-stream";
 import { useMessageActions } from "./use-message-actions";
+import { useModelChoice } from "./use-model-choice";
 import { useStickToBottom } from "./use-stick-to-bottom";
 import { useThreadLocation, useThreadQuery } from "./use-thread";
 
@@ -92,6 +94,14 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const create = useMutation(trpc.chat.create.mutationOptions());
 
   const messages: ThreadMessage[] = data?.messages ?? [];
+  const model = useModelChoice({
+    projectId,
+    chatId,
+    saved: chatId ? data?.chat.modelChoice : null,
+    parentId: messages.at(-1)?.id ?? null,
+    draft,
+    enabled: permissions.canWrite && (!chatId || Boolean(data)),
+  });
   const { shown, pendingQuestion, inThread: liveInThread, elsewhere: liveElsewhere } = placeLive(messages, live);
 
   const send = useCallback(
@@ -101,7 +111,8 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       let target = chatId;
       if (!target) {
         try {
-          const chat = await create.mutateAsync({ projectId });
+          // The picker's choice was made before the chat existed: it becomes the chat's.
+          const chat = await create.mutateAsync({ projectId, choice: model.choice });
           target = chat.id;
           setChatId(chat.id);
           onChatCreated?.(chat.id);
@@ -115,9 +126,9 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
         }
       }
       const parentId = messages.at(-1)?.id ?? null;
-      await stream.send({ chatId: target, branchId, parentId, content: text, tier: "auto" });
+      await stream.send({ chatId: target, branchId, parentId, content: text, ...model.requestFields });
     },
-    [branchId, chatId, create, messages, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
+    [branchId, chatId, create, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
   const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, clearNotice });
@@ -173,6 +184,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
                 busy={busy}
                 highlighted={message.id === focusMessageId}
                 escalation={escalation.data}
+                choices={model.choices}
                 actions={actions}
               />
             ))}
@@ -217,6 +229,17 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           canStop={permissions.canWrite && Boolean(live?.streamId || live?.mode === "send")}
           readOnlyReason={readOnlyReason}
           autoFocus={!focusMessageId}
+          toolbar={
+            <ModelPicker
+              choices={model.choices}
+              choice={model.choice}
+              onChange={model.setChoice}
+              estimate={model.estimate}
+              estimating={model.estimating}
+              estimateError={model.estimateError}
+              disabled={streaming}
+            />
+          }
         />
       </div>
     </section>
