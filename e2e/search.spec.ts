@@ -11,19 +11,22 @@ test("find a message that lives only on a sibling branch — palette and search 
   await openChatTab(page, project.id);
   await ask(page, "How often should the orchard be watered?");
   await expectAnswerDone(answers(page).first());
-  const chatUrl = page.url().split("?")[0] ?? "";
 
   // Fork from the answer and ask something only this branch knows.
   await answers(page).first().getByRole("button", { name: "Fork" }).click();
   await expect(page).toHaveURL(/branch=/);
+  // Sent before the page has switched to the fork, the message would follow the answer on Main instead.
+  await expect(page.getByRole("button", { name: /^Branches/ })).toContainText("Branch 2");
   const forkUrl = new URL(page.url());
   await ask(page, "Do zinnias grow well in the greenhouse?");
   await expect(questions(page)).toHaveCount(2);
   await expectAnswerDone(answers(page).nth(1));
 
   // Back on Main, the zinnia question is not in the thread.
-  await page.goto(chatUrl);
+  await page.getByRole("button", { name: /^Branches/ }).click();
+  await page.getByRole("region", { name: "Branches of this chat" }).getByRole("button", { name: "Main", exact: true }).click();
   await expect(questions(page)).toHaveCount(1, { timeout: 60_000 });
+  await page.keyboard.press("Escape");
 
   // ⌘K / Ctrl-K: the message, under its chat and branch path, with the word marked.
   await page.keyboard.press("Control+k");
@@ -47,18 +50,20 @@ test("find a message that lives only on a sibling branch — palette and search 
   const results = page.getByRole("list", { name: "Search results" });
   const result = results.getByRole("link", { name: /zinnias grow well in the greenhouse/ });
   await expect(result).toBeVisible({ timeout: 30_000 });
-  await expect(result).toContainText("Kitchen garden › ");
-  await shot(page, "page");
-
-  // All projects, then only this one: the same hit; a word nobody wrote finds nothing, and says so.
-  await page.getByLabel("In").selectOption({ label: "Kitchen garden" });
-  await page.getByRole("button", { name: "Search", exact: true }).click();
+  // The palette searched this project, and so does the page it leads to: the path starts at the chat.
   await expect(page).toHaveURL(new RegExp(`project=${project.id}`));
-  await expect(result).toBeVisible();
-  await page.getByLabel("Search for").fill("rhubarb");
+  await expect(result).toContainText("How often should the orchard be watered › Main › Branch 2");
+
+  // Across all projects the same hit names its project too; a word nobody wrote finds nothing, and says so.
+  await page.getByLabel("Search in", { exact: true }).selectOption({ label: "All my projects" });
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page).not.toHaveURL(/project=/);
+  await expect(result).toContainText("Kitchen garden › How often should the orchard be watered › Main › Branch 2");
+  await shot(page, "page");
+  await page.getByLabel("Search for", { exact: true }).fill("rhubarb");
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page.getByText("No message matches “rhubarb”")).toBeVisible();
-  await page.getByLabel("Search for").fill("greenhouse");
+  await page.getByLabel("Search for", { exact: true }).fill("greenhouse");
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await result.click();
   await expect(page).toHaveURL(new RegExp(`branch=${forkUrl.searchParams.get("branch")}&message=`), { timeout: 30_000 });

@@ -10,6 +10,7 @@ import type { Env } from "@/server/env";
 import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+import { summariseStaleChats } from "@/server/summaries/keep-current";
 
 /** One-off start-up work, run once per process after migrations. */
 export type BootTask = { name: string; run: (db: Db) => Promise<unknown> };
@@ -39,6 +40,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "billing: expire reservations", intervalMs: 60_000, run: (db) => expireReservations(db) },
     { name: "billing: stripe event retry", intervalMs: 15_000, run: (db) => retryStripeEvents(db) },
     { name: "billing: meter report", intervalMs: 30_000, run: (db) => reportUsageToStripe(db) },
+    // Local tier or the chat's own words, never a paid model (docs/search.md#summaries).
+    { name: "chat summaries", intervalMs: 5_000, run: (db) => summariseStaleChats(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {

@@ -4,13 +4,25 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Command } from "cmdk";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useTRPC } from "@/components/providers/trpc";
+import type { AppRouter } from "@/server/routers/_app";
 import { memberHref, messageHref, projectOfPath, searchPageHref, sourceHref } from "./links";
 import { Snippet, WhereItLives } from "./snippet";
 import { useDebounced } from "./use-debounced";
 
-const nothingIn = (d: { chats: unknown[]; messages: unknown[]; sources: unknown[]; people: unknown[] }) =>
+type PaletteData = inferRouterOutputs<AppRouter>["search"]["everywherePalette"];
+
+const nothingIn = (d: PaletteData) =>
   d.chats.length + d.messages.length + d.sources.length + d.people.length === 0;
+
+function firstValue(d: PaletteData): string {
+  if (d.chats[0]) return `chat:${d.chats[0].chatId}`;
+  if (d.messages[0]) return `message:${d.messages[0].messageId}`;
+  if (d.sources[0]) return `source:${d.sources[0].sourceId}`;
+  if (d.people[0]) return `person:${d.people[0].userId}`;
+  return "search-page";
+}
 
 const GROUP = "px-2 pt-2 text-xs font-medium text-zinc-500 [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:pb-1";
 const ITEM = "cursor-pointer rounded-md px-2 py-1.5 text-sm text-zinc-800 data-[selected=true]:bg-emerald-50 data-[selected=true]:text-emerald-900";
@@ -49,8 +61,15 @@ export function CommandPalette() {
   const results = projectId ? inProject : all;
   const data = query ? results.data : undefined;
 
+  // Enter takes the best result: whenever new results arrive, the first one is selected (cmdk would
+  // otherwise keep "More", which renders before the results do).
+  const first = data ? firstValue(data) : "search-page";
+  const [selected, setSelected] = useState(first);
+  useEffect(() => setSelected(first), [first]);
+
   const go = (href: string) => {
     setOpen(false);
+    setText("");
     router.push(href);
   };
 
@@ -70,6 +89,8 @@ export function CommandPalette() {
         onOpenChange={setOpen}
         label="Search Arbor"
         shouldFilter={false}
+        value={selected}
+        onValueChange={setSelected}
         overlayClassName="fixed inset-0 z-40 bg-zinc-900/30"
         contentClassName="fixed left-1/2 top-24 z-50 w-[min(40rem,calc(100vw-2rem))] -translate-x-1/2 overflow-hidden rounded-lg border border-zinc-200 bg-white shadow-xl"
       >
@@ -131,10 +152,10 @@ export function CommandPalette() {
               ))}
             </Command.Group>
           ) : null}
-          {query ? (
+          {text.trim() ? (
             <Command.Group heading="More" className={GROUP}>
-              <Command.Item value="search-page" onSelect={() => go(searchPageHref(query, projectId))} className={ITEM}>
-                Search all messages for “{query}”
+              <Command.Item value="search-page" onSelect={() => go(searchPageHref(text.trim(), projectId))} className={ITEM}>
+                Search all messages for “{text.trim()}”
               </Command.Item>
             </Command.Group>
           ) : null}

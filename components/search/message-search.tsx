@@ -46,7 +46,7 @@ export function MessageSearch({ projects, initialQuery, initialProjectId }: { pr
           </div>
           <div>
             <label htmlFor="message-search-scope" className="block text-sm font-medium text-zinc-800">
-              In
+              Search in
             </label>
             <select id="message-search-scope" className={inputClass} value={scope} onChange={(e) => setScope(e.target.value)}>
               <option value="">All my projects</option>

@@ -1,7 +1,7 @@
 import "server-only";
-import { customType, index, pgTable, uuid } from "drizzle-orm/pg-core";
+import { customType, index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { chats, messages } from "./chat";
-import { createdAt } from "./columns";
+import { createdAt, ts, updatedAt } from "./columns";
 import { projects } from "./projects";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
@@ -39,3 +39,31 @@ export const messageSearch = pgTable(
     index("message_search_project_idx").on(t.projectId, t.createdAt),
   ],
 );
+
+export const SUMMARY_METHODS = ["local", "extractive"] as const;
+export type SummaryMethod = (typeof SUMMARY_METHODS)[number];
+
+/**
+ * A chat's short summary and keywords, kept current in the background
+ * (server/summaries/keep-current.ts) and shown in the chat list, on the
+ * canvas and in search results. `chatUpdatedAt` is the chat's `updated_at`
+ * the summary was made from: a chat that moved on since is stale.
+ */
+export const chatSummaries = pgTable(
+  "chat_summaries",
+  {
+    chatId: uuid("chat_id")
+      .primaryKey()
+      .references(() => chats.id, { onDelete: "cascade" }),
+    summary: text("summary").notNull().default(""),
+    keywords: jsonb("keywords").$type<string[]>().notNull().default([]),
+    method: text("method", { enum: SUMMARY_METHODS }),
+    /** how many messages it was made from */
+    messageCount: integer("message_count").notNull().default(0),
+    chatUpdatedAt: ts("chat_updated_at"),
+    /** a worker's lease while it summarises (another instance skips the chat until it passes) */
+    claimedUntil: ts("claimed_until"),
+    updatedAt: updatedAt(),
+  },
+);
+export type ChatSummary = typeof chatSummaries.$inferSelect;
