@@ -2,9 +2,10 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import type { Role } from "@/lib/roles";
-import { type Project, type ProjectSettings, projectMembers, projects } from "@/db/schema";
+import { type Project, type ProjectSettings, projectMembers, projects, sources } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
+import { deleteOrphanBlobs } from "@/server/knowledge/blobs";
 
 export type ProjectListItem = Pick<Project, "id" | "title" | "description" | "icon" | "status" | "updatedAt"> & {
   role: Role;
@@ -63,14 +64,25 @@ export async function setProjectArchived(db: Db, { projectId, archived, actorId 
   });
 }
 
-/** Delete asks the owner to type the project's name; everything in it goes with it (cascades). */
+/**
+ * Delete asks the owner to type the project's name; everything in it goes
+ * with it (cascades), and so do the stored bytes of its sources — except
+ * those another project's sources still use (blobs are shared by content).
+ */
 export async function deleteProject(db: Db, { projectId, confirmTitle }: { projectId: string; confirmTitle: string }) {
   const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
   if (!project) throw new AppError("not_found:project", "This project does not exist.");
   if (confirmTitle.trim() !== project.title) {
     throw new AppError("bad_request:confirm", `Type the project's name, “${project.title}”, to delete it.`);
   }
-  await db.delete(projects).where(and(eq(projects.id, projectId)));
+  await db.transaction(async (tx) => {
+    const held = await tx
+      .select({ original: sources.originalSha256, extracted: sources.extractedSha256 })
+      .from(sources)
+      .where(eq(sources.projectId, projectId));
+    await tx.delete(projects).where(eq(projects.id, projectId));
+    await deleteOrphanBlobs(tx, { candidates: held.flatMap((s) => [s.original, s.extracted]) });
+  });
 }
 
 /**
