@@ -3,7 +3,7 @@ import bcrypt from "bcryptjs";
 import { and, eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { accessTokens, authTokens, emailOutbox, rateLimits, securityEvents, sessions, users } from "@/db/schema";
+import { accessTokens, authTokens, emailOutbox, providerKeys, rateLimits, securityEvents, sessions, users } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { hashToken } from "@/server/security/secret-tokens";
 import { AUTH_LIMITS } from "./abuse-limits";
@@ -260,6 +260,7 @@ describe("account pre-hijack", () => {
     const planted = await newAccount(fresh("victim"), "attacker's password");
     const attackerSession = await createServerSession(db, { userId: planted.id });
     await db.insert(accessTokens).values({ userId: planted.id, name: "left behind", prefix: "arb_x", tokenHash: `h-${randomBytes(8).toString("hex")}`, scopes: ["read"] });
+    await db.insert(providerKeys).values({ userId: planted.id, ciphertext: "attacker's key, encrypted", hint: "sk-…abcd" });
     // The victim follows a magic link (config.ts calls this before Auth.js marks the address verified).
     expect(await provenByMailbox(db, { user: planted, via: "magic_link" })).toBe(true);
     expect(await resolveServerSession(db, { sessionToken: attackerSession })).toBeNull();
@@ -268,6 +269,9 @@ describe("account pre-hijack", () => {
     expect(await checkCredentials(db, { email: planted.email, password: "attacker's password", address: anAddress() })).toMatchObject({ ok: false });
     const tokens = await db.select().from(accessTokens).where(eq(accessTokens.userId, planted.id));
     expect(tokens.every((t) => t.revokedAt !== null)).toBe(true);
+    expect(await db.select().from(providerKeys).where(eq(providerKeys.userId, planted.id))).toHaveLength(0);
+    // The owner hears what happened and what to check.
+    expect((await latestMail(planted.email))?.subject).toMatch(/removed a password/);
   });
 
   it("a verified account keeps its password and sessions when its owner uses a magic link", async () => {
