@@ -7,7 +7,7 @@ import { accessTokens, authTokens, emailOutbox, providerKeys, rateLimits, securi
 import { createTestDatabase } from "@/testing/database";
 import { hashToken } from "@/server/security/secret-tokens";
 import { AUTH_LIMITS } from "./abuse-limits";
-import { checkCredentials, requestPasswordReset, resendVerification, resetPassword, signUp, verifyEmail } from "./accounts";
+import { checkCredentials, requestPasswordReset, resendVerification, resetPassword, sendSignInLink, signUp, verifyEmail } from "./accounts";
 import { createAccessToken } from "@/server/tokens/personal-tokens";
 import { provenByMailbox } from "./mailbox-proof";
 import { createServerSession, resolveServerSession } from "./server-sessions";
@@ -200,6 +200,27 @@ describe("password sign-in", () => {
     expect(await checkCredentials(db, { email: user.email, password: `${long}B`, address: anAddress() })).toMatchObject({ ok: false });
     expect(await checkCredentials(db, { email: user.email, password: `${long}A`, address: anAddress() })).toMatchObject({ ok: true });
     expect(await checkCredentials(db, { email: user.email, password: "é".repeat(200), address: anAddress() })).toMatchObject({ ok: false });
+  });
+});
+
+describe("sign-in links", () => {
+  it("are mailed within a per-address limit that an unknown address shares, silently past it", async () => {
+    const { db } = database;
+    const user = await newAccount(fresh("linked"));
+    const before = (await mailsTo(user.email)).length;
+    const limit = AUTH_LIMITS["magic-link"].account.limit;
+    const sent: boolean[] = [];
+    for (let i = 0; i < limit + 2; i++) sent.push((await sendSignInLink(db, { email: user.email, url: `${APP}/api/auth/callback/email?token=t${i}`, address: anAddress() })).sent);
+    expect(sent).toEqual([...Array(limit).fill(true), false, false]);
+    expect(await mailsTo(user.email)).toHaveLength(before + limit);
+    // The links that did go out are all in the owner's inbox: using the limit up only mailed the owner.
+    expect((await mailsTo(user.email)).slice(-limit).every((m) => m.subject === "Your Arbor sign-in link")).toBe(true);
+  });
+
+  it("are limited per client address", async () => {
+    const address = anAddress();
+    for (let i = 0; i < AUTH_LIMITS["magic-link"].address.limit; i++) await sendSignInLink(database.db, { email: fresh("any"), url: `${APP}/x`, address });
+    expect(await sendSignInLink(database.db, { email: fresh("any"), url: `${APP}/x`, address })).toEqual({ sent: false });
   });
 });
 
