@@ -4,15 +4,19 @@
  * AUTH_LIMITS' 5) and how long the burst took; (2) whether an address's
  * existence shows in the time a wrong password takes: median of a known
  * address against an unknown one (the decoy hash should make them alike) —
- * on PGlite and, when TEST_DATABASE_URL is set, on Postgres.
+ * on PGlite and, when TEST_DATABASE_URL is set, on Postgres; (3) how long the
+ * event loop stalls while 20 passwords are hashed at once, argon2id (native,
+ * thread pool) against the bcryptjs cost 11 it replaced (JavaScript, on the loop).
  *
  * Run alone: npx tsx --conditions=react-server bench/sign-in-abuse.ts
  */
 import { randomBytes } from "node:crypto";
+import bcrypt from "bcryptjs";
 import { and, eq, sql } from "drizzle-orm";
 import { securityEvents } from "@/db/schema";
 import { AUTH_LIMITS } from "@/server/auth/abuse-limits";
 import { checkCredentials, signUp } from "@/server/auth/accounts";
+import { hashPassword } from "@/server/auth/password";
 import { createTestDatabase } from "@/testing/database";
 
 const BURST = 200;
@@ -60,7 +64,33 @@ async function runOn(driver: "pglite" | "postgres"): Promise<SignInAbuseResult> 
   }
 }
 
+/** The longest gap between 5 ms ticks while `work` runs: how long nothing else could be served. */
+async function worstLoopStallMs(work: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 5);
+  await work();
+  clearInterval(timer);
+  return worst;
+}
+
+async function loopStalls(): Promise<void> {
+  delete process.env.ARGON2_COST;
+  const passwords = Array.from({ length: 20 }, (_, i) => `a password of some length ${i}`);
+  const argon = await worstLoopStallMs(() => Promise.all(passwords.map((p) => hashPassword(p))));
+  const bcryptStall = await worstLoopStallMs(() => Promise.all(passwords.map((p) => bcrypt.hash(p, 11))));
+  console.log(
+    `password hashing: 20 at once stall the event loop for at most ${argon.toFixed(0)} ms with argon2id (thread pool), ` +
+      `${bcryptStall.toFixed(0)} ms with bcryptjs cost 11 (×${(bcryptStall / Math.max(argon, 1)).toFixed(0)})`,
+  );
+}
+
 export async function run(): Promise<SignInAbuseResult[]> {
+  await loopStalls();
   const drivers: Array<"pglite" | "postgres"> = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
   const results: SignInAbuseResult[] = [];
   for (const driver of drivers) {
