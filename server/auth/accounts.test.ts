@@ -69,6 +69,14 @@ describe("sign-up", () => {
     expect(await mailsTo(owner.email)).toHaveLength(before.length + AUTH_LIMITS["sign-up"].account.limit);
   });
 
+  it("two sign-ups of one new address at once make one account; the other is answered as a taken address", async () => {
+    const email = fresh("race");
+    const results = await Promise.all([0, 1, 2].map(() => signUp(database.db, { email, password: "long enough pw", appUrl: APP, address: anAddress() })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.filter((r) => !r.created)).toHaveLength(2);
+    expect(await database.db.select().from(users).where(eq(users.email, email))).toHaveLength(1);
+  });
+
   it("limits sign-ups per client address", async () => {
     const address = anAddress();
     for (let i = 0; i < AUTH_LIMITS["sign-up"].address.limit; i++) {
