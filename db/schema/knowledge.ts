@@ -10,6 +10,7 @@ import {
   primaryKey,
   real,
   text,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import { users } from "./auth";
@@ -67,6 +68,10 @@ export const sources = pgTable(
     index("sources_project_idx").on(t.projectId, t.createdAt),
     // the background worker's queue
     index("sources_status_idx").on(t.status),
+    // addUploadedFile / addPastedText: the same bytes once per project, however many uploads race (insert … on conflict)
+    uniqueIndex("sources_project_bytes_idx").on(t.projectId, t.originalSha256).where(sql`${t.origin} <> 'url'`),
+    // addUrlSource: the same link once per project (insert … on conflict)
+    uniqueIndex("sources_project_url_idx").on(t.projectId, t.url).where(sql`${t.origin} = 'url'`),
   ],
 );
 export type Source = typeof sources.$inferSelect;

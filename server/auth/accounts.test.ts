@@ -3,11 +3,11 @@ import bcrypt from "bcryptjs";
 import { and, eq, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { accessTokens, authTokens, emailOutbox, rateLimits, securityEvents, sessions, users } from "@/db/schema";
+import { accessTokens, authTokens, emailOutbox, providerKeys, rateLimits, securityEvents, sessions, users } from "@/db/schema";
 import { createTestDatabase } from "@/testing/database";
 import { hashToken } from "@/server/security/secret-tokens";
 import { AUTH_LIMITS } from "./abuse-limits";
-import { checkCredentials, requestPasswordReset, resendVerification, resetPassword, signUp, verifyEmail } from "./accounts";
+import { checkCredentials, requestPasswordReset, resendVerification, resetPassword, sendSignInLink, signUp, verifyEmail } from "./accounts";
 import { createAccessToken } from "@/server/tokens/personal-tokens";
 import { provenByMailbox } from "./mailbox-proof";
 import { createServerSession, resolveServerSession } from "./server-sessions";
@@ -67,6 +67,14 @@ describe("sign-up", () => {
     // The owner's inbox cannot be flooded through the form either.
     for (let i = 0; i < 5; i++) await signUp(db, { email: owner.email, password: "attacker password", appUrl: APP, address: anAddress() });
     expect(await mailsTo(owner.email)).toHaveLength(before.length + AUTH_LIMITS["sign-up"].account.limit);
+  });
+
+  it("two sign-ups of one new address at once make one account; the other is answered as a taken address", async () => {
+    const email = fresh("race");
+    const results = await Promise.all([0, 1, 2].map(() => signUp(database.db, { email, password: "long enough pw", appUrl: APP, address: anAddress() })));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(results.filter((r) => !r.created)).toHaveLength(2);
+    expect(await database.db.select().from(users).where(eq(users.email, email))).toHaveLength(1);
   });
 
   it("limits sign-ups per client address", async () => {
@@ -203,6 +211,27 @@ describe("password sign-in", () => {
   });
 });
 
+describe("sign-in links", () => {
+  it("are mailed within a per-address limit that an unknown address shares, silently past it", async () => {
+    const { db } = database;
+    const user = await newAccount(fresh("linked"));
+    const before = (await mailsTo(user.email)).length;
+    const limit = AUTH_LIMITS["magic-link"].account.limit;
+    const sent: boolean[] = [];
+    for (let i = 0; i < limit + 2; i++) sent.push((await sendSignInLink(db, { email: user.email, url: `${APP}/api/auth/callback/email?token=t${i}`, address: anAddress() })).sent);
+    expect(sent).toEqual([...Array(limit).fill(true), false, false]);
+    expect(await mailsTo(user.email)).toHaveLength(before + limit);
+    // The links that did go out are all in the owner's inbox: using the limit up only mailed the owner.
+    expect((await mailsTo(user.email)).slice(-limit).every((m) => m.subject === "Your Arbor sign-in link")).toBe(true);
+  });
+
+  it("are limited per client address", async () => {
+    const address = anAddress();
+    for (let i = 0; i < AUTH_LIMITS["magic-link"].address.limit; i++) await sendSignInLink(database.db, { email: fresh("any"), url: `${APP}/x`, address });
+    expect(await sendSignInLink(database.db, { email: fresh("any"), url: `${APP}/x`, address })).toEqual({ sent: false });
+  });
+});
+
 describe("password reset", () => {
   it("resets once, revokes every session, and spends every other reset link", async () => {
     const { db } = database;
@@ -260,6 +289,7 @@ describe("account pre-hijack", () => {
     const planted = await newAccount(fresh("victim"), "attacker's password");
     const attackerSession = await createServerSession(db, { userId: planted.id });
     await db.insert(accessTokens).values({ userId: planted.id, name: "left behind", prefix: "arb_x", tokenHash: `h-${randomBytes(8).toString("hex")}`, scopes: ["read"] });
+    await db.insert(providerKeys).values({ userId: planted.id, ciphertext: "attacker's key, encrypted", hint: "sk-…abcd" });
     // The victim follows a magic link (config.ts calls this before Auth.js marks the address verified).
     expect(await provenByMailbox(db, { user: planted, via: "magic_link" })).toBe(true);
     expect(await resolveServerSession(db, { sessionToken: attackerSession })).toBeNull();
@@ -268,6 +298,9 @@ describe("account pre-hijack", () => {
     expect(await checkCredentials(db, { email: planted.email, password: "attacker's password", address: anAddress() })).toMatchObject({ ok: false });
     const tokens = await db.select().from(accessTokens).where(eq(accessTokens.userId, planted.id));
     expect(tokens.every((t) => t.revokedAt !== null)).toBe(true);
+    expect(await db.select().from(providerKeys).where(eq(providerKeys.userId, planted.id))).toHaveLength(0);
+    // The owner hears what happened and what to check.
+    expect((await latestMail(planted.email))?.subject).toMatch(/removed a password/);
   });
 
   it("a verified account keeps its password and sessions when its owner uses a magic link", async () => {

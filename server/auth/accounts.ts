@@ -77,6 +77,22 @@ export async function resendVerification(db: Db, { userId, appUrl, address }: { 
   });
 }
 
+/**
+ * Mail a sign-in link Auth.js made. Over a limit nothing is sent and nothing
+ * is said: the page reads "check your email" either way, so it tells nobody
+ * whether the address has an account.
+ */
+export async function sendSignInLink(db: Db, { email, url, address }: { email: string; url: string } & From): Promise<{ sent: boolean }> {
+  if (!(await addressAllowed(db, { flow: "magic-link", address }))) {
+    await logSecurityEvent(db, { kind: "magic_link_requested", email, detail: { sent: false, reason: "address_limit" } });
+    return { sent: false };
+  }
+  const { allowed } = await spendAccountAllowance(db, { flow: "magic-link", email });
+  if (allowed) await enqueueMail(db, authMails.magicLink(email, url));
+  await logSecurityEvent(db, { kind: "magic_link_requested", email, detail: allowed ? undefined : { sent: false, reason: "account_limit" } });
+  return { sent: allowed };
+}
+
 export async function verifyEmail(db: Db, { token }: { token: string }): Promise<User> {
   return db.transaction(async (tx) => {
     const { userId } = await consumeAuthToken(tx, { token, purpose: "verify_email" });

@@ -9,11 +9,9 @@ import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { getEnv, publishAuthUrl } from "@/server/env";
-import { enqueueMail } from "@/server/mail/outbox";
 import { clientAddress } from "@/server/security/client-address";
-import { addressAllowed, forgetAccountFailures, spendAccountAllowance } from "./abuse-limits";
-import { checkCredentials } from "./accounts";
-import { authMails } from "./mails";
+import { forgetAccountFailures } from "./abuse-limits";
+import { checkCredentials, sendSignInLink } from "./accounts";
 import { provenByMailbox } from "./mailbox-proof";
 import { logSecurityEvent } from "./security-log";
 import { createServerSession, deleteServerSession, SESSION_MAX_AGE_S } from "./server-sessions";
@@ -65,17 +63,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       from: env.MAIL_FROM,
       maxAge: 15 * 60,
       options: {},
-      // Magic links go through our outbox like every other mail (retries, dev mailbox).
-      // Over a limit nothing is sent and nothing is said: the page reads "check your email"
-      // either way, so it tells nobody whether the address has an account.
+      // Magic links go through our outbox like every other mail (retries, dev mailbox), within limits.
       async sendVerificationRequest({ identifier, url, request }) {
-        if (!(await addressAllowed(db, { flow: "magic-link", address: clientAddress(request.headers) }))) {
-          await logSecurityEvent(db, { kind: "magic_link_requested", email: identifier, detail: { sent: false, reason: "address_limit" } });
-          return;
-        }
-        const { allowed } = await spendAccountAllowance(db, { flow: "magic-link", email: identifier });
-        if (allowed) await enqueueMail(db, authMails.magicLink(identifier, url));
-        await logSecurityEvent(db, { kind: "magic_link_requested", email: identifier, detail: allowed ? undefined : { sent: false, reason: "account_limit" } });
+        await sendSignInLink(db, { email: identifier, url, address: clientAddress(request.headers) });
       },
     },
   ];

@@ -28,6 +28,15 @@ export const authMails = {
       html: `<p>Someone (perhaps you) tried to create an Arbor account with this address, but you already have one.</p><p><a href="${links.signIn}">Sign in</a> · <a href="${links.reset}">Reset your password</a></p><p>If it was not you, ignore this mail; nothing about your account changed.</p>`,
     };
   },
+  /** The pre-hijack defence ran (server/auth/mailbox-proof.ts): say what changed and what to look at. */
+  unverifiedPasswordCleared(to: string, links: { reset: string; projects: string }): MailInput {
+    return {
+      to,
+      subject: "We removed a password from your Arbor account",
+      text: `Your Arbor account had a password that was set before this address was verified, so anyone could have chosen it. Now that you have signed in from this mailbox, we removed that password, signed out every other session and revoked its access tokens and saved provider keys.\n\nIf you set that password yourself, choose a new one here:\n${links.reset}\n\nIf you did not, look over your projects and their members, and remove anything you do not recognise:\n${links.projects}`,
+      html: `<p>Your Arbor account had a password that was set before this address was verified, so anyone could have chosen it. We removed it, signed out every other session and revoked its access tokens and saved provider keys.</p><p><a href="${links.reset}">Choose a new password</a> · <a href="${links.projects}">Review your projects and members</a></p>`,
+    };
+  },
   magicLink(to: string, url: string): MailInput {
     return {
       to,

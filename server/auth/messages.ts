@@ -20,7 +20,9 @@ export function authErrorPageMessage(type: string): string {
     case "Verification":
       return "This sign-in link has expired or was already used. Request a new one below.";
     case "OAuthAccountNotLinked":
-      return "This email is already used by another sign-in method. Sign in the way you did before.";
+      // Auth.js never links an OAuth login to an existing account by email (that would let a provider
+      // vouch for an address it may not have verified); a sign-in link proves the mailbox instead.
+      return "This email is already used by another sign-in method. Sign in the way you did before, or ask for a sign-in link by email below.";
     case "AccessDenied":
       return "Access was denied.";
     default:

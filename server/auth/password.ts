@@ -18,8 +18,8 @@ export function passwordBytes(password: string): number {
 
 /**
  * argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane;
- * about 25 ms here). The "test" cost keeps suites quick and is refused
- * nowhere, so never set it in a deployment.
+ * about 50 ms on a shared 2-core machine). The "test" cost keeps suites
+ * quick and is refused nowhere, so never set it in a deployment.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
  */
 function policy() {

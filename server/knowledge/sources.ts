@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ne, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chunks, type Source, sources, users } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
@@ -16,7 +16,9 @@ export type AddResult = { source: Source; duplicate: boolean };
 /**
  * Keep the original bytes and a `processing` source row; the worker does the
  * rest. Quota is charged in the same transaction. The same bytes already in
- * this project are not added twice: the existing source is returned.
+ * this project are not added twice: the existing source is returned. The
+ * unique index decides (insert … on conflict do nothing), not a look first,
+ * so two uploads of one file at the same moment still store it once.
  */
 async function storeOriginal(
   db: Db,
@@ -25,13 +27,6 @@ async function storeOriginal(
   if (args.bytes.length === 0) throw new AppError("bad_request:empty_file", `“${args.title}” is empty (0 bytes), so there is nothing to add.`);
   const sha = sha256Hex(args.bytes);
   return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(sources)
-      .where(and(eq(sources.projectId, args.projectId), eq(sources.originalSha256, sha)))
-      .limit(1);
-    if (existing) return { source: existing, duplicate: true };
-    await chargeStorage(tx, { projectId: args.projectId, bytes: args.bytes.length, name: `“${args.title}”` });
     await putBlob(tx, { bytes: args.bytes, mime: args.mediaType });
     const [source] = await tx
       .insert(sources)
@@ -44,8 +39,10 @@ async function storeOriginal(
         sizeBytes: args.bytes.length,
         addedBy: args.userId,
       })
+      .onConflictDoNothing({ target: [sources.projectId, sources.originalSha256], where: sql`${sources.origin} <> 'url'` })
       .returning();
-    if (!source) throw new Error("source insert returned nothing");
+    if (!source) return { source: await existingSource(tx, and(eq(sources.originalSha256, sha), ne(sources.origin, "url")), args.projectId), duplicate: true };
+    await chargeStorage(tx, { projectId: args.projectId, bytes: args.bytes.length, name: `“${args.title}”` });
     await recordActivity(tx, {
       projectId: args.projectId,
       actorId: args.userId,
@@ -56,6 +53,17 @@ async function storeOriginal(
     });
     return { source, duplicate: false };
   });
+}
+
+/** The row an insert just lost to (it committed first, so this statement sees it). */
+async function existingSource(db: Db, match: SQL | undefined, projectId: string): Promise<Source> {
+  const [existing] = await db
+    .select()
+    .from(sources)
+    .where(and(eq(sources.projectId, projectId), match))
+    .limit(1);
+  if (!existing) throw new Error("a conflicting source vanished before it could be read");
+  return existing;
 }
 
 export function cleanTitle(title: string): string {
@@ -94,17 +102,12 @@ export async function addUrlSource(db: Db, args: { projectId: string; userId: st
   }
   const href = url.toString();
   return db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select()
-      .from(sources)
-      .where(and(eq(sources.projectId, args.projectId), eq(sources.url, href), eq(sources.origin, "url")))
-      .limit(1);
-    if (existing) return { source: existing, duplicate: true };
     const [source] = await tx
       .insert(sources)
       .values({ projectId: args.projectId, title: cleanTitle(`${url.hostname}${url.pathname === "/" ? "" : url.pathname}`), mediaType: "text/html", origin: "url", url: href, addedBy: args.userId })
+      .onConflictDoNothing({ target: [sources.projectId, sources.url], where: sql`${sources.origin} = 'url'` })
       .returning();
-    if (!source) throw new Error("source insert returned nothing");
+    if (!source) return { source: await existingSource(tx, and(eq(sources.url, href), eq(sources.origin, "url")), args.projectId), duplicate: true };
     await recordActivity(tx, { projectId: args.projectId, actorId: args.userId, verb: "added_source", targetKind: "source", targetId: source.id, detail: { title: source.title, origin: "url" } });
     return { source, duplicate: false };
   });

@@ -2,9 +2,10 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import type { Role } from "@/lib/roles";
-import { type Project, type ProjectSettings, projectMembers, projects } from "@/db/schema";
+import { type Project, type ProjectSettings, projectMembers, projects, sources } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
+import { deleteOrphanBlobs } from "@/server/knowledge/blobs";
 
 export type ProjectListItem = Pick<Project, "id" | "title" | "description" | "icon" | "status" | "updatedAt"> & {
   role: Role;
@@ -65,11 +66,13 @@ export async function setProjectArchived(db: Db, { projectId, archived, actorId 
 
 /**
  * Delete asks the owner to type the project's name; everything in it goes
- * with it (cascades) — except while one of its answers is being written or
- * holds budget: its hold would cascade away unbilled and the payer's
- * reserved_micros would stay raised for good. The project row is locked
- * first, so a hold placed meanwhile (its insert checks the foreign key, which
- * waits for this lock) either is seen here or fails once the row is gone.
+ * with it (cascades), and so do the stored bytes of its sources — except
+ * those another project's sources still use (blobs are shared by content) —
+ * and except while one of its answers is being written or holds budget: its
+ * hold would cascade away unbilled and the payer's reserved_micros would stay
+ * raised for good. The project row is locked first, so a hold placed
+ * meanwhile (its insert checks the foreign key, which waits for this lock)
+ * either is seen here or fails once the row is gone.
  */
 export async function deleteProject(db: Db, { projectId, confirmTitle }: { projectId: string; confirmTitle: string }) {
   await db.transaction(async (tx) => {
@@ -89,7 +92,12 @@ export async function deleteProject(db: Db, { projectId, confirmTitle }: { proje
         "An answer is still being written in this project. Wait for it to finish or stop it, then delete the project.",
       );
     }
+    const held = await tx
+      .select({ original: sources.originalSha256, extracted: sources.extractedSha256 })
+      .from(sources)
+      .where(eq(sources.projectId, projectId));
     await tx.delete(projects).where(and(eq(projects.id, projectId)));
+    await deleteOrphanBlobs(tx, { candidates: held.flatMap((s) => [s.original, s.extracted]) });
   });
 }
 
