@@ -184,41 +184,56 @@ function ChatRow({
     );
   }
 
+  const summaryId = `chat-summary-${chat.id}`;
   return (
-    <li className={`group flex items-center rounded-md ${current ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "hover:bg-zinc-100"}`}>
-      <Link
-        href={chatHref(projectId, chat.id)}
-        aria-current={current ? "page" : undefined}
-        className={`min-w-0 flex-1 truncate px-2.5 py-1.5 text-sm ${current ? "font-medium text-emerald-900" : "text-zinc-700"}`}
-        title={chat.title}
-      >
-        {chat.title}
-      </Link>
-      {canWrite ? (
-        <button
-          type="button"
-          aria-label={`Rename chat ${chat.title}`}
-          title="Rename"
-          onClick={() => {
-            setTitle(chat.title);
-            setMode("rename");
-          }}
-          className="shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-zinc-900 focus:opacity-100"
+    <li className={`group rounded-md ${current ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "hover:bg-zinc-100"}`}>
+      <div className="flex items-center">
+        <Link
+          href={chatHref(projectId, chat.id)}
+          aria-current={current ? "page" : undefined}
+          aria-describedby={chat.summary ? summaryId : undefined}
+          className={`min-w-0 flex-1 truncate px-2.5 py-1.5 text-sm ${current ? "font-medium text-emerald-900" : "text-zinc-700"}`}
+          title={chat.title}
         >
-          <PencilIcon />
-        </button>
-      ) : null}
-      {canDelete ? (
-        <button
-          type="button"
-          aria-label={`Delete chat ${chat.title}`}
-          title="Delete"
-          onClick={() => setMode("confirm-delete")}
-          className="mr-1 shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-red-700 focus:opacity-100"
-        >
-          <TrashIcon />
-        </button>
-      ) : null}
+          {chat.title}
+        </Link>
+        {canWrite ? (
+          <button
+            type="button"
+            aria-label={`Rename chat ${chat.title}`}
+            title="Rename"
+            onClick={() => {
+              setTitle(chat.title);
+              setMode("rename");
+            }}
+            className="shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-zinc-900 focus:opacity-100"
+          >
+            <PencilIcon />
+          </button>
+        ) : null}
+        {canDelete ? (
+          <button
+            type="button"
+            aria-label={`Delete chat ${chat.title}`}
+            title="Delete"
+            onClick={() => setMode("confirm-delete")}
+            className="mr-1 shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-red-700 focus:opacity-100"
+          >
+            <TrashIcon />
+          </button>
+        ) : null}
+      </div>
+      {chat.summary ? <ChatDigestLine id={summaryId} summary={chat.summary} keywords={chat.keywords ?? []} /> : null}
     </li>
+  );
+}
+
+/** The background summary under a chat's name: two lines at most, the keywords after it. */
+function ChatDigestLine({ id, summary, keywords }: { id: string; summary: string; keywords: string[] }) {
+  return (
+    <p id={id} className="line-clamp-2 px-2.5 pb-1.5 text-xs text-zinc-500" title={summary}>
+      {summary}
+      {keywords.length > 0 ? <span className="text-zinc-400"> · {keywords.slice(0, 4).join(", ")}</span> : null}
+    </p>
   );
 }
