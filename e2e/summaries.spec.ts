@@ -12,11 +12,13 @@ test("a chat gets a summary and keywords in the background: chat list, canvas, s
   const chatPage = page.url();
 
   // No local model is configured here: the summary is made from the chat's own words, at no cost.
+  // The summary of a one-question chat repeats its title, so the list shows the keywords under the name.
+  const chatLink = page.getByRole("navigation", { name: "Chats" }).getByRole("link", { name: /Which flowers keep aphids/ });
   await expect(async () => {
     await page.goto(chatPage);
-    await expect(page.getByText(/Which flowers keep aphids away from tomatoes\? · .*aphids/).first()).toBeVisible({ timeout: 3_000 });
+    await expect(chatLink).toHaveAccessibleDescription(/aphids/, { timeout: 3_000 });
   }).toPass({ timeout: 90_000, intervals: [3_000] });
-  await expect(page.getByRole("link", { name: /Which flowers keep aphids/ }).first()).toHaveAccessibleDescription(/aphids/);
+  await expect(page.getByRole("navigation", { name: "Chats" })).toContainText("flowers, aphids, tomatoes");
   await page.screenshot({ path: "screenshots/summaries-chat-list.png", fullPage: true });
 
   await page.goto(`/projects/${project.id}/canvas`);

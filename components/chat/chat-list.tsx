@@ -223,17 +223,22 @@ function ChatRow({
           </button>
         ) : null}
       </div>
-      {chat.summary ? <ChatDigestLine id={summaryId} summary={chat.summary} keywords={chat.keywords ?? []} /> : null}
+      {chat.summary ? <ChatDigestLine id={summaryId} title={chat.title} summary={chat.summary} keywords={chat.keywords ?? []} /> : null}
     </li>
   );
 }
 
 /** The background summary under a chat's name: two lines at most, the keywords after it. */
-function ChatDigestLine({ id, summary, keywords }: { id: string; summary: string; keywords: string[] }) {
+function ChatDigestLine({ id, title, summary, keywords }: { id: string; title: string; summary: string; keywords: string[] }) {
+  // A one-question chat's summary is often its title again: then the keywords say more.
+  const simple = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  const repeatsTitle = simple(summary).startsWith(simple(title)) && simple(summary).length - simple(title).length < 12;
+  const words = keywords.slice(0, 4).join(", ");
+  // margins, not padding: line-clamp clips at the padding box, and padding would show a sliver of a third line
   return (
-    <p id={id} className="line-clamp-2 px-2.5 pb-1.5 text-xs text-zinc-500" title={summary}>
-      {summary}
-      {keywords.length > 0 ? <span className="text-zinc-400"> · {keywords.slice(0, 4).join(", ")}</span> : null}
+    <p id={id} className="mx-2.5 mb-1.5 line-clamp-2 text-xs text-zinc-500" title={summary}>
+      {repeatsTitle ? null : summary}
+      {words ? <span className="text-zinc-400">{repeatsTitle ? words : ` · ${words}`}</span> : null}
     </p>
   );
 }
