@@ -8,7 +8,10 @@ import { type NextRequest, NextResponse } from "next/server";
 export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.set("x-arbor-path", request.nextUrl.pathname + request.nextUrl.search);
-  return NextResponse.next({ request: { headers } });
+  const response = NextResponse.next({ request: { headers } });
+  // Share links carry their token in the path: a crawler that finds one must not index or follow it.
+  if (request.nextUrl.pathname.startsWith("/share/")) response.headers.set("X-Robots-Tag", "noindex, nofollow, noarchive");
+  return response;
 }
 
 export const config = { matcher: ["/((?!api|_next/static|_next/image|favicon.ico).*)"] };

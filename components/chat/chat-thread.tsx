@@ -8,6 +8,7 @@ import { ArborMark } from "@/components/ui/arbor-mark";
 import { errorMessage } from "@/lib/errors";
 import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
+import { ShareButton } from "@/components/share/share-button";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
 import { placeLive } from "./live-placement";
@@ -146,6 +147,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
               }}
             />
             <ExportButtons projectId={projectId} chatId={chatId} branchId={data.branch.id} chatTitle={data.chat.title} />
+            {permissions.canWrite ? <ShareButton projectId={projectId} chatId={chatId} branchId={data.branch.id} branchTitle={data.branch.title} /> : null}
           </div>
         ) : null}
       </div>
