@@ -12,6 +12,7 @@ test("share a branch, read it signed out, watch a new answer arrive live, end th
   await openChatTab(page, project.id);
   await ask(page, "When should apple trees be pruned?");
   await expectAnswerDone(answers(page).first());
+  const chatUrl = page.url();
 
   await page.getByRole("button", { name: "Share", exact: true }).click();
   const panel = page.getByRole("region", { name: "Share this chat" });
@@ -37,8 +38,7 @@ test("share a branch, read it signed out, watch a new answer arrive live, end th
 
   // A new, slow cloud answer on the branch appears on the shared page while it is being written.
   await setEscalationPolicy(page, project.id, "cloud");
-  await page.goBack();
-  await page.goBack();
+  await page.goto(chatUrl);
   await expect(page.getByLabel("Message", { exact: true })).toBeVisible({ timeout: 60_000 });
   await ask(page, `And pear trees? ${SLOW}`);
   await expect(shared.getByRole("article", { name: "Question" }).nth(1)).toContainText("And pear trees?", { timeout: 30_000 });
