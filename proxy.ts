@@ -19,6 +19,8 @@ export function proxy(request: NextRequest) {
   headers.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("content-security-policy", csp);
+  // Share links carry their token in the path: a crawler that finds one must not index or follow it.
+  if (request.nextUrl.pathname.startsWith("/share/")) response.headers.set("X-Robots-Tag", "noindex, nofollow, noarchive");
   return response;
 }
 

@@ -19,6 +19,7 @@ import type { Role } from "@/lib/roles";
 import { createChat } from "@/server/chat/chats";
 import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";
+import { createShareLink } from "@/server/share/links";
 import { createAccessToken } from "@/server/tokens/personal-tokens";
 
 export type Actor = "anonymous" | "nonMember" | "viewer" | "commenter" | "editor" | "owner";
@@ -100,6 +101,13 @@ export async function fixtureComment(fx: MatrixFixture) {
     .returning();
   if (!comment) throw new Error("comment insert returned nothing");
   return comment;
+}
+
+/** A live link to a fixture chat, made by the owner: its token. */
+export async function fixtureShareToken(fx: MatrixFixture) {
+  const chat = await fixtureChat(fx);
+  const { url } = await createShareLink(fx.db, { projectId: fx.project.id, chatId: chat.id, mode: "live", by: fx.owner.id });
+  return url.split("/share/")[1] ?? "";
 }
 
 const pid = (fx: MatrixFixture) => ({ projectId: fx.project.id });
@@ -198,6 +206,21 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "search.everywhereMessages": { min: "signed-in", input: () => ({ query: "soil" }) },
   "search.projectPalette": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "matrix" }) },
   "search.everywherePalette": { min: "signed-in", input: () => ({ query: "matrix" }) },
+
+  // ── share links (editors share and end their own; the owner ends any; the token is the permission to read) ──
+  "share.create": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, mode: "live" }) },
+  "share.list": { min: "editor", input: pid },
+  "share.revoke": {
+    min: "editor",
+    input: async (fx) => {
+      const chat = await fixtureChat(fx);
+      const { link } = await createShareLink(fx.db, { projectId: fx.project.id, chatId: chat.id, mode: "live", by: (fx.caller ?? fx.owner).id });
+      return { ...pid(fx), linkId: link.id };
+    },
+  },
+  "share.view": { min: "public", input: async (fx) => ({ token: await fixtureShareToken(fx) }) },
+  // the role is checked on the project the copy goes into
+  "share.copy": { min: "editor", input: async (fx) => ({ ...pid(fx), token: await fixtureShareToken(fx) }) },
 
   // ── canvas ──
   "canvas.board": { min: "viewer", input: pid },

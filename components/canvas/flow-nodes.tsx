@@ -116,14 +116,17 @@ export const ChatNode = memo(function ChatNode({ data, selected }: NodeProps<Cha
       data-testid="canvas-chat"
       className={`flex items-center gap-2 rounded-lg border-2 bg-zinc-50 px-3 py-2 shadow-sm ${selected ? "ring-2 ring-emerald-500" : ""}`}
       style={{ width: NODE_WIDTH, borderColor: data.color }}
+      title={data.summary || undefined}
     >
       <Handle type="source" position={Position.Bottom} isConnectable={false} className="!opacity-0" />
       <ChatIcon className="h-4 w-4 shrink-0 text-zinc-500" />
       <div className="min-w-0 flex-1">
         <p className="truncate text-sm font-semibold text-zinc-900">{data.title}</p>
-        <p className="text-[11px] text-zinc-500">
+        <p className="truncate text-[11px] text-zinc-500">
           {data.messageCount} message{data.messageCount === 1 ? "" : "s"}
+          {data.keywords.length > 0 ? <span> · {data.keywords.slice(0, 4).join(", ")}</span> : null}
         </p>
+        {data.summary ? <p className="sr-only">Summary: {data.summary}</p> : null}
       </div>
       <LockMark locked={data.locked} />
       <button

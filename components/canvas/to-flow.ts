@@ -21,7 +21,7 @@ export type MessageNodeData = {
   hiddenDescendants: number;
   locked: boolean;
 };
-export type ChatNodeData = { chatId: string; title: string; messageCount: number; collapsed: boolean; color: string; locked: boolean };
+export type ChatNodeData = { chatId: string; title: string; summary: string; keywords: string[]; messageCount: number; collapsed: boolean; color: string; locked: boolean };
 export type SourceNodeData = { sourceId: string; title: string; mediaType: string; comments: number; openComments: number; locked: boolean };
 export type NoteNodeData = { noteId: string; text: string; comments: number; openComments: number; locked: boolean };
 export type FrameNodeData = { title: string };
@@ -89,6 +89,7 @@ export function boardToFlow(board: Pick<BoardData, "chats" | "messages" | "branc
   const childCount = new Map<string, number>();
   for (const m of board.messages) if (m.parentId) childCount.set(m.parentId, (childCount.get(m.parentId) ?? 0) + 1);
   const chatTitle = new Map(board.chats.map((c) => [c.id, c.title]));
+  const chatDigest = new Map(board.chats.map((c) => [c.id, { summary: c.summary ?? "", keywords: c.keywords ?? [] }]));
   const sourceById = new Map(board.sources.map((s) => [s.id, s]));
 
   const nodes: FlowNode[] = [];
@@ -125,6 +126,8 @@ export function boardToFlow(board: Pick<BoardData, "chats" | "messages" | "branc
         data: {
           chatId: n.chatId,
           title: chatTitle.get(n.chatId) ?? "Chat",
+          summary: chatDigest.get(n.chatId)?.summary ?? "",
+          keywords: chatDigest.get(n.chatId)?.keywords ?? [],
           messageCount: n.messageCount,
           collapsed: n.collapsed,
           color: (current && coloring.color.get(current)) || "#71717a",

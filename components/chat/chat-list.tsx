@@ -184,41 +184,61 @@ function ChatRow({
     );
   }
 
+  const summaryId = `chat-summary-${chat.id}`;
   return (
-    <li className={`group flex items-center rounded-md ${current ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "hover:bg-zinc-100"}`}>
-      <Link
-        href={chatHref(projectId, chat.id)}
-        aria-current={current ? "page" : undefined}
-        className={`min-w-0 flex-1 truncate px-2.5 py-1.5 text-sm ${current ? "font-medium text-emerald-900" : "text-zinc-700"}`}
-        title={chat.title}
-      >
-        {chat.title}
-      </Link>
-      {canWrite ? (
-        <button
-          type="button"
-          aria-label={`Rename chat ${chat.title}`}
-          title="Rename"
-          onClick={() => {
-            setTitle(chat.title);
-            setMode("rename");
-          }}
-          className="shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-zinc-900 focus:opacity-100"
+    <li className={`group rounded-md ${current ? "bg-emerald-50 ring-1 ring-inset ring-emerald-200" : "hover:bg-zinc-100"}`}>
+      <div className="flex items-center">
+        <Link
+          href={chatHref(projectId, chat.id)}
+          aria-current={current ? "page" : undefined}
+          aria-describedby={chat.summary ? summaryId : undefined}
+          className={`min-w-0 flex-1 truncate px-2.5 py-1.5 text-sm ${current ? "font-medium text-emerald-900" : "text-zinc-700"}`}
+          title={chat.title}
         >
-          <PencilIcon />
-        </button>
-      ) : null}
-      {canDelete ? (
-        <button
-          type="button"
-          aria-label={`Delete chat ${chat.title}`}
-          title="Delete"
-          onClick={() => setMode("confirm-delete")}
-          className="mr-1 shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-red-700 focus:opacity-100"
-        >
-          <TrashIcon />
-        </button>
-      ) : null}
+          {chat.title}
+        </Link>
+        {canWrite ? (
+          <button
+            type="button"
+            aria-label={`Rename chat ${chat.title}`}
+            title="Rename"
+            onClick={() => {
+              setTitle(chat.title);
+              setMode("rename");
+            }}
+            className="shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-zinc-900 focus:opacity-100"
+          >
+            <PencilIcon />
+          </button>
+        ) : null}
+        {canDelete ? (
+          <button
+            type="button"
+            aria-label={`Delete chat ${chat.title}`}
+            title="Delete"
+            onClick={() => setMode("confirm-delete")}
+            className="mr-1 shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-red-700 focus:opacity-100"
+          >
+            <TrashIcon />
+          </button>
+        ) : null}
+      </div>
+      {chat.summary ? <ChatDigestLine id={summaryId} title={chat.title} summary={chat.summary} keywords={chat.keywords ?? []} /> : null}
     </li>
+  );
+}
+
+/** The background summary under a chat's name: two lines at most, the keywords after it. */
+function ChatDigestLine({ id, title, summary, keywords }: { id: string; title: string; summary: string; keywords: string[] }) {
+  // A one-question chat's summary is often its title again: then the keywords say more.
+  const simple = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  const repeatsTitle = simple(summary).startsWith(simple(title)) && simple(summary).length - simple(title).length < 12;
+  const words = keywords.slice(0, 4).join(", ");
+  // margins, not padding: line-clamp clips at the padding box, and padding would show a sliver of a third line
+  return (
+    <p id={id} className="mx-2.5 mb-1.5 line-clamp-2 text-xs text-zinc-500" title={summary}>
+      {repeatsTitle ? null : summary}
+      {words ? <span className="text-zinc-400">{repeatsTitle ? words : ` · ${words}`}</span> : null}
+    </p>
   );
 }

@@ -9,6 +9,7 @@ import { ResendVerification } from "@/components/auth/resend-verification";
 import { errorMessage } from "@/lib/errors";
 import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
+import { ShareButton } from "@/components/share/share-button";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
 import { ModelPicker } from "./model-picker";
@@ -159,6 +160,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
               }}
             />
             <ExportButtons projectId={projectId} chatId={chatId} branchId={data.branch.id} chatTitle={data.chat.title} />
+            {permissions.canWrite ? <ShareButton projectId={projectId} chatId={chatId} branchId={data.branch.id} branchTitle={data.branch.title} /> : null}
           </div>
         ) : null}
       </div>

@@ -118,6 +118,7 @@ export function CommandPalette() {
               {data.chats.map((c) => (
                 <Command.Item key={c.chatId} value={`chat:${c.chatId}`} onSelect={() => go(`/projects/${c.projectId}/chat/${c.chatId}`)} className={ITEM}>
                   {c.title} {projectId ? null : <span className="text-xs text-zinc-500">· {c.projectTitle}</span>}
+                  {c.summary ? <span className="block truncate text-xs text-zinc-500">{c.summary}</span> : null}
                 </Command.Item>
               ))}
             </Command.Group>

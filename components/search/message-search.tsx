@@ -79,6 +79,7 @@ export function MessageSearch({ projects, initialQuery, initialProjectId }: { pr
                   <span className="mt-1 block text-sm text-zinc-800">
                     <Snippet parts={hit.snippet} />
                   </span>
+                  {hit.chatSummary ? <span className="mt-1 block truncate text-xs text-zinc-500">About this chat: {hit.chatSummary}</span> : null}
                 </Link>
               </li>
             ))}

@@ -11,3 +11,4 @@ export * from "./mail";
 export * from "./ops";
 export * from "./projects";
 export * from "./search";
+export * from "./share";

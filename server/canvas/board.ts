@@ -2,7 +2,7 @@ import "server-only";
 import { and, asc, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/client";
-import { branches, canvasEdges, canvasNodes, chats, comments, messageCitations, messages, sources } from "@/db/schema";
+import { branches, canvasEdges, canvasNodes, chatSummaries, chats, comments, messageCitations, messages, sources } from "@/db/schema";
 import type { EdgeStyle } from "@/db/schema";
 import { AppError } from "@/server/errors";
 
@@ -16,7 +16,8 @@ import { AppError } from "@/server/errors";
 /** A node shows two lines (about 80 characters); the hover preview fetches the whole text. */
 export const PREVIEW_CHARS = 120;
 
-export type BoardChat = { id: string; title: string; createdAt: Date; updatedAt: Date };
+/** `summary` and `keywords` come from the background summariser (server/summaries/keep-current.ts); null until it ran. */
+export type BoardChat = { id: string; title: string; createdAt: Date; updatedAt: Date; summary?: string | null; keywords?: string[] | null };
 export type BoardMessage = {
   id: string;
   chatId: string;
@@ -106,8 +107,9 @@ export async function getBoard(db: Db, { projectId }: { projectId: string }): Pr
 
 export function selectChats(db: Db, { projectId }: { projectId: string }): Promise<BoardChat[]> {
   return db
-    .select({ id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt })
+    .select({ id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt, summary: chatSummaries.summary, keywords: chatSummaries.keywords })
     .from(chats)
+    .leftJoin(chatSummaries, eq(chatSummaries.chatId, chats.id))
     .where(eq(chats.projectId, projectId))
     .orderBy(asc(chats.createdAt), asc(chats.id));
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Chat, branches, chats } from "@/db/schema";
+import { type Chat, branches, chatSummaries, chats } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { MAX_TITLE_CHARS } from "./limits";
@@ -19,8 +19,9 @@ export async function getChat(db: Db, { projectId, chatId }: { projectId: string
 
 export async function listChats(db: Db, { projectId }: { projectId: string }) {
   return db
-    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt })
+    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt, summary: chatSummaries.summary, keywords: chatSummaries.keywords })
     .from(chats)
+    .leftJoin(chatSummaries, eq(chatSummaries.chatId, chats.id))
     .where(eq(chats.projectId, projectId))
     .orderBy(desc(chats.updatedAt));
 }

@@ -8,6 +8,7 @@ import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
 import { searchRouter } from "./search";
+import { shareRouter } from "./share";
 import { tokensRouter } from "./tokens";
 
 /** One router per area; procedures live in their area's file. */
@@ -21,6 +22,7 @@ export const appRouter = router({
   billing: billingRouter,
   tokens: tokensRouter,
   search: searchRouter,
+  share: shareRouter,
 });
 
 export type AppRouter = typeof appRouter;

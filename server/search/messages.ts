@@ -15,6 +15,8 @@ export type MessageHit = {
   projectTitle: string;
   /** the branch the result opens in (null: no branch holds it, the chat opens at the message) */
   branchId: string | null;
+  /** the chat's background summary ("" until the summariser has run) */
+  chatSummary: string;
   /** branch titles from the chat's first branch down to `branchId`, e.g. ["Main", "Try Opus"] */
   branchPath: string[];
   role: "user" | "assistant";
@@ -51,6 +53,7 @@ export async function searchMessages(
     message_id: string;
     chat_id: string;
     chat_title: string;
+    chat_summary: string | null;
     project_id: string;
     project_title: string;
     role: "user" | "assistant";
@@ -71,7 +74,7 @@ export async function searchMessages(
         ) s cross join q
       ),
       top as (select message_id, rank, created_at from matches order by rank desc, created_at desc limit ${take})
-      select m.id as message_id, m.chat_id, c.title as chat_title, c.project_id, p.title as project_title, m.role,
+      select m.id as message_id, m.chat_id, c.title as chat_title, cs.summary as chat_summary, c.project_id, p.title as project_title, m.role,
         case when length(m.content) <= ${WHOLE_CHARS}
           then ts_headline('english', translate(m.content, E'\\x02\\x03', ''), q.tsq, ${`${MARKS}, HighlightAll=true`})
           else ts_headline('english', translate(m.content, E'\\x02\\x03', ''), q.tsq, ${FRAGMENTS}) end as headline,
@@ -80,6 +83,7 @@ export async function searchMessages(
       join messages m on m.id = t.message_id and m.deleted_at is null
       join chats c on c.id = m.chat_id
       join projects p on p.id = c.project_id
+      left join chat_summaries cs on cs.chat_id = c.id
       cross join q
       order by t.rank desc, t.created_at desc`,
   );
@@ -91,6 +95,7 @@ export async function searchMessages(
       messageId: r.message_id,
       chatId: r.chat_id,
       chatTitle: r.chat_title,
+      chatSummary: r.chat_summary ?? "",
       projectId: r.project_id,
       projectTitle: r.project_title,
       branchId: where?.branchId ?? null,

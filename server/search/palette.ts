@@ -4,7 +4,7 @@ import { type Db, queryRows } from "@/db/client";
 import { type MessageHit, searchMessages } from "./messages";
 
 export type PaletteResults = {
-  chats: { chatId: string; title: string; projectId: string; projectTitle: string }[];
+  chats: { chatId: string; title: string; summary: string; projectId: string; projectTitle: string }[];
   messages: MessageHit[];
   sources: { sourceId: string; title: string; projectId: string; projectTitle: string }[];
   people: { userId: string; name: string | null; email: string; projectId: string; projectTitle: string; role: string }[];
@@ -33,8 +33,8 @@ export async function searchPalette(db: Db, { userId, projectId, query }: { user
   const [chats, sources, people, messages] = await Promise.all([
     queryRows<PaletteResults["chats"][number]>(
       db,
-      sql`select c.id as "chatId", c.title, c.project_id as "projectId", p.title as "projectTitle"
-          from chats c join projects p on p.id = c.project_id
+      sql`select c.id as "chatId", c.title, coalesce(cs.summary, '') as summary, c.project_id as "projectId", p.title as "projectTitle"
+          from chats c join projects p on p.id = c.project_id left join chat_summaries cs on cs.chat_id = c.id
           where c.project_id in ${readable} and c.title ilike ${like}
           order by c.updated_at desc limit ${PER_GROUP}`,
     ),

@@ -21,7 +21,9 @@ const STOP = new Set(
     "she she'd she'll she's should shouldn't so some such than thank thanks that that's the their theirs them themselves then there there's these they they'd " +
     "they'll they're they've this those through to too under until up use used using very want was wasn't we we'd we'll we're we've well were weren't what " +
     "what's when when's where where's which while who who's whom why why's will with won't would wouldn't yes yet you you'd you'll you're you've your yours " +
-    "yourself yourselves tell know think say said see way thing things really maybe sure okay ok hello hi hey answer question"
+    "yourself yourselves tell know think say said see way thing things really maybe sure okay ok hello hi hey answer question " +
+    "keep kept away need needs help good best better new many lot lots kind right next first last still even ever every find found give " +
+    "go going goes come take want wants try work works often always never usually"
   ).split(" "),
 );
 

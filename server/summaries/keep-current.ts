@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type SummaryMethod, chatSummaries, messages } from "@/db/schema";
 import { localModelConfigured } from "@/server/ai/local-model";
+import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { type ChatDigest, extractiveDigest } from "./extractive";
 import { localDigest } from "./local";
 
@@ -76,7 +77,17 @@ export async function summariseChat(db: Db, { chatId, summarise = defaultSummari
     const newest = await db
       .select({ role: messages.role, content: messages.content })
       .from(messages)
-      .where(and(eq(messages.chatId, chatId), isNull(messages.deletedAt), ne(messages.status, "streaming"), ne(messages.content, "")))
+      .where(
+        and(
+          eq(messages.chatId, chatId),
+          isNull(messages.deletedAt),
+          ne(messages.status, "streaming"),
+          ne(messages.content, ""),
+          // The built-in vault responder only quotes the vault or says it found nothing: what the chat is
+          // about is in the questions and in real models' answers.
+          sql`${messages.model} is distinct from ${VAULT_RESPONDER_MODEL}`,
+        ),
+      )
       .orderBy(desc(messages.createdAt))
       .limit(MAX_MESSAGES);
     const rows = newest.reverse();

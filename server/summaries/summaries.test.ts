@@ -123,10 +123,13 @@ describe("keeping summaries current", () => {
     const { chat } = await chatWith(["Tell me about rhubarb forcing", "Cover the crowns in late winter."]);
     await database.db.update(messages).set({ deletedAt: new Date() }).where(eq(messages.content, "Tell me about rhubarb forcing"));
     await database.db.insert(messages).values({ chatId: chat.id, role: "assistant", content: "Partial answer about asparagus", status: "streaming" });
+    // the built-in vault responder's "found nothing" is not what a chat is about
+    await database.db.insert(messages).values({ chatId: chat.id, role: "assistant", content: "I couldn't find anything about this in the knowledge vault.", model: "vault-responder" });
     await summariseChat(database.db, { chatId: chat.id });
     const s = await summaryOf(chat.id);
     expect(s?.messageCount).toBe(1);
     expect(s?.keywords).not.toContain("rhubarb");
     expect(s?.keywords).not.toContain("asparagus");
+    expect(s?.keywords).not.toContain("vault");
   });
 });
