@@ -27,7 +27,8 @@ const anAddress = () => `203.0.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 const ACCOUNT_LIMIT = AUTH_LIMITS["sign-in"].account.limit;
 
 async function mailsTo(to: string) {
-  return database.db.select().from(emailOutbox).where(eq(emailOutbox.to, to));
+  // in the order they were written: Postgres returns rows in no promised order without one
+  return database.db.select().from(emailOutbox).where(eq(emailOutbox.to, to)).orderBy(emailOutbox.createdAt);
 }
 async function latestMail(to: string) {
   return (await mailsTo(to)).at(-1);
@@ -222,7 +223,7 @@ describe("sign-in links", () => {
     expect(sent).toEqual([...Array(limit).fill(true), false, false]);
     expect(await mailsTo(user.email)).toHaveLength(before + limit);
     // The links that did go out are all in the owner's inbox: using the limit up only mailed the owner.
-    expect((await mailsTo(user.email)).slice(-limit).every((m) => m.subject === "Your Arbor sign-in link")).toBe(true);
+    expect((await mailsTo(user.email)).filter((m) => m.subject === "Your Arbor sign-in link")).toHaveLength(limit);
   });
 
   it("are limited per client address", async () => {
