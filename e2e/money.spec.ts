@@ -26,16 +26,18 @@ async function escalateUntilStopped(page: Page, rounds: number): Promise<number>
   const quota = page.getByText(/spending quota in this project/).first();
   for (let round = 0; round < rounds; round++) {
     await ask(page, `Question ${round + 1} about the garden?`);
-    const answer = answers(page).first();
+    // the newest exchange is the last one; Escalate replaces its answer with a cloud sibling
+    await expect(answers(page)).toHaveCount(round + 1, { timeout: 90_000 });
+    const answer = answers(page).last();
     await expectAnswerDone(answer);
     await answer.getByRole("button", { name: "Escalate" }).click();
     await expect(async () => {
       const refused = await quota.isVisible();
-      const cloud = await answers(page).first().getByText("fake Claude").isVisible();
+      const cloud = await answers(page).last().getByText("fake Claude").isVisible();
       expect(refused || cloud).toBe(true);
     }).toPass({ timeout: 60_000 });
     if (await quota.isVisible()) return round;
-    await expectAnswerDone(answers(page).first());
+    await expectAnswerDone(answers(page).last());
   }
   throw new Error(`the quota never stopped the guest in ${rounds} rounds`);
 }
@@ -118,14 +120,14 @@ test("with Stripe (the stand-in), a Managed subscriber's usage is on the upcomin
     await ask(page, "Summarise the garden plan [[long]]");
     await expectAnswerDone(answers(page).first());
     await answers(page).first().getByRole("button", { name: "Escalate" }).click();
-    await expect(answers(page).first()).toContainText("fake Claude", { timeout: 60_000 });
-    await expectAnswerDone(answers(page).first());
+    await expect(answers(page).first().getByLabel("Answer details")).toContainText("Cloud", { timeout: 90_000 });
 
     // the meter worker reports it (every 30 s); the Billing page shows Stripe's own preview of the next invoice
     const invoice = page.getByRole("table", { name: "Upcoming invoice lines" });
     await expect(async () => {
       await page.goto(`${server.url}/billing`);
-      await expect(invoice.getByRole("row", { name: /^Usage/ })).toBeVisible({ timeout: 5_000 });
+      // reported: its quantity in micro-dollars, the amount rounded to the cent by Stripe (this answer cost under a cent)
+      await expect(invoice.getByRole("row", { name: /^[1-9]\d* × Arbor usage/ })).toContainText("$0.01", { timeout: 5_000 });
     }).toPass({ timeout: 120_000 });
     await expect(invoice.getByRole("row").first()).toContainText("$10.00");
     await shot(page, "upcoming-invoice");
