@@ -13,7 +13,7 @@ describe("the error vocabulary", () => {
   });
 
   it("gives every kind a tRPC code tRPC knows", () => {
-    const known = ["BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"];
+    const known = ["BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "TOO_MANY_REQUESTS", "INTERNAL_SERVER_ERROR"];
     for (const { trpc } of Object.values(ERROR_KINDS)) expect(known).toContain(trpc);
   });
 

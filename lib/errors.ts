@@ -17,6 +17,7 @@ export const ERROR_KINDS = {
   conflict: { status: 409, trpc: "CONFLICT" },
   gone: { status: 410, trpc: "NOT_FOUND" },
   too_large: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  unsupported_media_type: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   rate_limited: { status: 429, trpc: "TOO_MANY_REQUESTS" },
   unavailable: { status: 503, trpc: "INTERNAL_SERVER_ERROR" },
 } as const;

@@ -47,7 +47,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const setNotice = useCallback((message: string | null, code: string | null = null) => setNoticeState(message === null ? null : { message, code }), []);
   const clearNotice = useCallback(() => setNotice(null), [setNotice]);
   const finishedStreams = useRef(new Set<string>());
-  const { chatId, setChatId, branchId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
+  const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
   const stream = useChatStream({
     projectId,
@@ -72,6 +72,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
     projectId,
     chatId,
     branchId,
+    tipMessageId,
     branchRef,
     showBranch,
     focusMessageId,

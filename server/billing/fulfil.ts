@@ -24,17 +24,47 @@ const LIVE_STATUSES = ["active", "trialing", "past_due"];
 
 export type Outcome = "processed" | "ignored";
 
-/** Applies one verified, stored event. Runs inside the transaction that holds the event row. */
-export async function applyStripeEvent(db: Db, event: StripeEventEnvelope): Promise<Outcome> {
+/**
+ * What applying an event needs from the Stripe API, read before the event's
+ * transaction opens. A Stripe call never runs inside a transaction: on PGlite
+ * a transaction is exclusive, so every request in the app would wait on
+ * Stripe (and on Postgres a slow Stripe would hold row locks and a pooled
+ * connection).
+ */
+export type StripeReads = { subscription?: SubscriptionObject };
+
+/** The subscription an event is about, re-read from Stripe so a late event cannot regress it. Nothing without a key. */
+export async function readStripeState(event: StripeEventEnvelope): Promise<StripeReads> {
+  const stripe = getStripe();
+  if (!stripe) return {};
+  const object = event.data.object;
+  let subscriptionId: string | null | undefined;
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded":
+      subscriptionId = checkoutSessionSchema.parse(object).subscription;
+      break;
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+      subscriptionId = subscriptionSchema.parse(object).id;
+      break;
+  }
+  if (!subscriptionId) return {};
+  return { subscription: subscriptionSchema.parse(await stripe.subscriptions.retrieve(subscriptionId)) };
+}
+
+/** Applies one verified, stored event with what readStripeState read. Runs inside the transaction that holds the event row; calls nothing outside the database. */
+export async function applyStripeEvent(db: Db, event: StripeEventEnvelope, reads: StripeReads): Promise<Outcome> {
   const object = event.data.object;
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded":
-      return checkoutCompleted(db, checkoutSessionSchema.parse(object), event.created);
+      return checkoutCompleted(db, checkoutSessionSchema.parse(object), event.created, reads);
     case "customer.subscription.created":
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
-      return subscriptionChanged(db, subscriptionSchema.parse(object), event.created);
+      return subscriptionChanged(db, subscriptionSchema.parse(object), event.created, reads);
     case "invoice.paid":
       return invoicePaid(db, invoiceSchema.parse(object));
     case "invoice.payment_failed":
@@ -44,7 +74,7 @@ export async function applyStripeEvent(db: Db, event: StripeEventEnvelope): Prom
   }
 }
 
-async function checkoutCompleted(db: Db, session: CheckoutSessionObject, created: number): Promise<Outcome> {
+async function checkoutCompleted(db: Db, session: CheckoutSessionObject, created: number, reads: StripeReads): Promise<Outcome> {
   // What was bought comes from our own record of the session, never from the payload's metadata alone.
   const [ours] = await db.select().from(checkoutSessions).where(eq(checkoutSessions.id, session.id)).limit(1);
   if (!ours) return "ignored";
@@ -83,9 +113,8 @@ async function checkoutCompleted(db: Db, session: CheckoutSessionObject, created
     await db.update(billingAccounts).set({ pendingCouponPriceMicros: null }).where(eq(billingAccounts.userId, claimed.userId));
   }
   if (session.subscription) {
-    const stripe = getStripe();
-    if (stripe) {
-      const latest = subscriptionSchema.parse(await stripe.subscriptions.retrieve(session.subscription));
+    const latest = reads.subscription;
+    if (latest) {
       await upsertSubscription(db, claimed.userId, tierOf(latest, tier), latest, created);
     } else {
       // Without Stripe the subscription events carry the state; this row only fills a gap and never overwrites one.
@@ -106,10 +135,9 @@ async function checkoutCompleted(db: Db, session: CheckoutSessionObject, created
   return "processed";
 }
 
-async function subscriptionChanged(db: Db, payload: SubscriptionObject, created: number): Promise<Outcome> {
-  const stripe = getStripe();
-  // Events may arrive in any order; with a key, the object's current state is re-read so a late event cannot regress it.
-  const sub = stripe ? subscriptionSchema.parse(await stripe.subscriptions.retrieve(payload.id)) : payload;
+async function subscriptionChanged(db: Db, payload: SubscriptionObject, created: number, reads: StripeReads): Promise<Outcome> {
+  // Events may arrive in any order; with a key, the object's current state was re-read (readStripeState) so a late event cannot regress it.
+  const sub = reads.subscription ?? payload;
   const userId = await userForSubscription(db, sub);
   if (!userId) throw new Error(`no account for subscription ${sub.id} (customer ${sub.customer}) yet`);
   await db

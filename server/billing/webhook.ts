@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { stripeEvents } from "@/db/schema";
 import { AppError, errorBody } from "@/server/errors";
-import { applyStripeEvent } from "./fulfil";
+import { applyStripeEvent, readStripeState } from "./fulfil";
 import { eventSchema } from "./stripe-objects";
 import { webhookSecret, webhookVerifier } from "./stripe";
 
@@ -48,16 +48,22 @@ export async function receiveStripeWebhook(db: Db, rawBody: string, signature: s
 }
 
 /**
- * Applies a stored event once. The row is locked for the whole transaction,
- * so the webhook and the retry worker (on any instance) cannot apply it twice.
+ * Applies a stored event once. What it needs from Stripe is read first, with
+ * no transaction open; then the row is locked for the whole transaction, so
+ * the webhook and the retry worker (on any instance) cannot apply it twice.
  */
 export async function processStripeEvent(db: Db, eventId: string): Promise<string> {
   try {
+    const [pending] = await db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId)).limit(1);
+    if (!pending) return "missing";
+    if (pending.outcome === "processed" || pending.outcome === "ignored") return pending.outcome;
+    const event = eventSchema.parse(pending.payload);
+    const reads = await readStripeState(event);
     return await db.transaction(async (tx) => {
       const [row] = await tx.select().from(stripeEvents).where(eq(stripeEvents.id, eventId)).for("update");
       if (!row) return "missing";
       if (row.outcome === "processed" || row.outcome === "ignored") return row.outcome;
-      const outcome = await applyStripeEvent(tx, eventSchema.parse(row.payload));
+      const outcome = await applyStripeEvent(tx, event, reads);
       await tx
         .update(stripeEvents)
         .set({ outcome, processedAt: new Date(), attempts: sql`${stripeEvents.attempts} + 1`, error: null })

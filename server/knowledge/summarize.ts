@@ -18,24 +18,46 @@ const STOP = new Set(
 );
 
 const SUMMARY_CHARS = 320;
+/** Only the opening of the body can reach the summary; segmenting more would be work thrown away. */
+const SUMMARY_WINDOW_CHARS = 4 * SUMMARY_CHARS;
+
+/**
+ * Sentences come from `Intl.Segmenter` (ICU's sentence rules, linear in the
+ * text). A backtracking sentence regex was quadratic on text without
+ * sentence punctuation — a 60k-character CSV paste held the event loop for
+ * over 20 s.
+ * @see https://developer.mozilla.org/en-US/docs/Web/JavaScript/Reference/Global_Objects/Intl/Segmenter
+ */
+const sentenceSegmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 
 export function summarize(text: string): string {
-  const body = text
-    .split("\n")
-    .filter((line) => !/^#{1,6}\s/.test(line))
-    .join(" ")
-    .replace(/\s+/g, " ")
-    .trim();
-  const sentences = body.match(/[^.!?]+[.!?]+(?=\s|$)/g) ?? [];
+  const body = bodyOpening(text);
   let summary = "";
-  for (const sentence of sentences) {
-    const next = `${summary} ${sentence.trim()}`.trim();
+  for (const { segment } of sentenceSegmenter.segment(body)) {
+    const sentence = segment.trim();
+    if (!sentence) continue;
+    const next = `${summary} ${sentence}`.trim();
     if (next.length > SUMMARY_CHARS && summary) break;
     summary = next;
     if (summary.length >= SUMMARY_CHARS / 2) break;
   }
-  if (!summary) summary = body;
   return summary.length > SUMMARY_CHARS ? `${summary.slice(0, SUMMARY_CHARS - 1).replace(/\s+\S*$/, "")}…` : summary;
+}
+
+/** The first few hundred characters of text outside markdown headings, whitespace collapsed. */
+function bodyOpening(text: string): string {
+  const parts: string[] = [];
+  let length = 0;
+  for (let start = 0; start < text.length && length < SUMMARY_WINDOW_CHARS; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, Math.min(end, start + SUMMARY_WINDOW_CHARS));
+    start = end + 1;
+    if (/^#{1,6}\s/.test(line)) continue;
+    parts.push(line);
+    length += line.length + 1;
+  }
+  return parts.join(" ").replace(/\s+/g, " ").trim().slice(0, SUMMARY_WINDOW_CHARS);
 }
 
 export function keywords(text: string, count = 8): string[] {

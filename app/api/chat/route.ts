@@ -4,6 +4,7 @@ import { chatForPost, parseChatPost } from "@/server/chat/api-request";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
 import { errorResponse } from "@/server/errors";
+import { assertSameOrigin, BODY_LIMITS, readJsonBody } from "@/server/security/request-guard";
 import { identifyRequest } from "@/server/tokens/request-identity";
 
 /** Long cloud answers; the producer itself is detached and outlives this response anyway. */
@@ -11,15 +12,17 @@ export const maxDuration = 300;
 export const dynamic = "force-dynamic";
 
 /**
- * POST /api/chat: validate → who (session cookie, or `Authorization: Bearer` token with the chat scope)
- * → role, budget, persist (startChatTurn: the same checks for both) → tail the ledger as SSE.
+ * POST /api/chat: same site → who (session cookie, or `Authorization: Bearer` token with the chat scope)
+ * → the body, capped and JSON only, validated → role, budget, persist (startChatTurn: the same checks
+ * for both) → tail the ledger as SSE. Nobody can make us buffer a body before we know who they are.
  * Without a chatId but with a projectId it starts a new chat (X-Chat-Id says which). See docs/api.md.
  */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const post = parseChatPost(await request.json().catch(() => null));
+    assertSameOrigin(request.headers);
     const db = await getDb();
     const who = await identifyRequest(db, { headers: request.headers, scope: "chat", session: getSessionUser });
+    const post = parseChatPost(await readJsonBody(request, BODY_LIMITS.chat));
     const chatId = await chatForPost(db, { who, post });
     const turn = await startChatTurn(db, { userId: who.userId, request: { ...post.request, chatId } });
     const afterSeq = lastEventId(request);

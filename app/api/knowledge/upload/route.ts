@@ -4,13 +4,18 @@ import { statusOf } from "@/lib/errors";
 import { getSessionUser } from "@/server/auth/session";
 import { AppError, errorResponse } from "@/server/errors";
 import { handleUpload } from "@/server/knowledge/upload";
+import { assertSameOrigin } from "@/server/security/request-guard";
 
 export const runtime = "nodejs";
 export const maxDuration = 120;
 
-/** POST /api/knowledge/upload?projectId=… — multipart, field `file` (one or more). Editors and owners only. */
+/**
+ * POST /api/knowledge/upload?projectId=… — multipart, field `file` (one or more). Editors and owners only.
+ * The body is capped while it streams in (handleUpload), after the site, session and role checks.
+ */
 export async function POST(request: Request): Promise<Response> {
   try {
+    assertSameOrigin(request.headers);
     const user = await getSessionUser();
     if (!user) throw new AppError("unauthorized:session", "Please sign in first.");
     const projectId = z.uuid().safeParse(new URL(request.url).searchParams.get("projectId"));
