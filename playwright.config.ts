@@ -42,7 +42,14 @@ export default defineConfig({
     {
       command: "npx tsx testing/fakes/serve.ts",
       url: `http://127.0.0.1:${FAKE_ANTHROPIC_PORT}/health`,
-      env: { FAKE_ANTHROPIC_PORT: String(FAKE_ANTHROPIC_PORT), FAKE_LOCAL_MODEL_PORT: String(FAKE_LOCAL_MODEL_PORT), FAKE_STRIPE_PORT: String(FAKE_STRIPE_PORT) },
+      env: {
+        FAKE_ANTHROPIC_PORT: String(FAKE_ANTHROPIC_PORT),
+        FAKE_LOCAL_MODEL_PORT: String(FAKE_LOCAL_MODEL_PORT),
+        FAKE_STRIPE_PORT: String(FAKE_STRIPE_PORT),
+        // e2e/money.spec.ts runs a Stripe-configured server on PORT + 2; the stand-in's hosted Checkout delivers its events there
+        FAKE_STRIPE_WEBHOOK_URL: `http://localhost:${PORT + 2}/api/stripe/webhook`,
+        FAKE_STRIPE_WEBHOOK_SECRET: "whsec_e2e_stand_in",
+      },
       // The fakes keep no state between tests, so a running copy is safe to reuse.
       reuseExistingServer: true,
       timeout: 60_000,

@@ -142,6 +142,27 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
         <Card>
           <h2 className="text-base font-semibold text-zinc-900">Invoices</h2>
           {invoices.error ? <Alert tone="error">{invoices.error.message}</Alert> : null}
+          {invoices.data?.upcoming ? (
+            <section aria-labelledby="upcoming-invoice" className="mt-3 rounded-md border border-zinc-200 p-3">
+              <h3 id="upcoming-invoice" className="text-sm font-medium text-zinc-900">
+                Upcoming invoice{invoices.data.upcoming.periodEnd ? `, ${dateText(invoices.data.upcoming.periodEnd)}` : ""}
+              </h3>
+              <table className="mt-2 w-full text-sm" aria-label="Upcoming invoice lines">
+                <tbody>
+                  {invoices.data.upcoming.lines.map((line, i) => (
+                    <tr key={`${line.description}-${i}`} className="border-t border-zinc-100">
+                      <td className="py-1.5">{line.description}</td>
+                      <td className="py-1.5 text-right tabular-nums">{formatUsd(line.amountMicros)}</td>
+                    </tr>
+                  ))}
+                  <tr className="border-t border-zinc-200 font-medium">
+                    <td className="py-1.5">Amount due</td>
+                    <td className="py-1.5 text-right tabular-nums">{formatUsd(invoices.data.upcoming.amountDueMicros)}</td>
+                  </tr>
+                </tbody>
+              </table>
+            </section>
+          ) : null}
           {!invoices.data?.invoices.length ? (
             <p className="mt-3 text-sm text-zinc-500">No invoices yet. They appear here after your first billing period.</p>
           ) : (

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import Stripe from "stripe";
 import { type Db, queryRows } from "@/db/client";
 import { notifications, subscriptions } from "@/db/schema";
 import type { Role } from "@/lib/roles";
@@ -7,7 +8,7 @@ import { ensureBillingAccount, remainingBudget } from "./accounts";
 import { stripeFailure } from "./checkout";
 import { nextPeriodStart } from "./cost";
 import { providerKeyHint } from "./provider-keys";
-import { PLANS } from "./plans";
+import { centsToMicros, PLANS } from "./plans";
 import { checkoutMode, PAYMENTS_UNAVAILABLE } from "./checkout-mode";
 import { getStripe, stripeConfigured } from "./stripe";
 
@@ -51,13 +52,14 @@ export type AccountSummary = Awaited<ReturnType<typeof accountSummary>>;
 
 export async function listInvoices(db: Db, userId: string) {
   const stripe = getStripe();
-  if (!stripe) return { configured: false as const, invoices: [] };
+  if (!stripe) return { configured: false as const, invoices: [], upcoming: null };
   const account = await ensureBillingAccount(db, userId);
-  if (!account.stripeCustomerId) return { configured: true as const, invoices: [] };
+  if (!account.stripeCustomerId) return { configured: true as const, invoices: [], upcoming: null };
   try {
-    const list = await stripe.invoices.list({ customer: account.stripeCustomerId, limit: 12 });
+    const [list, upcoming] = await Promise.all([stripe.invoices.list({ customer: account.stripeCustomerId, limit: 12 }), upcomingInvoice(stripe, account.stripeCustomerId)]);
     return {
       configured: true as const,
+      upcoming,
       invoices: list.data.map((i) => ({
         id: i.id ?? "",
         number: i.number ?? null,
@@ -70,6 +72,26 @@ export async function listInvoices(db: Db, userId: string) {
     };
   } catch (error) {
     throw stripeFailure(error, "list your invoices");
+  }
+}
+
+/**
+ * The invoice Stripe will send next, as Stripe computes it: the plan's line
+ * and the usage line from the meter's events (what Arbor reported), so the
+ * person sees the same figures their invoice will carry. Null without a
+ * subscription (Stripe answers that there is no upcoming invoice).
+ */
+async function upcomingInvoice(stripe: Stripe, customer: string) {
+  try {
+    const preview = await stripe.invoices.createPreview({ customer });
+    return {
+      amountDueMicros: centsToMicros(preview.amount_due),
+      periodEnd: preview.period_end ? new Date(preview.period_end * 1000) : null,
+      lines: preview.lines.data.map((l) => ({ description: l.description ?? "", quantity: l.quantity ?? null, amountMicros: centsToMicros(l.amount) })),
+    };
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && /upcoming/i.test(error.message)) return null;
+    throw error;
   }
 }
 

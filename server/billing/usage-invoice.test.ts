@@ -14,6 +14,7 @@ import { MAX_METER_ATTEMPTS, METER_EVENT_NAME, meterBacklog, meterRetryDelayMs, 
 import { reserveCloudBudget } from "./reserve";
 import { settleReservation } from "./settle";
 import { getStripe } from "./stripe";
+import { listInvoices } from "./summary";
 import { LOOKUP_KEYS, setupEnvLines, setupStripe, type StripeSetup } from "./stripe-setup";
 import { receiveStripeWebhook } from "./webhook";
 
@@ -129,6 +130,11 @@ describe("usage reaches the invoice", () => {
     expect(usageLine?.amount).toBe(Math.round(Number(net) / 10_000)); // a micro-dollar a unit, rounded to the cent
     expect(flatLine?.amount).toBe(1000);
     expect(preview.amount_due).toBe(1000 + Math.round(Number(net) / 10_000));
+
+    // the Billing page shows the same invoice
+    const { upcoming } = await listInvoices(database.db, owner.id);
+    expect(upcoming?.lines.map((l) => l.amountMicros)).toEqual([10_000_000n, BigInt(Math.round(Number(net) / 10_000)) * 10_000n]);
+    expect(upcoming?.lines[1]?.quantity).toBe(Number(net));
   });
 });
 

@@ -38,6 +38,8 @@ export type FakeStripe = {
   meterAttempts: number;
   /** answer the next n requests with a 500 api_error (a Stripe outage) */
   failNext: (n: number, path?: RegExp) => void;
+  /** forget the failures failNext queued and no request used up (the outage is over) */
+  recover: () => void;
   /**
    * What paying on Stripe's hosted page does: the session completes, a
    * subscription session makes its subscription, and the events Stripe would
@@ -255,6 +257,9 @@ export async function startFakeStripe(options: { port?: number; webhook?: FakeSt
     },
     failNext: (n, path) => {
       failures = failures.concat(Array.from({ length: n }, () => path ?? null));
+    },
+    recover: () => {
+      failures = [];
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -192,7 +192,7 @@ export function previewInvoice(state: BillingState, body: Form): StripeObject | 
     }
     // unit_amount_decimal is in cents per unit; Stripe rounds the line to the nearest cent
     const amount = Math.round(Number(quantity) * unit);
-    return { object: "line_item", amount, quantity: Number(quantity), pricing: { price_details: { price: price.id } }, description: `Usage (${String(meter?.display_name ?? "meter")})`, period: { start, end }, metadata: {} };
+    return { object: "line_item", amount, quantity: Number(quantity), pricing: { price_details: { price: price.id } }, description: `${quantity} × ${String(price.nickname ?? meter?.display_name ?? "usage")}`, period: { start, end }, metadata: {} };
   });
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return {
