@@ -1,5 +1,6 @@
 import "server-only";
 import { Worker } from "node:worker_threads";
+import { runningUnderVitest } from "@/server/env";
 import { ExtractionError } from "./extraction-error";
 import { READ_MEMORY_LIMIT_MB, READ_TIME_LIMIT_MS } from "./limits";
 import type { ReadAnswer, ReadJob } from "./read-worker";
@@ -75,10 +76,11 @@ function startWorker(limits: ReadLimits): Worker {
     stdout: false,
     stderr: false,
   };
-  // A Next.js build bundles the entry (Turbopack follows `new Worker(new URL(…, import.meta.url))`). Running
-  // from source (Vitest, tsx scripts) the entry is TypeScript: the worker registers tsx first, under the
-  // react-server condition that makes `server-only` an empty module, as `npm run` scripts do.
-  const worker = import.meta.url.endsWith(".ts")
+  // A Next.js build bundles the entry (Turbopack follows `new Worker(new URL(…, import.meta.url))`, and keeps
+  // import.meta.url pointing at the source, so it cannot tell the two apart). Running from source (Vitest,
+  // tsx scripts) the entry is TypeScript: the worker registers tsx first, under the react-server condition
+  // that makes `server-only` an empty module, as `npm run` scripts do.
+  const worker = runningFromSource()
     ? new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(new URL("./read-worker.ts", import.meta.url).href)}); })`, {
         ...options,
         eval: true,
@@ -87,6 +89,11 @@ function startWorker(limits: ReadLimits): Worker {
     : new Worker(new URL("./read-worker.ts", import.meta.url), options);
   worker.unref();
   return worker;
+}
+
+/** Vitest, or a script started through tsx: TypeScript is loaded as it is, nothing was bundled. */
+function runningFromSource(): boolean {
+  return runningUnderVitest() || process.execArgv.some((arg) => /[\\/]tsx[\\/]|^tsx$/.test(arg));
 }
 
 function takeIdle(key: string): Worker | null {
