@@ -58,7 +58,9 @@ export default defineConfig({
         APP_URL: baseURL,
         ANTHROPIC_API_KEY: "test-key",
         ANTHROPIC_BASE_URL: `http://127.0.0.1:${FAKE_ANTHROPIC_PORT}`,
-        BCRYPT_COST: "4",
+        ARGON2_COST: "test",
+        // Every journey signs up and in from 127.0.0.1; per-account limits stay as they are.
+        RATE_LIMIT_ADDRESS_FACTOR: "1000",
         // A production build needs real secrets; these exist only for this test server.
         AUTH_SECRET: "e2e-auth-secret-e2e-auth-secret-e2e-auth-secret",
         ENCRYPTION_KEY: "0".repeat(64),

@@ -198,6 +198,14 @@ test("a fork in the chat shows as two branches; drag, reload, edge with label, c
   await expect(dialog).toBeHidden();
   await expect(page.locator(".react-flow__edge-text", { hasText: "depends on" })).toBeVisible();
   await page.reload();
+  // A reload fits the whole board; with the note dragged far above, that can fall below the
+  // overview zoom, where edge labels are not drawn. Zoom in the way a person would to read it.
+  await expect(page.locator(".react-flow__node-note")).toBeVisible();
+  const overview = page.getByText("Overview: click a message to zoom in");
+  for (let i = 0; i < 6 && (await overview.isVisible()); i++) {
+    await page.getByRole("button", { name: "Zoom in" }).click();
+    await page.waitForTimeout(300);
+  }
   await expect(page.locator(".react-flow__edge-text", { hasText: "depends on" })).toBeVisible();
   await shot(page, "edge-with-label");
 

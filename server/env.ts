@@ -45,8 +45,12 @@ const schema = databaseEnvSchema.extend({
   AUTH_GOOGLE_SECRET: optionalString,
   /** Auth.js's own origin; derived from APP_URL when unset (see publishAuthUrl) */
   AUTH_URL: optionalUrl,
-  /** bcrypt's cost factor: 11 (~150 ms here) by default; tests lower it to 4 */
-  BCRYPT_COST: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(4).max(15).default(11),
+  /** "test" makes argon2id cheap for test runs (never in a deployment); "standard" is OWASP's 19 MiB, 2 passes */
+  ARGON2_COST: z.enum(["standard", "test"], { message: "must be standard or test" }).default("standard"),
+  /** How many reverse proxies in front of Arbor append to X-Forwarded-For; per-address limits read the client from there */
+  TRUSTED_PROXY_HOPS: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(0),
+  /** Multiplies every per-address limit; the end-to-end tests, all from one address, raise it */
+  RATE_LIMIT_ADDRESS_FACTOR: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(10_000).default(1),
   /** Days a finished answer's stream ledger is kept for resuming and watching (the answer itself stays in messages). */
   RETENTION_STREAM_EVENTS_DAYS: retentionDays(7),
   /** Days a rate-limit counter outlives its last window (the longest window is an hour). */

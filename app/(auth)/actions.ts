@@ -1,19 +1,25 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { requestPasswordReset, resendVerification, resetPassword, signUp } from "@/server/auth/accounts";
 import { signIn, signOut } from "@/server/auth/config";
-import { lockedMessage, signInErrorMessage } from "@/server/auth/messages";
+import { signInErrorMessage } from "@/server/auth/messages";
 import { getSessionUser } from "@/server/auth/session";
 import { emailSchema, passwordSchema, safeNext, signUpSchema } from "@/server/auth/validation";
 import { getEnv } from "@/server/env";
 import { isAppError } from "@/server/errors";
 import { kickMailSender } from "@/server/mail/sender";
+import { clientAddress } from "@/server/security/client-address";
 
 export type FormState = { error?: string; fieldErrors?: Record<string, string | undefined>; notice?: string; values?: Record<string, string> };
+
+async function requestAddress(): Promise<string> {
+  return clientAddress(await headers());
+}
 
 function fieldErrors(error: z.ZodError): Record<string, string | undefined> {
   const flat = z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
@@ -24,15 +30,22 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
   const parsed = signUpSchema.safeParse({ ...values, password: form.get("password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  let created: boolean;
   try {
-    await signUp(await getDb(), { ...parsed.data, appUrl: getEnv().APP_URL });
+    ({ created } = await signUp(await getDb(), { ...parsed.data, appUrl: getEnv().APP_URL, address: await requestAddress() }));
     kickMailSender();
   } catch (error) {
     if (isAppError(error)) return { error: error.message, values };
     throw error;
   }
+  // The address already had an account: its owner got a mail; the form does not say which case this was.
+  if (!created) return { notice: existingAddressNotice(parsed.data.email) };
   await signIn("credentials", { email: parsed.data.email, password: parsed.data.password, redirectTo: safeNext(form.get("next")) });
   return {};
+}
+
+function existingAddressNotice(email: string): string {
+  return `We sent a mail to ${email}. Open it to carry on: it tells you how to sign in.`;
 }
 
 export async function signInAction(_prev: FormState, form: FormData): Promise<FormState> {
@@ -44,10 +57,7 @@ export async function signInAction(_prev: FormState, form: FormData): Promise<Fo
   try {
     await signIn("credentials", { email: email.data, password, redirectTo: safeNext(form.get("next")) });
   } catch (error) {
-    if (error instanceof CredentialsSignin) {
-      const code = error.code ?? "invalid";
-      return { error: code.startsWith("locked") ? lockedMessage(code.slice("locked:".length)) : signInErrorMessage(code), values };
-    }
+    if (error instanceof CredentialsSignin) return { error: signInErrorMessage(error.code ?? "invalid"), values };
     if (error instanceof AuthError) return { error: "We could not sign you in. Please try again.", values };
     throw error;
   }
@@ -65,7 +75,12 @@ export async function magicLinkAction(_prev: FormState, form: FormData): Promise
 export async function forgotPasswordAction(_prev: FormState, form: FormData): Promise<FormState> {
   const email = emailSchema.safeParse(String(form.get("email") ?? ""));
   if (!email.success) return { fieldErrors: { email: email.error.issues[0]?.message } };
-  await requestPasswordReset(await getDb(), { email: email.data, appUrl: getEnv().APP_URL });
+  try {
+    await requestPasswordReset(await getDb(), { email: email.data, appUrl: getEnv().APP_URL, address: await requestAddress() });
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
   kickMailSender();
   return { notice: `If an account exists for ${email.data}, a reset link is on its way. It works once and expires in 1 hour.` };
 }
@@ -87,7 +102,12 @@ export async function resetPasswordAction(_prev: FormState, form: FormData): Pro
 export async function resendVerificationAction(): Promise<FormState> {
   const user = await getSessionUser();
   if (!user) redirect("/sign-in");
-  await resendVerification(await getDb(), { userId: user.id, appUrl: getEnv().APP_URL });
+  try {
+    await resendVerification(await getDb(), { userId: user.id, appUrl: getEnv().APP_URL, address: await requestAddress() });
+  } catch (error) {
+    if (isAppError(error)) return { error: error.message };
+    throw error;
+  }
   kickMailSender();
   return { notice: `We sent a new verification link to ${user.email}.` };
 }

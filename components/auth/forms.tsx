@@ -22,6 +22,7 @@ export function SignUpForm({ next }: { next: string }) {
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
       {state.error ? <Alert tone="error">{state.error}</Alert> : null}
+      {state.notice ? <Alert tone="success">{state.notice}</Alert> : null}
       <Field label="Name" name="name" autoComplete="name" defaultValue={state.values?.name} error={state.fieldErrors?.name} />
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} error={state.fieldErrors?.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 10 characters." error={state.fieldErrors?.password} />
@@ -69,6 +70,7 @@ export function ForgotPasswordForm() {
   const [state, action] = useActionState(forgotPasswordAction, initial);
   return (
     <form action={action} className="space-y-4" noValidate>
+      {state.error ? <Alert tone="error">{state.error}</Alert> : null}
       {state.notice ? <Alert tone="success">{state.notice}</Alert> : null}
       <Field label="Email" name="email" type="email" autoComplete="email" required error={state.fieldErrors?.email} />
       <SubmitButton className="w-full" pendingText="Sending…">

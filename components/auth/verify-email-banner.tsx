@@ -11,8 +11,8 @@ export function VerifyEmailBanner({ email }: { email: string }) {
         <span>
           Verify your email: we sent a link to <strong>{email}</strong>. Invites restricted to your email and project handovers need it.
         </span>
-        {state.notice ? (
-          <span className="font-medium">{state.notice}</span>
+        {state.notice || state.error ? (
+          <span className="font-medium">{state.notice ?? state.error}</span>
         ) : (
           <form action={action}>
             <button type="submit" disabled={pending} className="font-medium underline hover:no-underline">

@@ -45,7 +45,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const [notice, setNotice] = useState<string | null>(null);
   const clearNotice = useCallback(() => setNotice(null), []);
   const finishedStreams = useRef(new Set<string>());
-  const { chatId, setChatId, branchId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
+  const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
   const stream = useChatStream({
     projectId,
@@ -70,6 +70,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
     projectId,
     chatId,
     branchId,
+    tipMessageId,
     branchRef,
     showBranch,
     focusMessageId,

@@ -23,7 +23,7 @@ export function useMessageActions({
   chatId: string | null;
   branchId: string | null;
   send: (request: SendRequest) => Promise<boolean>;
-  showBranch: (branchId: string) => void;
+  showBranch: (branchId: string, chatId?: string | null, tipMessageId?: string | null) => void;
   refreshThread: () => Promise<unknown>;
   clearNotice: () => void;
 }): MessageActions {
@@ -54,7 +54,7 @@ export function useMessageActions({
       pickSibling: async (_message, siblingId) => {
         if (!chatId || !branchId) return;
         const result = await client.chat.switchSibling.mutate({ projectId, chatId, branchId, messageId: siblingId });
-        showBranch(result.branchId);
+        showBranch(result.branchId, chatId, result.tipMessageId ?? null);
       },
       feedback: async (message, value) => {
         await client.chat.feedback.mutate({ projectId, messageId: message.id, value });

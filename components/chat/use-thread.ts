@@ -18,12 +18,16 @@ export function useThreadLocation({ projectId, initialChatId, initialBranchId }:
   const queryClient = useQueryClient();
   const [chatId, setChatId] = useState(initialChatId);
   const [branchId, setBranchId] = useState<string | null>(initialBranchId);
+  // A sibling picked by someone who may not write has no branch of its own: the
+  // branch's view is read down to this message instead (chat.switchSibling).
+  const [tipMessageId, setTipMessageId] = useState<string | null>(null);
   const branchRef = useRef(branchId);
   branchRef.current = branchId;
 
   const showBranch = useCallback(
-    (next: string, chat: string | null = chatId) => {
+    (next: string, chat: string | null = chatId, tip: string | null = null) => {
       setBranchId(next);
+      setTipMessageId(tip);
       // Keep the branch in the address so a reload (even mid-answer) comes back to it.
       if (chat) window.history.replaceState(null, "", chatHref(projectId, chat, { branch: next }));
     },
@@ -39,7 +43,7 @@ export function useThreadLocation({ projectId, initialChatId, initialBranchId }:
     [queryClient, trpc],
   );
 
-  return { chatId, setChatId, branchId, branchRef, showBranch, refreshThread };
+  return { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread };
 }
 
 /**
@@ -52,6 +56,7 @@ export function useThreadQuery({
   projectId,
   chatId,
   branchId,
+  tipMessageId,
   branchRef,
   showBranch,
   focusMessageId,
@@ -61,6 +66,7 @@ export function useThreadQuery({
   projectId: string;
   chatId: string | null;
   branchId: string | null;
+  tipMessageId: string | null;
   branchRef: RefObject<string | null>;
   showBranch: (branchId: string) => void;
   focusMessageId: string | null;
@@ -72,14 +78,14 @@ export function useThreadQuery({
   const thread = useQuery(
     trpc.chat.thread.queryOptions(
       chatId
-        ? { projectId, chatId, branchId: branchId ?? undefined, messageId: branchId ? undefined : (focusMessageId ?? undefined) }
+        ? { projectId, chatId, branchId: branchId ?? undefined, messageId: tipMessageId ?? (branchId ? undefined : (focusMessageId ?? undefined)) }
         : skipToken,
       {
         refetchInterval: streaming ? false : IDLE_POLL_MS,
         placeholderData: keepPreviousData,
         staleTime: 0,
         // Only for the very query the server page made (same chat, same branch, no ?message=).
-        initialData: initial.thread && chatId === initial.chatId && branchId === initial.branchId && !focusMessageId ? initial.thread : undefined,
+        initialData: initial.thread && chatId === initial.chatId && branchId === initial.branchId && !focusMessageId && !tipMessageId ? initial.thread : undefined,
       },
     ),
   );

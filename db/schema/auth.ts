@@ -3,6 +3,11 @@ import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { createdAt, id, ts, updatedAt } from "./columns";
 
+/**
+ * "locked" is no longer set: failed sign-ins are counted per address in
+ * rate_limits (server/auth/sign-in-limits.ts), which an unknown address shares.
+ * Rows from before read as active.
+ */
 export const USER_STATUSES = ["active", "locked", "disabled"] as const;
 
 /**
@@ -20,8 +25,6 @@ export const users = pgTable(
     image: text("image"),
     passwordHash: text("password_hash"),
     status: text("status", { enum: USER_STATUSES }).notNull().default("active"),
-    failedSignIns: integer("failed_sign_ins").notNull().default(0),
-    lockedUntil: ts("locked_until"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -98,6 +101,7 @@ export const authTokens = pgTable(
 
 export const SECURITY_EVENT_KINDS = [
   "sign_up",
+  "sign_up_existing",
   "sign_in_success",
   "sign_in_failure",
   "lockout",
@@ -105,6 +109,7 @@ export const SECURITY_EVENT_KINDS = [
   "email_verified",
   "password_reset_requested",
   "password_changed",
+  "unverified_password_cleared",
   "magic_link_requested",
   "key_added",
   "key_removed",

@@ -1,49 +1,77 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type User, sessions, users } from "@/db/schema";
+import { authTokens, type User, sessions, users } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
+import { addressAllowed, forgetAccountFailures, spendAccountAllowance, spendAddressAllowance } from "./abuse-limits";
 import { authMails } from "./mails";
-import { hashPassword, verifyPassword } from "./password";
+import { provenByMailbox } from "./mailbox-proof";
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
 import { logSecurityEvent } from "./security-log";
 import { consumeAuthToken, issueAuthToken } from "./one-time-tokens";
-
-export const MAX_FAILED_SIGN_INS = 5;
-export const LOCKOUT_MS = 15 * 60 * 1000;
 
 async function findByEmail(db: Db, { email }: { email: string }): Promise<User | undefined> {
   const [user] = await db.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`);
   return user;
 }
 
-/** Create the account and queue its verification mail in one transaction. */
-export async function signUp(db: Db, { email, password, name, appUrl }: { email: string; password: string; name?: string; appUrl: string }): Promise<User> {
+/** Who is asking, for per-address limits (server/security/client-address.ts). */
+type From = { address: string };
+
+export type SignUpResult = { created: true; user: User } | { created: false };
+
+/**
+ * Create the account and queue its verification mail in one transaction. An
+ * address that already has an account is not told so: its owner gets a mail
+ * saying someone tried (with links to sign in or reset), and the caller
+ * learns only `created: false`. Both paths hash the password, so they take
+ * about as long.
+ */
+export async function signUp(
+  db: Db,
+  { email, password, name, appUrl, address }: { email: string; password: string; name?: string; appUrl: string } & From,
+): Promise<SignUpResult> {
+  await spendAddressAllowance(db, { flow: "sign-up", address });
   const passwordHash = await hashPassword(password);
-  try {
-    return await db.transaction(async (tx) => {
-      const [user] = await tx
-        .insert(users)
-        .values({ email, name: name || null, passwordHash })
-        .returning();
-      if (!user) throw new Error("user insert returned nothing");
-      const token = await issueAuthToken(tx, { userId: user.id, purpose: "verify_email" });
-      await enqueueMail(tx, authMails.verifyEmail(user.email, `${appUrl}/verify-email?token=${token}`));
-      await logSecurityEvent(tx, { kind: "sign_up", userId: user.id, email: user.email });
-      return user;
-    });
-  } catch (error) {
-    if (await findByEmail(db, { email })) {
-      throw new AppError("conflict:email", "An account with this email already exists. Sign in, or reset your password.");
+  const existing = await findByEmail(db, { email });
+  if (!existing) {
+    try {
+      const user = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(users)
+          .values({ email, name: name || null, passwordHash })
+          .returning();
+        if (!row) throw new Error("user insert returned nothing");
+        const token = await issueAuthToken(tx, { userId: row.id, purpose: "verify_email" });
+        await enqueueMail(tx, authMails.verifyEmail(row.email, `${appUrl}/verify-email?token=${token}`));
+        await logSecurityEvent(tx, { kind: "sign_up", userId: row.id, email: row.email });
+        return row;
+      });
+      return { created: true, user };
+    } catch (error) {
+      // Two sign-ups of one new address at once: the loser is told what an existing address is told.
+      if (!(await findByEmail(db, { email }))) throw error;
     }
-    throw error;
   }
+  const owner = existing ?? (await findByEmail(db, { email }));
+  const { allowed } = await spendAccountAllowance(db, { flow: "sign-up", email });
+  if (owner && allowed && owner.status !== "disabled") {
+    await enqueueMail(db, authMails.signUpExisting(owner.email, { signIn: `${appUrl}/sign-in`, reset: `${appUrl}/forgot-password` }));
+    await logSecurityEvent(db, { kind: "sign_up_existing", userId: owner.id, email: owner.email });
+  }
+  return { created: false };
 }
 
-export async function resendVerification(db: Db, { userId, appUrl }: { userId: string; appUrl: string }): Promise<void> {
+export async function resendVerification(db: Db, { userId, appUrl, address }: { userId: string; appUrl: string } & From): Promise<void> {
+  await spendAddressAllowance(db, { flow: "resend", address });
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user || user.emailVerified) return;
+  const { allowed } = await spendAccountAllowance(db, { flow: "resend", email: user.email });
+  if (!allowed) {
+    throw new AppError("rate_limited:resend", "We already sent you several links in the last hour. Check your inbox (and spam folder), or try again later.");
+  }
   await db.transaction(async (tx) => {
-    const [user] = await tx.select().from(users).where(eq(users.id, userId));
-    if (!user || user.emailVerified) return;
     const token = await issueAuthToken(tx, { userId: user.id, purpose: "verify_email" });
     await enqueueMail(tx, authMails.verifyEmail(user.email, `${appUrl}/verify-email?token=${token}`));
   });
@@ -59,8 +87,15 @@ export async function verifyEmail(db: Db, { token }: { token: string }): Promise
   });
 }
 
-/** Always succeeds from the caller's view, so the form does not reveal which emails have accounts. */
-export async function requestPasswordReset(db: Db, { email, appUrl }: { email: string; appUrl: string }): Promise<void> {
+/**
+ * Always succeeds from the caller's view, so the form does not reveal which
+ * emails have accounts; the per-account limit applies to unknown addresses
+ * too, and when it is used up nothing is sent, silently.
+ */
+export async function requestPasswordReset(db: Db, { email, appUrl, address }: { email: string; appUrl: string } & From): Promise<void> {
+  await spendAddressAllowance(db, { flow: "reset", address });
+  const { allowed } = await spendAccountAllowance(db, { flow: "reset", email });
+  if (!allowed) return;
   await db.transaction(async (tx) => {
     const user = await findByEmail(tx, { email });
     if (!user || user.status === "disabled") return;
@@ -70,68 +105,86 @@ export async function requestPasswordReset(db: Db, { email, appUrl }: { email: s
   });
 }
 
-/** A new password unlocks the account and signs out every existing session. */
+/**
+ * A new password signs out every existing session, ends a run of failed
+ * sign-ins and spends every other reset link. It never re-enables a disabled
+ * account: that is an operator's decision, not a mailbox's.
+ */
 export async function resetPassword(db: Db, { token, password }: { token: string; password: string }): Promise<User> {
   const passwordHash = await hashPassword(password);
-  return db.transaction(async (tx) => {
-    const { userId } = await consumeAuthToken(tx, { token, purpose: "reset_password" });
-    const [user] = await tx
+  const user = await db.transaction(async (tx) => {
+    const { userId, tokenId } = await consumeAuthToken(tx, { token, purpose: "reset_password" });
+    const [before] = await tx.select().from(users).where(eq(users.id, userId));
+    if (!before) throw new AppError("not_found:user", "This account no longer exists.");
+    if (before.status === "disabled") {
+      throw new AppError("forbidden:account_disabled", "This account has been disabled, so its password cannot be reset. Contact support if you think this is a mistake.");
+    }
+    // The link reached the mailbox: whatever an unverified password did before is the past.
+    await provenByMailbox(tx, { user: before, via: "reset" });
+    const [updated] = await tx
       .update(users)
-      .set({ passwordHash, failedSignIns: 0, lockedUntil: null, status: "active", emailVerified: sql`coalesce(${users.emailVerified}, now())`, updatedAt: new Date() })
+      .set({ passwordHash, emailVerified: sql`coalesce(${users.emailVerified}, now())`, updatedAt: new Date() })
       .where(eq(users.id, userId))
       .returning();
-    if (!user) throw new AppError("not_found:user", "This account no longer exists.");
+    if (!updated) throw new AppError("not_found:user", "This account no longer exists.");
     await tx.delete(sessions).where(eq(sessions.userId, userId));
-    await logSecurityEvent(tx, { kind: "password_changed", userId, email: user.email, detail: { via: "reset" } });
-    return user;
+    await tx
+      .update(authTokens)
+      .set({ usedAt: new Date() })
+      .where(and(eq(authTokens.userId, userId), eq(authTokens.purpose, "reset_password"), isNull(authTokens.usedAt), ne(authTokens.id, tokenId)));
+    await logSecurityEvent(tx, { kind: "password_changed", userId, email: updated.email, detail: { via: "reset" } });
+    return updated;
   });
+  await forgetAccountFailures(db, { flow: "sign-in", email: user.email });
+  return user;
 }
 
-export type CredentialsResult = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked" | "disabled"; lockedUntil?: Date };
+export type CredentialsResult = { ok: true; user: User } | { ok: false; reason: "invalid" | "locked" | "disabled" | "rate_limited" };
 
 /**
- * Check email + password with the lockout rule: five failures in a row lock the
- * account for 15 minutes. Every attempt is recorded in security_events.
+ * Check email + password. Each attempt first reserves one of the address's
+ * AUTH_LIMITS["sign-in"] checks (atomically, so 200 parallel attempts get
+ * exactly that many password checks, never more); past the limit the answer
+ * is "locked" without a check. The same count runs for addresses without an
+ * account, which also pay for a decoy hash, so neither the answer nor its
+ * timing tells whether an account exists. A disabled account is named only
+ * to someone who knows its password. Every attempt is recorded in security_events.
  */
-export async function checkCredentials(
-  db: Db,
-  { email, password, now = new Date() }: { email: string; password: string; now?: Date },
-): Promise<CredentialsResult> {
+export async function checkCredentials(db: Db, { email, password, address }: { email: string; password: string } & From): Promise<CredentialsResult> {
+  if (!(await addressAllowed(db, { flow: "sign-in", address }))) {
+    await logSecurityEvent(db, { kind: "sign_in_failure", email, detail: { reason: "address_limit", address } });
+    return { ok: false, reason: "rate_limited" };
+  }
+  const turn = await spendAccountAllowance(db, { flow: "sign-in", email });
   const user = await findByEmail(db, { email });
-  if (!user?.passwordHash) {
-    await logSecurityEvent(db, { kind: "sign_in_failure", userId: user?.id, email, detail: { reason: user ? "no_password" : "unknown_email" } });
-    return { ok: false, reason: "invalid" };
+  if (!turn.allowed) {
+    await logSecurityEvent(db, { kind: "sign_in_failure", userId: user?.id, email, detail: { reason: "locked", attempt: turn.attempt } });
+    return { ok: false, reason: "locked" };
+  }
+  const hash = user?.passwordHash;
+  const right = hash ? await verifyPassword(password, hash) : await burnPasswordCheck(password);
+  if (!user || !hash || !right) {
+    const reason = !user ? "unknown_email" : !hash ? "no_password" : "wrong_password";
+    await logSecurityEvent(db, { kind: "sign_in_failure", userId: user?.id, email, detail: { reason, attempt: turn.attempt } });
+    if (!turn.last) return { ok: false, reason: "invalid" };
+    if (user) await logSecurityEvent(db, { kind: "lockout", userId: user.id, email });
+    return { ok: false, reason: "locked" };
   }
   if (user.status === "disabled") {
     await logSecurityEvent(db, { kind: "sign_in_failure", userId: user.id, email, detail: { reason: "disabled" } });
     return { ok: false, reason: "disabled" };
   }
-  if (user.lockedUntil && user.lockedUntil > now) {
-    await logSecurityEvent(db, { kind: "sign_in_failure", userId: user.id, email, detail: { reason: "locked" } });
-    return { ok: false, reason: "locked", lockedUntil: user.lockedUntil };
-  }
-  if (await verifyPassword(password, user.passwordHash)) {
-    const [fresh] = await db
+  await forgetAccountFailures(db, { flow: "sign-in", email });
+  let fresh = user;
+  if (needsRehash(hash)) {
+    const [rehashed] = await db
       .update(users)
-      .set({ failedSignIns: 0, lockedUntil: null, status: "active" })
-      .where(eq(users.id, user.id))
+      .set({ passwordHash: await hashPassword(password) })
+      // Only if nobody changed the password meanwhile.
+      .where(and(eq(users.id, user.id), eq(users.passwordHash, hash)))
       .returning();
-    await logSecurityEvent(db, { kind: "sign_in_success", userId: user.id, email, detail: { method: "password" } });
-    return { ok: true, user: fresh ?? user };
+    if (rehashed) fresh = rehashed;
   }
-  // A lock that has run out starts a fresh count.
-  const expiredLock = user.lockedUntil !== null && user.lockedUntil <= now;
-  const [counted] = await db
-    .update(users)
-    .set({ failedSignIns: expiredLock ? 1 : sql`${users.failedSignIns} + 1`, ...(expiredLock ? { lockedUntil: null, status: "active" as const } : {}) })
-    .where(eq(users.id, user.id))
-    .returning({ failedSignIns: users.failedSignIns });
-  await logSecurityEvent(db, { kind: "sign_in_failure", userId: user.id, email, detail: { reason: "wrong_password", attempt: counted?.failedSignIns } });
-  if ((counted?.failedSignIns ?? 0) >= MAX_FAILED_SIGN_INS) {
-    const lockedUntil = new Date(now.getTime() + LOCKOUT_MS);
-    await db.update(users).set({ lockedUntil, status: "locked" }).where(and(eq(users.id, user.id)));
-    await logSecurityEvent(db, { kind: "lockout", userId: user.id, email, detail: { until: lockedUntil.toISOString() } });
-    return { ok: false, reason: "locked", lockedUntil };
-  }
-  return { ok: false, reason: "invalid" };
+  await logSecurityEvent(db, { kind: "sign_in_success", userId: user.id, email, detail: { method: "password" } });
+  return { ok: true, user: fresh };
 }

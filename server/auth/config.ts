@@ -5,12 +5,16 @@ import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
+import { sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { getEnv, publishAuthUrl } from "@/server/env";
 import { enqueueMail } from "@/server/mail/outbox";
+import { clientAddress } from "@/server/security/client-address";
+import { addressAllowed, forgetAccountFailures, spendAccountAllowance } from "./abuse-limits";
 import { checkCredentials } from "./accounts";
 import { authMails } from "./mails";
+import { provenByMailbox } from "./mailbox-proof";
 import { logSecurityEvent } from "./security-log";
 import { createServerSession, deleteServerSession, SESSION_MAX_AGE_S } from "./server-sessions";
 import { emailSchema } from "./validation";
@@ -46,11 +50,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     Credentials({
       id: "credentials",
       credentials: { email: { label: "Email" }, password: { label: "Password", type: "password" } },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const email = emailSchema.safeParse(raw?.email);
         if (!email.success || typeof raw?.password !== "string") throw new SignInRefused("invalid");
-        const result = await checkCredentials(db, { email: email.data, password: raw.password });
-        if (!result.ok) throw new SignInRefused(result.reason === "locked" ? `locked:${result.lockedUntil?.toISOString() ?? ""}` : result.reason);
+        const result = await checkCredentials(db, { email: email.data, password: raw.password, address: clientAddress(request.headers) });
+        if (!result.ok) throw new SignInRefused(result.reason);
         return { id: result.user.id, email: result.user.email, name: result.user.name };
       },
     }),
@@ -62,9 +66,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       maxAge: 15 * 60,
       options: {},
       // Magic links go through our outbox like every other mail (retries, dev mailbox).
-      async sendVerificationRequest({ identifier, url }) {
-        await enqueueMail(db, authMails.magicLink(identifier, url));
-        await logSecurityEvent(db, { kind: "magic_link_requested", email: identifier });
+      // Over a limit nothing is sent and nothing is said: the page reads "check your email"
+      // either way, so it tells nobody whether the address has an account.
+      async sendVerificationRequest({ identifier, url, request }) {
+        if (!(await addressAllowed(db, { flow: "magic-link", address: clientAddress(request.headers) }))) {
+          await logSecurityEvent(db, { kind: "magic_link_requested", email: identifier, detail: { sent: false, reason: "address_limit" } });
+          return;
+        }
+        const { allowed } = await spendAccountAllowance(db, { flow: "magic-link", email: identifier });
+        if (allowed) await enqueueMail(db, authMails.magicLink(identifier, url));
+        await logSecurityEvent(db, { kind: "magic_link_requested", email: identifier, detail: allowed ? undefined : { sent: false, reason: "account_limit" } });
       },
     },
   ];
@@ -91,6 +102,16 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
     pages: { signIn: "/sign-in", error: "/sign-in", verifyRequest: "/sign-in/check-email" },
     providers,
     callbacks: {
+      async signIn({ user, account, email }) {
+        // A magic link was followed (not merely requested): that proves the mailbox.
+        // OAuth never reaches an existing account here: Auth.js refuses to link by email.
+        if (account?.provider === "email" && !email?.verificationRequest && user.email) {
+          const [row] = await db.select().from(users).where(sql`lower(${users.email}) = ${user.email.toLowerCase()}`);
+          if (row) await provenByMailbox(db, { user: row, via: "magic_link" });
+          await forgetAccountFailures(db, { flow: "sign-in", email: user.email });
+        }
+        return true;
+      },
       async jwt({ token, user, account }) {
         // First call after a successful sign-in: open the server-side session.
         if (user?.id) {

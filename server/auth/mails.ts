@@ -19,6 +19,15 @@ export const authMails = {
       html: `<p><a href="${url}">Choose a new password</a></p><p>The link works once and expires in 1 hour.</p>`,
     };
   },
+  /** Sign-up of an address that already has an account: its owner hears of it, the form says nothing. */
+  signUpExisting(to: string, links: { signIn: string; reset: string }): MailInput {
+    return {
+      to,
+      subject: "Someone tried to sign up to Arbor with your email",
+      text: `Someone (perhaps you) tried to create an Arbor account with this address, but you already have one.\n\nSign in here (you can ask for a sign-in link by mail):\n${links.signIn}\n\nForgot your password? Choose a new one here:\n${links.reset}\n\nIf it was not you, ignore this mail; nothing about your account changed.`,
+      html: `<p>Someone (perhaps you) tried to create an Arbor account with this address, but you already have one.</p><p><a href="${links.signIn}">Sign in</a> · <a href="${links.reset}">Reset your password</a></p><p>If it was not you, ignore this mail; nothing about your account changed.</p>`,
+    };
+  },
   magicLink(to: string, url: string): MailInput {
     return {
       to,

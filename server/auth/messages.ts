@@ -1,18 +1,17 @@
 import "server-only";
-/** Plain words for each way a sign-in can be refused. */
+/** Plain words for each way a sign-in can be refused (the codes of CredentialsResult). */
 export function signInErrorMessage(code: string): string {
   switch (code) {
     case "disabled":
       return "This account has been disabled. Contact support if you think this is a mistake.";
+    case "locked":
+      // Said for any address after too many failures, with or without an account behind it.
+      return "Too many failed attempts: password sign-in for this email is locked for 15 minutes. Sign in with an email link instead, or reset your password.";
+    case "rate_limited":
+      return "Too many sign-in attempts from your network. Wait a few minutes and try again.";
     default:
       return "That email and password don't match. Check them and try again, or reset your password.";
   }
-}
-
-export function lockedMessage(untilIso: string): string {
-  const until = untilIso ? new Date(untilIso) : null;
-  const when = until && !Number.isNaN(until.getTime()) ? ` until ${until.toISOString().slice(11, 16)} UTC` : "";
-  return `Too many failed attempts: your account is locked for 15 minutes${when}. Try again later, or reset your password.`;
 }
 
 /** Auth.js redirects to /sign-in?error=<type> (e.g. a used or expired magic link). */

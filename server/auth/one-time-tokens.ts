@@ -25,7 +25,7 @@ export async function issueAuthToken(db: Db, { userId, purpose }: { userId: stri
  * Use a one-time token: the conditional UPDATE marks it used only if it is
  * unused and unexpired, so two clicks on the same link cannot both succeed.
  */
-export async function consumeAuthToken(db: Db, { token, purpose }: { token: string; purpose: AuthTokenPurpose }): Promise<{ userId: string }> {
+export async function consumeAuthToken(db: Db, { token, purpose }: { token: string; purpose: AuthTokenPurpose }): Promise<{ userId: string; tokenId: string }> {
   const hash = hashToken(token);
   const [used] = await db
     .update(authTokens)
@@ -33,7 +33,7 @@ export async function consumeAuthToken(db: Db, { token, purpose }: { token: stri
     .where(
       and(eq(authTokens.tokenHash, hash), eq(authTokens.purpose, purpose), isNull(authTokens.usedAt), gt(authTokens.expiresAt, new Date())),
     )
-    .returning({ userId: authTokens.userId });
+    .returning({ userId: authTokens.userId, tokenId: authTokens.id });
   if (used) return used;
   const [existing] = await db.select().from(authTokens).where(eq(authTokens.tokenHash, hash));
   const what = purpose === "verify_email" ? "verification" : "password reset";

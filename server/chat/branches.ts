@@ -108,12 +108,22 @@ export async function forkBranch(
 /**
  * The branch to show when someone picks sibling `messageId`: descend to the
  * sibling's newest leaf; reuse a branch already pointing into that subtree
- * (the one whose tip is newest), else create a pointer at the leaf.
+ * (the one whose tip is newest), else create a pointer at the leaf — but only
+ * for someone who may write (`mayCreate`). Reading never writes: a viewer
+ * gets `tipMessageId` instead, the leaf to read the current branch's view at
+ * (getThread's `messageId`), and no row is added.
  */
 export async function switchSibling(
   db: Db,
-  { projectId, chatId, branchId, messageId, by }: { projectId: string; chatId: string; branchId: string; messageId: string; by: string },
-): Promise<{ branchId: string }> {
+  {
+    projectId,
+    chatId,
+    branchId,
+    messageId,
+    by,
+    mayCreate,
+  }: { projectId: string; chatId: string; branchId: string; messageId: string; by: string; mayCreate: boolean },
+): Promise<{ branchId: string; tipMessageId?: string }> {
   await getChat(db, { projectId, chatId });
   const current = await getBranch(db, { chatId, branchId });
   const message = await loadChatMessage(db, { chatId, messageId });
@@ -127,6 +137,7 @@ export async function switchSibling(
         limit 1`,
   );
   if (existing[0]) return { branchId: existing[0].id };
+  if (!mayCreate) return { branchId: current.id, tipMessageId: leaf };
   const [created] = await db
     .insert(branches)
     .values({

@@ -87,16 +87,38 @@ describe("the message tree", () => {
     expect(thread.messages[1]?.siblingIds).toEqual([a.assistantMessageId, regen.assistantMessageId]);
 
     // picking the first answer again returns to the branch that continues below it (its newest leaf)
-    const back = await switchSibling(db, { projectId: project.id, chatId: chat.id, branchId: regen.branchId, messageId: a.assistantMessageId, by: owner.id });
+    const back = await switchSibling(db, { projectId: project.id, chatId: chat.id, branchId: regen.branchId, messageId: a.assistantMessageId, by: owner.id, mayCreate: true });
     expect(back.branchId).toBe(deeper.branchId);
     const path = await readPath(db, { chatId: chat.id, tipMessageId: deeper.assistantMessageId });
     expect(path.map((m) => m.id)).toContain(a.assistantMessageId);
 
     // a sibling without any branch pointer gets one at its newest leaf
     await db.update(branches).set({ tipMessageId: a.userMessageId }).where(eq(branches.id, regen.branchId));
-    const created = await switchSibling(db, { projectId: project.id, chatId: chat.id, branchId: deeper.branchId, messageId: regen.assistantMessageId, by: owner.id });
+    const created = await switchSibling(db, { projectId: project.id, chatId: chat.id, branchId: deeper.branchId, messageId: regen.assistantMessageId, by: owner.id, mayCreate: true });
     const [pointer] = await db.select().from(branches).where(eq(branches.id, created.branchId));
     expect(pointer?.tipMessageId).toBe(regen.assistantMessageId);
+  });
+
+  it("a viewer or commenter picking a sibling reads it without creating a branch (reads never write)", async () => {
+    const { owner, project, chat, members } = await setup();
+    const db = database.db;
+    const a = await runTurn(db, owner.id, { chatId: chat.id, parentId: null, content: "What is loam?", tier: "local" });
+    const regen = await runTurn(db, owner.id, { chatId: chat.id, branchId: a.branchId, answerTo: a.userMessageId, tier: "local" });
+    // Leave the first answer without any branch pointing into it.
+    await db.update(branches).set({ tipMessageId: regen.assistantMessageId }).where(eq(branches.chatId, chat.id));
+    const before = await db.select().from(branches).where(eq(branches.chatId, chat.id));
+    const input = { projectId: project.id, chatId: chat.id, branchId: regen.branchId, messageId: a.assistantMessageId };
+    for (const role of ["viewer", "commenter"] as const) {
+      const picked = await createCaller(contextFor(db, members[role] ?? null)).chat.switchSibling(input);
+      expect(picked).toEqual({ branchId: regen.branchId, tipMessageId: a.assistantMessageId });
+      expect(await db.select().from(branches).where(eq(branches.chatId, chat.id))).toHaveLength(before.length);
+      // What they were given is enough to read that sibling.
+      const shown = await createCaller(contextFor(db, members[role] ?? null)).chat.thread({ ...input, messageId: picked.tipMessageId });
+      expect(shown.messages.at(-1)?.id).toBe(a.assistantMessageId);
+    }
+    const byEditor = await createCaller(contextFor(db, members.editor ?? null)).chat.switchSibling(input);
+    expect(byEditor.tipMessageId).toBeUndefined();
+    expect(await db.select().from(branches).where(eq(branches.chatId, chat.id))).toHaveLength(before.length + 1);
   });
 
   it("forks a branch at any message without copying, and opens the thread that contains a message", async () => {

@@ -13,10 +13,11 @@ export type MailInput = { to: string; subject: string; text: string; html?: stri
 export async function enqueueMail(db: Db, mail: MailInput): Promise<string> {
   const [row] = await db.insert(emailOutbox).values(mail).returning({ id: emailOutbox.id });
   if (!row) throw new Error("outbox insert returned nothing");
-  // Links are also printed to the server log when no SMTP server is configured,
-  // so a developer can follow them without opening /dev/mailbox.
+  // In development without SMTP, links are also printed to the server log, so a
+  // developer can follow them without opening /dev/mailbox. Never in production:
+  // a sign-in link in a log is a session for whoever reads the log.
   const env = getEnv();
-  if (!env.SMTP_URL && env.NODE_ENV !== "test") {
+  if (!env.SMTP_URL && env.NODE_ENV === "development") {
     const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
     console.info(`[arbor] mail to ${mail.to}: ${mail.subject}${links.length ? ` — ${links.join(" ")}` : ""}`);
   }

@@ -9,6 +9,7 @@ import { setFeedback } from "@/server/chat/feedback";
 import { requestStop } from "@/server/chat/stream/stop";
 import { getThread } from "@/server/chat/thread";
 import { projectProcedure, router } from "@/server/trpc/init";
+import { roleAtLeast } from "@/lib/roles";
 
 const uuid = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
 const title = z.string().trim().min(1, "cannot be empty").max(120, "is too long (120 characters at most)");
@@ -35,7 +36,10 @@ export const chatRouter = router({
 
   switchSibling: projectProcedure("viewer")
     .input(z.object({ chatId: uuid("chat"), branchId: uuid("branch"), messageId: uuid("message") }))
-    .mutation(({ ctx, input }) => switchSibling(ctx.db, { ...input, projectId: ctx.project.id, by: ctx.user.id })),
+    // Picking a sibling is reading; only an editor's pick may leave a new branch pointer behind.
+    .mutation(({ ctx, input }) =>
+      switchSibling(ctx.db, { ...input, projectId: ctx.project.id, by: ctx.user.id, mayCreate: roleAtLeast(ctx.member.role, "editor") }),
+    ),
 
   fork: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat"), messageId: uuid("message"), title: title.optional() }))

@@ -5,35 +5,57 @@ import { AppError } from "@/server/errors";
 
 export type RateLimitRule = { limit: number; windowMs: number };
 
-/**
- * Fixed-window counters in Postgres (`rate_limits`), so every app instance
- * shares them (docs/architecture.md#processes-and-instances). The window is judged by the database's clock,
- * never the app's, so instances with skewed clocks agree.
+/*
+ * Sliding-window counters in Postgres (`rate_limits`), so every app instance
+ * shares them (docs/architecture.md#processes-and-instances). Each key keeps
+ * the count of its current window and of the one before; the rate is the
+ * current count plus the previous one weighted by how much of it still lies
+ * within the last `windowMs` (Cloudflare's sliding-window counter): no burst
+ * of twice the limit across a window edge, and one row per key. Time is the
+ * database's clock, never the app's, so instances with skewed clocks agree.
  */
-export async function hitRateLimit(db: Db, { key, rule }: { key: string; rule: RateLimitRule }): Promise<{ count: number; limited: boolean }> {
-  // One atomic upsert: concurrent hits cannot both read the old count.
-  const [row] = await queryRows<{ count: number }>(
+const age = (w: number) => sql`(extract(epoch from (now() - rate_limits.window_start)) * 1000 / ${w})`;
+
+/**
+ * Count one hit. `rate` is the weighted count including this hit (fractional
+ * while the previous window slides out), `count` it rounded up; `limited`
+ * when it is past `rule.limit`.
+ */
+export async function hitRateLimit(db: Db, { key, rule }: { key: string; rule: RateLimitRule }): Promise<{ count: number; rate: number; limited: boolean }> {
+  const w = rule.windowMs;
+  // One atomic upsert: concurrent hits queue on the row and each sees its own count.
+  const [row] = await queryRows<{ rate: number }>(
     db,
-    sql`insert into rate_limits (key, window_start, count) values (${key}, now(), 1)
+    sql`insert into rate_limits (key, window_start, count, previous_count) values (${key}, now(), 1, 0)
         on conflict (key) do update set
-          window_start = case when rate_limits.window_start <= now() - (${rule.windowMs} * interval '1 millisecond')
-                              then now() else rate_limits.window_start end,
-          count = case when rate_limits.window_start <= now() - (${rule.windowMs} * interval '1 millisecond')
-                       then 1 else rate_limits.count + 1 end
-        returning count`,
+          previous_count = case when ${age(w)} < 1 then rate_limits.previous_count
+                                when ${age(w)} < 2 then rate_limits.count else 0 end,
+          window_start = case when ${age(w)} < 1 then rate_limits.window_start
+                              when ${age(w)} < 2 then rate_limits.window_start + (${w} * interval '1 millisecond')
+                              else now() end,
+          count = case when ${age(w)} < 1 then rate_limits.count + 1 else 1 end
+        returning count + previous_count * greatest(0, 1 - ${age(w)}) as rate`,
   );
-  const count = Number(row?.count ?? 1);
-  return { count, limited: count > rule.limit };
+  const rate = Number(row?.rate ?? 1);
+  return { count: Math.ceil(rate), rate, limited: rate > rule.limit };
 }
 
 /** Whether `key` has used up its window, without counting this look. */
 export async function isRateLimited(db: Db, { key, rule }: { key: string; rule: RateLimitRule }): Promise<boolean> {
-  const [row] = await queryRows<{ count: number }>(
+  const w = rule.windowMs;
+  const [row] = await queryRows<{ rate: number }>(
     db,
-    sql`select count from rate_limits
-        where key = ${key} and window_start > now() - (${rule.windowMs} * interval '1 millisecond')`,
+    sql`select case when ${age(w)} < 1 then count + previous_count * (1 - ${age(w)})
+                    when ${age(w)} < 2 then count * (2 - ${age(w)})
+                    else 0 end as rate
+        from rate_limits where key = ${key}`,
   );
-  return Number(row?.count ?? 0) >= rule.limit;
+  return Number(row?.rate ?? 0) >= rule.limit;
+}
+
+/** Forget `key`'s count (a successful sign-in clears that account's failures). */
+export async function clearRateLimit(db: Db, { key }: { key: string }): Promise<void> {
+  await db.execute(sql`delete from rate_limits where key = ${key}`);
 }
 
 /**

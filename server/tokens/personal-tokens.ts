@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type AccessTokenScope, accessTokens, projects, securityEvents } from "@/db/schema";
+import { type AccessTokenScope, accessTokens, projects, securityEvents, users } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
 import { newBearerToken } from "./bearer-tokens";
@@ -44,6 +44,11 @@ export async function createAccessToken(
   if (unique.length === 0) throw new AppError("bad_request:scopes", "Choose at least one scope.");
   if (expiresInDays !== null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_EXPIRY_DAYS)) {
     throw new AppError("bad_request:expiry", `A token expires after 1 to ${MAX_EXPIRY_DAYS} days, or never.`);
+  }
+  // A token outlives sessions; an unverified address may belong to someone else (SECURITY.md, pre-hijack).
+  const [owner] = await db.select({ emailVerified: users.emailVerified }).from(users).where(eq(users.id, userId));
+  if (!owner?.emailVerified) {
+    throw new AppError("forbidden:email_unverified", "Verify your email address first (check your inbox), then create a token.");
   }
   if (projectId) await requireProjectRole(db, { projectId, userId, minimum: "viewer" });
   const { token, hash, prefix } = newBearerToken("personal");

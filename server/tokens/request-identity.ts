@@ -3,16 +3,13 @@ import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import type { AccessTokenScope } from "@/db/schema";
 import { AppError } from "@/server/errors";
+import { clientAddress } from "@/server/security/client-address";
 import { type TokenIdentity, authenticateAccessToken } from "./authenticate";
 import { bearerFrom } from "./bearer-tokens";
 
 export type SessionIdentity = { via: "session"; userId: string; email: string; name: string | null };
 export type RequestIdentity = SessionIdentity | TokenIdentity;
 
-/** The caller's address as the proxy in front of us reports it (first hop), for per-address limits. */
-export function requestIp(headers: Headers): string {
-  return headers.get("x-forwarded-for")?.split(",")[0]?.trim() || headers.get("x-real-ip") || "local";
-}
 
 /**
  * Who is calling a Route Handler: `Authorization: Bearer <token>` when the
@@ -29,7 +26,7 @@ export async function identifyRequest(
   const bearer = bearerFrom(headers);
   if (bearer !== null) {
     if (!bearer) throw new AppError("unauthorized:token", "The Authorization header must read `Bearer <token>`.");
-    return authenticateAccessToken(db, { token: bearer, ip: requestIp(headers), scope });
+    return authenticateAccessToken(db, { token: bearer, ip: clientAddress(headers), scope });
   }
   const user = await session();
   if (!user) throw new AppError("unauthorized:session", "Please sign in first, or send an access token as `Authorization: Bearer <token>`.");

@@ -1,20 +1,21 @@
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
-import { devMailboxEnabled, listMailbox } from "@/server/dev/mailbox";
+import { devMailboxAnswers, listMailbox } from "@/server/dev/mailbox";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Dev mailbox · Arbor" };
 
-/** Every mail Arbor would have sent, newest first (development without SMTP_URL only). */
+/** Every mail Arbor would have sent, newest first (development without SMTP_URL, from this machine only). */
 export default async function DevMailboxPage() {
-  if (!devMailboxEnabled()) notFound();
+  if (!devMailboxAnswers(await headers())) notFound();
   const mails = await listMailbox(await getDb());
   return (
     <main className="mx-auto max-w-3xl space-y-4 px-4 py-8">
       <div>
         <h1 className="text-2xl font-semibold">Dev mailbox</h1>
         <p className="mt-1 text-sm text-zinc-600">
-          No SMTP server is configured (<code>SMTP_URL</code>), so mail stays here. Links are also printed in the server log.
+          No SMTP server is configured (<code>SMTP_URL</code>), so mail stays here. In development, links are also printed in the server log.
         </p>
       </div>
       {mails.length === 0 ? <p className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600">No mail yet. Sign up or request a sign-in link and it will appear here.</p> : null}
