@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { connection } from "next/server";
+import { TestCheckoutBanner } from "@/components/ui/test-checkout-banner";
+import { testCheckoutAnnounced } from "@/server/billing/checkout-mode";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -21,13 +23,17 @@ export const viewport: Viewport = { themeColor: "#047857" };
 
 /**
  * Every page renders per request: its scripts carry the request's CSP nonce
- * (proxy.ts), which a page prerendered at build time could not have.
+ * (proxy.ts), which a page prerendered at build time could not have, and the
+ * test-checkout banner reads ARBOR_TEST_CHECKOUT on the running server.
  */
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   await connection();
   return (
     <html lang="en">
-      <body className="min-h-screen">{children}</body>
+      <body className="min-h-screen">
+        {testCheckoutAnnounced() ? <TestCheckoutBanner /> : null}
+        {children}
+      </body>
     </html>
   );
 }

@@ -32,6 +32,15 @@ const schema = databaseEnvSchema.extend({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,
+  /** the plan and usage prices `npm run stripe:setup` prints; a plan Checkout needs all three */
+  STRIPE_PRICE_MANAGED: optionalString,
+  STRIPE_PRICE_BYOK: optionalString,
+  STRIPE_PRICE_USAGE: optionalString,
+  /**
+   * "1" keeps the test checkout (signed events, no real payment) in a production build without
+   * STRIPE_SECRET_KEY, and every page then says so; never set it in a real deployment.
+   */
+  ARBOR_TEST_CHECKOUT: z.enum(["0", "1"]).optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")

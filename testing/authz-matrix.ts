@@ -182,6 +182,22 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   },
   "chat.exportTree": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
   "chat.escalationStatus": { min: "viewer", input: pid },
+  "chat.models": { min: "viewer", input: pid },
+  "chat.details": { min: "viewer", input: async (fx) => ({ ...pid(fx), messageId: (await fixtureMessages(fx)).answer.id }) },
+  "chat.setModel": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, choice: { tier: "local" } }) },
+  "chat.estimate": {
+    min: "editor",
+    input: async (fx) => {
+      const m = await fixtureMessages(fx);
+      return { ...pid(fx), chatId: m.chat.id, parentId: m.answer.id, content: "And clay?", tier: "local" };
+    },
+  },
+
+  // ── search (only what the caller can read; "everywhere" scopes by membership in the query) ──
+  "search.projectMessages": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "soil" }) },
+  "search.everywhereMessages": { min: "signed-in", input: () => ({ query: "soil" }) },
+  "search.projectPalette": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "matrix" }) },
+  "search.everywherePalette": { min: "signed-in", input: () => ({ query: "matrix" }) },
 
   // ── canvas ──
   "canvas.board": { min: "viewer", input: pid },

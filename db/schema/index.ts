@@ -10,3 +10,4 @@ export * from "./knowledge";
 export * from "./mail";
 export * from "./ops";
 export * from "./projects";
+export * from "./search";

@@ -7,6 +7,7 @@ import { chatRouter } from "./chat";
 import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
+import { searchRouter } from "./search";
 import { tokensRouter } from "./tokens";
 
 /** One router per area; procedures live in their area's file. */
@@ -19,6 +20,7 @@ export const appRouter = router({
   collab: collabRouter,
   billing: billingRouter,
   tokens: tokensRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;
