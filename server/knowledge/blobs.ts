@@ -1,23 +1,32 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { blobs } from "@/db/schema";
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Store bytes under their SHA-256; the same bytes are stored once, whoever adds them. */
+/**
+ * Store bytes under their SHA-256; the same bytes are stored once, whoever adds them.
+ * Bytes travel as base64 text that the database decodes: binding a bytea
+ * parameter is slow on PGlite (2 MB took 1.5 s of the event loop here, as
+ * base64 0.14 s), and PGlite runs on the web process's own thread.
+ */
 export async function putBlob(db: Db, { bytes, mime }: { bytes: Uint8Array; mime: string }): Promise<string> {
   const sha256 = sha256Hex(bytes);
-  await db.insert(blobs).values({ sha256, size: bytes.length, mime, bytes }).onConflictDoNothing({ target: blobs.sha256 });
+  const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  await db.execute(
+    sql`insert into blobs (sha256, size, mime, bytes) values (${sha256}, ${bytes.length}, ${mime}, decode(${base64}, 'base64'))
+        on conflict (sha256) do nothing`,
+  );
   return sha256;
 }
 
+/** The bytes of a blob, read as base64 for the same reason (2 MB: 0.44 s as bytea, 0.11 s as base64). */
 export async function readBlob(db: Db, { sha256 }: { sha256: string }): Promise<Uint8Array | null> {
-  const [row] = await db.select({ bytes: blobs.bytes }).from(blobs).where(eq(blobs.sha256, sha256)).limit(1);
-  return row ? new Uint8Array(row.bytes) : null;
+  const [row] = await queryRows<{ base64: string }>(db, sql`select encode(bytes, 'base64') as base64 from blobs where sha256 = ${sha256} limit 1`);
+  return row ? new Uint8Array(Buffer.from(row.base64, "base64")) : null;
 }
 
 /** Delete those of the given blobs that no source refers to any more (after a source is deleted). */

@@ -4,13 +4,21 @@ import { type Db, queryRows } from "@/db/client";
 import { chunks, type Source, sources } from "@/db/schema";
 import { isAppError } from "@/server/errors";
 import { putBlob, readBlob, sha256Hex } from "./blobs";
-import { chunkText } from "./chunk";
-import { extractText } from "./extract";
 import { ExtractionError } from "./extraction-error";
 import { type FetchOptions, fetchUrl } from "./fetch-url";
+import { type ReadLimits, readSourceIsolated } from "./isolated-read";
 import { LEASE_SECONDS, MAX_ATTEMPTS } from "./limits";
 import { chargeStorage } from "./storage";
-import { keywords, summarize } from "./summarize";
+
+/**
+ * Chunks are inserted this many per statement, outside any transaction: on
+ * PGlite a transaction is exclusive, so one holding a 2-million-character
+ * paste's thousand chunks would make every other request wait for it. The
+ * source stays `processing` until the last statement, and retrieval reads
+ * only `ready` sources, so nobody sees it half indexed. (10 chunks, ~16 KB of
+ * text to index, take PGlite ~10 ms here, ~50 ms with both cores busy.)
+ */
+const CHUNKS_PER_STATEMENT = 10;
 
 /**
  * Claim one source to process. The UPDATE … WHERE id = (SELECT … FOR UPDATE
@@ -37,7 +45,10 @@ export async function claimNextSource(db: Db): Promise<Source | null> {
 }
 
 /** Fetch (for links), extract, chunk and index one claimed source; ends `ready` or `failed` with a reason. */
-export async function processSource(db: Db, { source: claimed, fetch: fetchOptions }: { source: Source; fetch?: FetchOptions }): Promise<void> {
+export async function processSource(
+  db: Db,
+  { source: claimed, fetch: fetchOptions, readLimits }: { source: Source; fetch?: FetchOptions; readLimits?: ReadLimits },
+): Promise<void> {
   try {
     if (claimed.attempts > MAX_ATTEMPTS) {
       throw new ExtractionError(`Processing was interrupted ${MAX_ATTEMPTS} times; this file may be too complex to read. Retry, or split it.`);
@@ -47,34 +58,37 @@ export async function processSource(db: Db, { source: claimed, fetch: fetchOptio
     if (!source.originalSha256) throw new ExtractionError("The original file is missing.");
     const bytes = await readBlob(db, { sha256: source.originalSha256 });
     if (!bytes) throw new ExtractionError("The original file is missing.");
-    const extracted = await extractText(bytes, source.mediaType);
-    const drafts = chunkText(extracted.text, extracted.format);
-    const textBytes = new TextEncoder().encode(extracted.text);
+    // Off the event loop, within memory and time limits (isolated-read.ts).
+    const read = await readSourceIsolated(bytes, source.mediaType, readLimits);
+    const textBytes = new TextEncoder().encode(read.text);
+    const still = () => and(eq(sources.id, source.id), eq(sources.status, "processing"));
+
+    const [current] = await db.select({ id: sources.id }).from(sources).where(still()).limit(1);
+    if (!current) return;
+    const extractedSha = sha256Hex(textBytes);
+    // A pasted note or a text file usually is its own extracted text: stored once already.
+    if (extractedSha !== source.originalSha256) {
+      await putBlob(db, { bytes: textBytes, mime: read.format === "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8" });
+    }
+    await db.delete(chunks).where(eq(chunks.sourceId, source.id));
+    for (let i = 0; i < read.drafts.length; i += CHUNKS_PER_STATEMENT) {
+      const batch = read.drafts.slice(i, i + CHUNKS_PER_STATEMENT);
+      await db.insert(chunks).values(batch.map((d) => ({ ...d, sourceId: source.id, projectId: source.projectId })));
+    }
 
     await db.transaction(async (tx) => {
-      // Lock the row: if it was deleted or reset meanwhile, write nothing.
-      const [current] = await tx
-        .select({ id: sources.id })
-        .from(sources)
-        .where(and(eq(sources.id, source.id), eq(sources.status, "processing")))
-        .for("update")
-        .limit(1);
-      if (!current) return;
-      const extractedSha = sha256Hex(textBytes);
-      await putBlob(tx, { bytes: textBytes, mime: extracted.format === "markdown" ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8" });
-      await tx.delete(chunks).where(eq(chunks.sourceId, source.id));
-      for (let i = 0; i < drafts.length; i += 500) {
-        await tx.insert(chunks).values(drafts.slice(i, i + 500).map((d) => ({ ...d, sourceId: source.id, projectId: source.projectId })));
-      }
+      // Lock the row: if it was deleted or reset meanwhile, it does not become ready.
+      const [locked] = await tx.select({ id: sources.id }).from(sources).where(still()).for("update").limit(1);
+      if (!locked) return;
       await tx
         .update(sources)
         .set({
           status: "ready",
           error: null,
           extractedSha256: extractedSha,
-          chunkCount: drafts.length,
-          summary: summarize(extracted.text),
-          keywords: keywords(extracted.text),
+          chunkCount: read.drafts.length,
+          summary: read.summary,
+          keywords: read.keywords,
           processedAt: new Date(),
           leaseUntil: null,
           updatedAt: new Date(),
@@ -131,13 +145,13 @@ async function fetchInto(db: Db, source: Source, options?: FetchOptions): Promis
 }
 
 /** Work through the queue (the background worker's body). Returns how many sources were processed. */
-export async function processPendingSources(db: Db, options: { max?: number; fetch?: FetchOptions } = {}): Promise<number> {
+export async function processPendingSources(db: Db, options: { max?: number; fetch?: FetchOptions; readLimits?: ReadLimits } = {}): Promise<number> {
   let done = 0;
   const max = options.max ?? 50;
   while (done < max) {
     const claimed = await claimNextSource(db);
     if (!claimed) break;
-    await processSource(db, { source: claimed, fetch: options.fetch });
+    await processSource(db, { source: claimed, fetch: options.fetch, readLimits: options.readLimits });
     done++;
   }
   return done;
