@@ -10,6 +10,7 @@ import type { Env } from "@/server/env";
 import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+import { sendDigests } from "@/server/notify/digest";
 import { summariseStaleChats } from "@/server/summaries/keep-current";
 
 /** One-off start-up work, run once per process after migrations. */
@@ -42,6 +43,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "billing: meter report", intervalMs: 30_000, run: (db) => reportUsageToStripe(db) },
     // Local tier or the chat's own words, never a paid model (docs/search.md#summaries).
     { name: "chat summaries", intervalMs: 5_000, run: (db) => summariseStaleChats(db) },
+    // A burst of events becomes one mail, through the outbox (docs/notifications.md).
+    { name: "notification digests", intervalMs: 15_000, run: (db) => sendDigests(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {
