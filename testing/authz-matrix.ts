@@ -190,6 +190,7 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   },
   "chat.exportTree": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
   "chat.escalationStatus": { min: "viewer", input: pid },
+  "chat.setArchived": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, archived: true }) },
 
   // ── search (only what the caller can read; "everywhere" scopes by membership in the query) ──
   "search.projectMessages": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "soil" }) },

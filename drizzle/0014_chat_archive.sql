@@ -1,0 +1,1 @@
+ALTER TABLE "chats" ADD COLUMN "archived_at" timestamp with time zone;
