@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { signUp } from "./support/auth";
+import { signUp, verifyEmail } from "./support/auth";
 import { answers, ask, expectAnswerDone, openChatTab, test } from "./support/chat-helpers";
 
 async function shot(page: Page, name: string) {
@@ -8,8 +8,10 @@ async function shot(page: Page, name: string) {
 
 /** Sign up patiently: the shared dev server can take longer than the helper's default wait under load. */
 async function signUpPatiently(page: Page) {
-  await signUp(page, {}, "/dashboard");
+  const { email } = await signUp(page, {}, "/dashboard");
   await expect(page).toHaveURL(/\/dashboard/, { timeout: 120_000 });
+  // the Free plan's cloud allowance waits for a verified address
+  await verifyEmail(page, email);
 }
 
 /** Create a project once the dashboard has hydrated (a form submitted before hydration falls back to a plain GET). */
@@ -63,7 +65,7 @@ test("free user out of budget → Escalate refused → upgrade through checkout 
   await ask(page, "What is our refund policy?");
   const local = answers(page).first();
   await expectAnswerDone(local);
-  await local.getByRole("button", { name: "Escalate" }).click();
+  await local.getByRole("button", { name: "Escalate", exact: true }).click();
   // Refused before any cloud call, with what to do.
   await expect(page.getByText(/pass your spending ceiling of \$0\.01.*Raise the ceiling on the Billing page/)).toBeVisible({ timeout: 60_000 });
   await shot(page, "refused");
@@ -82,7 +84,7 @@ test("free user out of budget → Escalate refused → upgrade through checkout 
   await ask(page, "And the warranty terms?");
   const second = answers(page).first();
   await expectAnswerDone(second);
-  await second.getByRole("button", { name: "Escalate" }).click();
+  await second.getByRole("button", { name: "Escalate", exact: true }).click();
   const cloud = answers(page).first();
   await expect(cloud).toContainText("fake Claude", { timeout: 60_000 });
   await expectAnswerDone(cloud);

@@ -40,7 +40,7 @@ test("ask → local answer → Escalate → streamed cloud sibling → switch ve
   await expect(local.getByLabel("Answer details")).toContainText("$0.000000");
   await shot(page, "local-answer");
 
-  await local.getByRole("button", { name: "Escalate" }).click();
+  await local.getByRole("button", { name: "Escalate", exact: true }).click();
   const cloud = answers(page).first();
   await expect(cloud).toContainText("fake Claude", { timeout: 60_000 });
   await expectAnswerDone(cloud);

@@ -47,6 +47,18 @@ const metadataEvent = z.object({
   model: z.string().optional(),
 });
 
+/** One `[n]` of an answer: the chunk it names (null when the number names none) and whether the answer's use of it held up. */
+const sourceRef = z.object({
+  number: z.number().int().nonnegative(),
+  sourceId: z.string().nullable(),
+  chunkId: z.string().nullable(),
+  title: z.string().nullable(),
+  relevance: z.number(),
+  supported: z.boolean(),
+  problem: z.enum(["no_such_source", "quote_not_found"]).nullable(),
+});
+export type SourceRef = z.infer<typeof sourceRef>;
+
 const endEvent = z.object({
   type: z.literal("end"),
   tokensUsed: z.object({ prompt: z.number().int().nonnegative(), completion: z.number().int().nonnegative() }),
@@ -55,6 +67,10 @@ const endEvent = z.object({
   totalLatencyMs: z.number().nonnegative(),
   messageId: z.string(),
   status: z.enum(["complete", "stopped"]),
+  /** the model that wrote the answer ("vault-responder" for the built-in tier); absent in ledgers written before it was added */
+  modelUsed: z.string().optional(),
+  /** the answer's citations as the verifying phase judged them */
+  sources: z.array(sourceRef).optional(),
 });
 
 const errorEvent = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });

@@ -190,6 +190,16 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   },
   "chat.exportTree": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
   "chat.escalationStatus": { min: "viewer", input: pid },
+  "chat.models": { min: "viewer", input: pid },
+  "chat.details": { min: "viewer", input: async (fx) => ({ ...pid(fx), messageId: (await fixtureMessages(fx)).answer.id }) },
+  "chat.setModel": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, choice: { tier: "local" } }) },
+  "chat.estimate": {
+    min: "editor",
+    input: async (fx) => {
+      const m = await fixtureMessages(fx);
+      return { ...pid(fx), chatId: m.chat.id, parentId: m.answer.id, content: "And clay?", tier: "local" };
+    },
+  },
   "chat.setArchived": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, archived: true }) },
 
   // ── search (only what the caller can read; "everywhere" scopes by membership in the query) ──

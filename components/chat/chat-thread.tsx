@@ -5,17 +5,20 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { ArborMark } from "@/components/ui/arbor-mark";
+import { ResendVerification } from "@/components/auth/resend-verification";
 import { errorMessage } from "@/lib/errors";
 import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
 import { ShareButton } from "@/components/share/share-button";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
+import { ModelPicker } from "./model-picker";
 import { placeLive } from "./live-placement";
 import { type LiveOverlay, MessageItem } from "./message-item";
 import { chatHref, type ChatPermissions, type ThreadData, type ThreadMessage } from "./types";
 import { type LiveAnswer, useChatStream } from "./use-chat-stream";
 import { useMessageActions } from "./use-message-actions";
+import { useModelChoice } from "./use-model-choice";
 import { useStickToBottom } from "./use-stick-to-bottom";
 import { useThreadLocation, useThreadQuery } from "./use-thread";
 
@@ -43,8 +46,9 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const queryClient = useQueryClient();
   const [focusMessageId] = useState(initialMessageId);
   const [draft, setDraft] = useState("");
-  const [notice, setNotice] = useState<string | null>(null);
-  const clearNotice = useCallback(() => setNotice(null), []);
+  const [notice, setNoticeState] = useState<{ message: string; code: string | null } | null>(null);
+  const setNotice = useCallback((message: string | null, code: string | null = null) => setNoticeState(message === null ? null : { message, code }), []);
+  const clearNotice = useCallback(() => setNotice(null), [setNotice]);
   const finishedStreams = useRef(new Set<string>());
   const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
@@ -57,7 +61,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
     onFinished: async (final) => {
       if (final.streamId) finishedStreams.current.add(final.streamId);
       if (final.error && final.mode === "send") {
-        setNotice(final.error);
+        setNotice(final.error, final.errorCode);
         // Nothing was saved: give the person their words back.
         if (!final.userMessageId && final.pendingUserText) setDraft((d) => d || (final.pendingUserText ?? ""));
       }
@@ -91,6 +95,14 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const create = useMutation(trpc.chat.create.mutationOptions());
 
   const messages: ThreadMessage[] = data?.messages ?? [];
+  const model = useModelChoice({
+    projectId,
+    chatId,
+    saved: chatId ? data?.chat.modelChoice : null,
+    parentId: messages.at(-1)?.id ?? null,
+    draft,
+    enabled: permissions.canWrite && (!chatId || Boolean(data)),
+  });
   const { shown, pendingQuestion, inThread: liveInThread, elsewhere: liveElsewhere } = placeLive(messages, live);
 
   const send = useCallback(
@@ -100,7 +112,8 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       let target = chatId;
       if (!target) {
         try {
-          const chat = await create.mutateAsync({ projectId });
+          // The picker's choice was made before the chat existed: it becomes the chat's.
+          const chat = await create.mutateAsync({ projectId, choice: model.choice });
           target = chat.id;
           setChatId(chat.id);
           onChatCreated?.(chat.id);
@@ -114,9 +127,9 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
         }
       }
       const parentId = messages.at(-1)?.id ?? null;
-      await stream.send({ chatId: target, branchId, parentId, content: text, tier: "auto" });
+      await stream.send({ chatId: target, branchId, parentId, content: text, ...model.requestFields });
     },
-    [branchId, chatId, create, messages, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
+    [branchId, chatId, create, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
   const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, clearNotice });
@@ -173,6 +186,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
                 busy={busy}
                 highlighted={message.id === focusMessageId}
                 escalation={escalation.data}
+                choices={model.choices}
                 actions={actions}
               />
             ))}
@@ -197,7 +211,10 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
         {notice ? (
           <div className="flex items-start gap-2">
             <div className="flex-1">
-              <Alert tone="error">{notice}</Alert>
+              <Alert tone="error">
+                {notice.message}
+                {notice.code === "forbidden:email_unverified" ? <ResendVerification /> : null}
+              </Alert>
             </div>
             <button type="button" onClick={() => setNotice(null)} className="rounded px-2 py-2 text-xs text-zinc-500 hover:bg-zinc-100">
               Dismiss
@@ -214,6 +231,17 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           canStop={permissions.canWrite && Boolean(live?.streamId || live?.mode === "send")}
           readOnlyReason={readOnlyReason}
           autoFocus={!focusMessageId}
+          toolbar={
+            <ModelPicker
+              choices={model.choices}
+              choice={model.choice}
+              onChange={model.setChoice}
+              estimate={model.estimate}
+              estimating={model.estimating}
+              estimateError={model.estimateError}
+              disabled={streaming}
+            />
+          }
         />
       </div>
     </section>

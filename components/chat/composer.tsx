@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef } from "react";
+import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useId, useRef } from "react";
 import { buttonClass } from "@/components/ui/button";
 import { StopIcon } from "./icons";
 
@@ -16,11 +16,13 @@ type Props = {
   /** null when the member may write; otherwise why not, in plain words */
   readOnlyReason: string | null;
   autoFocus?: boolean;
+  /** what sits under the text: the model picker and its cost estimate */
+  toolbar?: ReactNode;
 };
 
 const MAX_ROWS_PX = 240;
 
-export function Composer({ draft, onDraftChange, onSend, onStop, streaming, stopping, canStop, readOnlyReason, autoFocus }: Props) {
+export function Composer({ draft, onDraftChange, onSend, onStop, streaming, stopping, canStop, readOnlyReason, autoFocus, toolbar }: Props) {
   const id = useId();
   const ref = useRef<HTMLTextAreaElement>(null);
   const readOnly = readOnlyReason !== null;
@@ -71,6 +73,7 @@ export function Composer({ draft, onDraftChange, onSend, onStop, streaming, stop
         style={{ outline: "none" }}
         className="block max-h-60 w-full resize-none rounded-t-lg bg-transparent px-3 py-2.5 text-sm placeholder:text-zinc-400 disabled:cursor-not-allowed disabled:bg-zinc-50"
       />
+      {toolbar && !readOnly ? <div className="border-t border-zinc-100 px-3 py-1.5">{toolbar}</div> : null}
       <div className="flex items-center justify-between gap-3 border-t border-zinc-100 px-3 py-2">
         <p id={`${id}-hint`} className="text-xs text-zinc-500">
           {readOnlyReason ?? (streaming ? "An answer is being written…" : "Enter to send · Shift+Enter for a new line")}

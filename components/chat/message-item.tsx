@@ -9,10 +9,14 @@ import { ThumbDownIcon, ThumbUpIcon } from "./icons";
 import { MessageMarkdown } from "./markdown";
 import { MessageBadge } from "./message-badge";
 import type { CitationLink } from "./remark-citations";
+import { AnswerDetailsPanel } from "./answer-details";
+import { EscalateMenu } from "./escalate-menu";
+import { modelLabel } from "./model-labels";
+import { SiblingCosts } from "./sibling-costs";
 import { SiblingSwitcher } from "./sibling-switcher";
 import type { StreamPhase } from "@/lib/chat-protocol";
 import { PHASE_LABEL } from "./phase-labels";
-import type { ChatPermissions, ThreadMessage } from "./types";
+import type { ChatPermissions, ModelChoices, ThreadMessage } from "./types";
 
 export type LiveOverlay = { text: string; phase: StreamPhase | null; agent: string | null; reconnecting: boolean; finished: boolean };
 
@@ -20,7 +24,8 @@ export type MessageActions = {
   fork: (message: ThreadMessage) => Promise<void>;
   edit: (message: ThreadMessage, text: string) => void;
   regenerate: (message: ThreadMessage) => void;
-  escalate: (message: ThreadMessage) => void;
+  /** answer the question again in the cloud, as a sibling; `model` null = the project's default */
+  escalate: (message: ThreadMessage, model: string | null) => void;
   pickSibling: (message: ThreadMessage, siblingId: string) => Promise<void>;
   feedback: (message: ThreadMessage, value: "good" | "bad" | null) => Promise<void>;
 };
@@ -34,16 +39,26 @@ type Props = {
   busy: boolean;
   highlighted: boolean;
   escalation: { cloudConfigured: boolean; howTo: string } | undefined;
+  /** the models "Escalate to…" offers and their labels */
+  choices: ModelChoices | undefined;
   actions: MessageActions;
 };
 
+/** Why the verifying phase doubted a citation, in the words the answer shows. */
+const CITATION_PROBLEM = {
+  no_such_source: "the model was given no source with this number",
+  quote_not_found: "the quoted words are not in this source",
+} as const;
+
 const ACTION = "inline-flex items-center gap-1 rounded px-2 py-1 text-xs font-medium text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 disabled:cursor-not-allowed disabled:text-zinc-300 disabled:hover:bg-transparent";
 
-function MessageItemView({ projectId, message, live, permissions, busy, highlighted, escalation, actions }: Props) {
+function MessageItemView({ projectId, message, live, permissions, busy, highlighted, escalation, choices, actions }: Props) {
   const isUser = message.role === "user";
   const streaming = live !== null || message.status === "streaming";
   const [editing, setEditing] = useState(false);
   const [showHowTo, setShowHowTo] = useState(false);
+  const [showDetails, setShowDetails] = useState(false);
+  const detailsId = useId();
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -51,7 +66,9 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
     const map = new Map<number, CitationLink>();
     for (const c of message.citations) {
       // A deleted source keeps its number but has nothing left to open.
-      if (c.sourceId && c.chunkId) map.set(c.number, { href: knowledgeHref(projectId, c.sourceId, c.chunkId), title: c.sourceTitle });
+      const href = c.sourceId && c.chunkId ? knowledgeHref(projectId, c.sourceId, c.chunkId) : null;
+      const unsupported = c.problem ? CITATION_PROBLEM[c.problem] : undefined;
+      if (href || unsupported) map.set(c.number, { href, title: c.sourceTitle, unsupported });
     }
     return map;
   }, [message.citations, projectId]);
@@ -73,7 +90,7 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
       setShowHowTo((v) => !v);
       return;
     }
-    actions.escalate(message);
+    actions.escalate(message, null);
   }
 
   const text = live ? live.text : message.content;
@@ -140,7 +157,11 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
                       [{c.number}] {c.sourceTitle}
                     </span>
                   )}
-                  <span className="ml-1.5 text-zinc-400">{Math.round(c.relevance * 100)}% match</span>
+                  {c.problem ? (
+                    <span className="ml-1.5 font-medium text-red-700">Unsupported — {CITATION_PROBLEM[c.problem]}</span>
+                  ) : (
+                    <span className="ml-1.5 text-zinc-400">{Math.round(c.relevance * 100)}% match</span>
+                  )}
                 </li>
               ))}
           </ol>
@@ -151,12 +172,13 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
         <div className="mt-3">
           <MessageBadge
             tier={message.tier}
-            model={message.model}
+            model={modelLabel(message.model, choices)}
             tokensIn={message.tokensIn}
             tokensOut={message.tokensOut}
             costMicros={message.costMicros}
             latencyMs={message.latencyMs}
           />
+          <SiblingCosts message={message} choices={choices} />
         </div>
       ) : null}
 
@@ -182,17 +204,35 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
               Escalate
             </button>
           ) : null}
+          {permissions.canWrite && !isUser && message.parentId && escalation?.cloudConfigured ? (
+            <EscalateMenu
+              projectId={projectId}
+              chatId={message.chatId}
+              questionId={message.parentId}
+              currentModel={message.tier === "cloud" ? message.model : null}
+              choices={choices}
+              disabled={busy || pending !== null}
+              className={ACTION}
+              onPick={(model) => actions.escalate(message, model)}
+            />
+          ) : null}
           {permissions.canGiveFeedback && !isUser ? (
             <>
               <FeedbackButton label="Good answer" icon={<ThumbUpIcon />} pressed={message.feedback === "good"} disabled={pending !== null} onToggle={(on) => run("feedback", () => actions.feedback(message, on ? "good" : null))} />
               <FeedbackButton label="Bad answer" icon={<ThumbDownIcon />} pressed={message.feedback === "bad"} disabled={pending !== null} onToggle={(on) => run("feedback", () => actions.feedback(message, on ? "bad" : null))} />
             </>
           ) : null}
+          {!isUser ? (
+            <button type="button" className={ACTION} aria-expanded={showDetails} aria-controls={showDetails ? detailsId : undefined} onClick={() => setShowDetails((v) => !v)}>
+              Details
+            </button>
+          ) : null}
           <Link href={`/projects/${projectId}/canvas?focus=m:${message.id}`} className={ACTION}>
             Show on canvas
           </Link>
         </div>
       ) : null}
+      {showDetails && !isUser && !streaming ? <AnswerDetailsPanel projectId={projectId} messageId={message.id} id={detailsId} /> : null}
 
       {showHowTo && escalation ? (
         <div className="mt-2">

@@ -26,4 +26,19 @@ describe("remarkCitations", () => {
     const code = tree.children[1];
     expect(code?.type === "paragraph" && code.children[0]?.type).toBe("inlineCode");
   });
+
+  it("marks unsupported citations, with or without a chunk to open, and says why", () => {
+    const marked = new Map([
+      [1, { href: "/k?c=1", title: "Handbook", unsupported: "the quoted words are not in this source" }],
+      [9, { href: null, title: "No such source", unsupported: "no source [9] was given" }],
+    ]);
+    const tree = fromMarkdown("Cheese [1] and votes [9].");
+    remarkCitations(marked)()(tree);
+    const paragraph = tree.children[0];
+    if (paragraph?.type !== "paragraph") throw new Error("expected a paragraph");
+    const [, first, , second] = paragraph.children;
+    expect(first).toMatchObject({ type: "emphasis", data: { hName: "mark", hProperties: { title: "Unsupported citation: the quoted words are not in this source" } } });
+    expect(first?.type === "emphasis" && first.children[0]?.type).toBe("link");
+    expect(second?.type === "emphasis" && second.children[0]).toEqual({ type: "text", value: "[9]" });
+  });
 });

@@ -1,6 +1,7 @@
-import type { Link, Parent, PhrasingContent, Root, Text } from "mdast";
+import type { Emphasis, Link, Parent, PhrasingContent, Root, Text } from "mdast";
 
-export type CitationLink = { href: string; title: string };
+/** A stored citation: where `[n]` leads (null when it names no chunk), and why the verifying phase doubted it, if it did. */
+export type CitationLink = { href: string | null; title: string; unsupported?: string };
 
 const MARKER = /\[(\d{1,3})\]/g;
 
@@ -12,13 +13,27 @@ function split(node: Text, links: ReadonlyMap<number, CitationLink>): PhrasingCo
     if (!link) continue;
     const index = match.index ?? 0;
     if (index > last) out.push({ type: "text", value: node.value.slice(last, index) });
-    const citation: Link = { type: "link", url: link.href, title: link.title, children: [{ type: "text", value: match[0] }] };
-    out.push(citation);
+    const marker: Text = { type: "text", value: match[0] };
+    const citation: PhrasingContent = link.href ? ({ type: "link", url: link.href, title: link.title, children: [marker] } satisfies Link) : marker;
+    out.push(link.unsupported ? unsupportedMark(citation, link.unsupported) : citation);
     last = index + match[0].length;
   }
   if (out.length === 0) return null;
   if (last < node.value.length) out.push({ type: "text", value: node.value.slice(last) });
   return out;
+}
+
+/**
+ * An unsupported citation stays visible but is marked: a <mark> with the
+ * reason as its title and in words for screen readers (mdast's hName/hProperties
+ * decide the element the markdown renderer makes; no raw HTML is involved).
+ */
+function unsupportedMark(citation: PhrasingContent, reason: string): Emphasis {
+  return {
+    type: "emphasis",
+    data: { hName: "mark", hProperties: { className: ["citation-unsupported"], title: `Unsupported citation: ${reason}` } },
+    children: [citation, { type: "text", value: "", data: { hName: "span", hProperties: { className: ["sr-only"] }, hChildren: [{ type: "text", value: ` (unsupported: ${reason})` }] } }],
+  };
 }
 
 function walk(parent: Parent, links: ReadonlyMap<number, CitationLink>) {
@@ -40,7 +55,7 @@ function walk(parent: Parent, links: ReadonlyMap<number, CitationLink>) {
   parent.children = children;
 }
 
-/** remark plugin: turns `[1]` markers that match a stored citation into links to the cited chunk. */
+/** remark plugin: turns `[1]` markers that match a stored citation into links to the cited chunk, and marks the unsupported ones. */
 export function remarkCitations(links: ReadonlyMap<number, CitationLink>) {
   return () => (tree: Root) => {
     if (links.size > 0) walk(tree, links);

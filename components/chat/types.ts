@@ -19,3 +19,7 @@ export function chatHref(projectId: string, chatId: string, params?: { branch?: 
   const suffix = query.toString();
   return `/projects/${projectId}/chat/${chatId}${suffix ? `?${suffix}` : ""}`;
 }
+
+export type ModelChoices = ChatOutputs["models"];
+export type HoldEstimateView = ChatOutputs["estimate"];
+export type AnswerDetailsView = ChatOutputs["details"];

@@ -16,6 +16,8 @@ export const chats = pgTable(
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     /** archived: kept whole and searchable, listed apart under "Archived" instead of among the chats */
     archivedAt: ts("archived_at"),
+    /** the composer's model picker, remembered per chat: "auto", "local" or "cloud:<model id>" (lib/model-choice.ts); null = auto */
+    modelChoice: text("model_choice"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -95,7 +97,7 @@ export const branches = pgTable(
 );
 export type Branch = typeof branches.$inferSelect;
 
-/** The trace of one answer: retrieval, escalation decision, generation. */
+/** The trace of one answer: retrieval, escalation decision, generation, citation verification, phase timings (the Details panel reads it). */
 export const generationSteps = pgTable(
   "generation_steps",
   {
@@ -103,7 +105,7 @@ export const generationSteps = pgTable(
     messageId: uuid("message_id")
       .notNull()
       .references(() => messages.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["retrieval", "escalation", "generation"] }).notNull(),
+    kind: text("kind", { enum: ["retrieval", "escalation", "generation", "verification", "timing"] }).notNull(),
     detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
     durationMs: integer("duration_ms"),
     createdAt: createdAt(),

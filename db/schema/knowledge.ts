@@ -114,6 +114,8 @@ export const messageCitations = pgTable(
     chunkId: uuid("chunk_id").references(() => chunks.id, { onDelete: "set null" }),
     sourceId: uuid("source_id").references(() => sources.id, { onDelete: "set null" }),
     relevance: real("relevance").notNull(),
+    /** the verifying phase's verdict: null = supported; else why not (the number names no chunk the model was given, or the quote is not in it) */
+    problem: text("problem", { enum: ["no_such_source", "quote_not_found"] }),
   },
   (t) => [primaryKey({ columns: [t.messageId, t.number] }), index("message_citations_source_idx").on(t.sourceId)],
 );

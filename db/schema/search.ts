@@ -12,7 +12,7 @@ const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
  * `select()` of messages ships a tsvector to the browser, and so the project
  * is on the row: search scopes by project without joining chats.
  *
- * Kept current by a trigger on `messages` (drizzle/0011_message_search_sync.sql),
+ * Kept current by a trigger on `messages` (drizzle/0013_message_search_sync.sql),
  * so every writer — a chat turn, a streaming answer's partial saves, crash
  * recovery, a restore from trash — is indexed without remembering to.
  */

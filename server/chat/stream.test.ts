@@ -70,7 +70,7 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     const [first, ...rest] = turn.events;
     expect(first?.seq).toBe(1);
     expect(first?.event).toMatchObject({ type: "metadata", phase: "analyzing", userMessageId: turn.userMessageId, assistantMessageId: turn.assistantMessageId, branchId: turn.branchId });
-    expect(rest.map((e) => e.event.type === "metadata" && e.event.phase).filter(Boolean)).toEqual(["retrieving", "generating"]);
+    expect(rest.map((e) => e.event.type === "metadata" && e.event.phase).filter(Boolean)).toEqual(["retrieving", "generating", "verifying"]);
     const text = textOf(turn.events);
     expect(text).toContain('You asked: "Why do leaves turn yellow?"');
     const end = turn.events.at(-1)?.event;
@@ -88,7 +88,9 @@ describe("cloud answers through the real Anthropic SDK and the fake upstream", (
     // cost basis = ceil((in × $2 + out × $10) / 1M tokens) in micro-USD (free tier: charged = basis)
     expect(charged).toBe((BigInt(message?.tokensIn ?? 0) * 2_000_000n + BigInt(message?.tokensOut ?? 0) * 10_000_000n + 999_999n) / 1_000_000n);
     const steps = await db.select().from(generationSteps).where(eq(generationSteps.messageId, turn.assistantMessageId));
-    expect(steps.map((s) => s.kind).sort()).toEqual(["escalation", "generation", "retrieval"]);
+    expect(steps.map((s) => s.kind).sort()).toEqual(["escalation", "generation", "retrieval", "timing", "verification"]);
+    expect(end.modelUsed).toBe("claude-sonnet-5-5");
+    expect(end.sources).toEqual([]);
   });
 
   it("a retry with the same requestId replays the same stream: one answer, one upstream call, one usage event", async () => {

@@ -1,14 +1,24 @@
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Branch, type Chat, type Message, messageCitations, sources } from "@/db/schema";
+import { type Branch, type Chat, type Message, messageCitations, messages as messagesTable, sources } from "@/db/schema";
 import { branchesContaining, defaultBranch, getBranch, listBranches, loadChatMessage } from "./branches";
 import { getChat } from "./chats";
 import { runningStreamFor } from "./turns";
 import { childrenOf, newestLeaf, readPath } from "./tree";
 
-export type Citation = { number: number; sourceId: string | null; chunkId: string | null; sourceTitle: string; relevance: number };
-export type ThreadMessage = Message & { siblingIds: string[]; siblingIndex: number; citations: Citation[] };
+/** `problem`: the verifying phase found the citation unsupported (null = it held up). */
+export type Citation = {
+  number: number;
+  sourceId: string | null;
+  chunkId: string | null;
+  sourceTitle: string;
+  relevance: number;
+  problem: "no_such_source" | "quote_not_found" | null;
+};
+/** One version of an answer, for the side-by-side cost comparison of siblings. */
+export type SiblingFigures = { id: string; tier: Message["tier"]; model: string | null; costMicros: bigint; status: Message["status"] };
+export type ThreadMessage = Message & { siblingIds: string[]; siblingIndex: number; citations: Citation[]; siblings: SiblingFigures[] };
 export type Thread = {
   chat: Chat;
   branch: Branch;
@@ -44,15 +54,33 @@ export async function getThread(
   const path = await readPath(db, { chatId, tipMessageId: tip });
   const children = await childrenOf(db, { chatId, parentIds: [...new Set(path.map((m) => m.parentId))] });
   const citations = await citationsOf(db, { messageIds: path.map((m) => m.id) });
+  const answerSiblings = path.filter((m) => m.role === "assistant").flatMap((m) => {
+    const ids = children.get(m.parentId) ?? [];
+    return ids.length > 1 ? ids : [];
+  });
+  const figures = await siblingFiguresOf(db, { chatId, messageIds: answerSiblings });
   const messages = path.map((m) => {
     const siblingIds = children.get(m.parentId) ?? [m.id];
-    return { ...m, siblingIds, siblingIndex: Math.max(0, siblingIds.indexOf(m.id)), citations: citations.get(m.id) ?? [] };
+    const siblings = m.role === "assistant" && siblingIds.length > 1 ? siblingIds.flatMap((id) => figures.get(id) ?? []) : [];
+    return { ...m, siblingIds, siblingIndex: Math.max(0, siblingIds.indexOf(m.id)), citations: citations.get(m.id) ?? [], siblings };
   });
   const activeStream = await runningStreamFor(db, {
     chatId,
     assistantMessageIds: path.filter((m) => m.role === "assistant" && m.status === "streaming").map((m) => m.id),
   });
   return { chat, branch, branches: all, messages, activeStream };
+}
+
+/** Tier, model, cost and status of answers that have siblings, so the thread can put their costs side by side. */
+async function siblingFiguresOf(db: Db, { chatId, messageIds }: { chatId: string; messageIds: string[] }): Promise<Map<string, SiblingFigures>> {
+  const result = new Map<string, SiblingFigures>();
+  if (messageIds.length === 0) return result;
+  const rows = await db
+    .select({ id: messagesTable.id, tier: messagesTable.tier, model: messagesTable.model, costMicros: messagesTable.costMicros, status: messagesTable.status })
+    .from(messagesTable)
+    .where(and(eq(messagesTable.chatId, chatId), inArray(messagesTable.id, [...new Set(messageIds)])));
+  for (const row of rows) result.set(row.id, row);
+  return result;
 }
 
 export async function citationsOf(db: Db, { messageIds }: { messageIds: string[] }): Promise<Map<string, Citation[]>> {
@@ -64,8 +92,9 @@ export async function citationsOf(db: Db, { messageIds }: { messageIds: string[]
       number: messageCitations.number,
       sourceId: messageCitations.sourceId,
       chunkId: messageCitations.chunkId,
-      sourceTitle: sql<string>`coalesce(${sources.title}, 'Deleted source')`,
+      sourceTitle: sql<string>`coalesce(${sources.title}, case when ${messageCitations.problem} = 'no_such_source' then 'No such source' else 'Deleted source' end)`,
       relevance: messageCitations.relevance,
+      problem: messageCitations.problem,
     })
     .from(messageCitations)
     .leftJoin(sources, eq(sources.id, messageCitations.sourceId))

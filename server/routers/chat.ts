@@ -3,15 +3,24 @@ import { z } from "zod";
 import { DEFAULT_PROJECT_SETTINGS } from "@/db/schema";
 import { escalationStatus } from "@/server/ai/escalation-status";
 import { archiveBranch, forkBranch, getProjectBranch, renameBranch, switchSibling } from "@/server/chat/branches";
-import { createChat, deleteChat, listChats, renameChat, setChatArchived } from "@/server/chat/chats";
+import { deleteChat, listChats, renameChat, setChatArchived } from "@/server/chat/chats";
 import { exportBranchMarkdown, exportTree } from "@/server/chat/export";
 import { setFeedback } from "@/server/chat/feedback";
+import { getAnswerDetails } from "@/server/chat/answer-details";
+import { estimateTurnHold } from "@/server/chat/hold-estimate";
+import { createChatWithChoice, listModelChoices, setChatModelChoice } from "@/server/chat/model-choice";
 import { requestStop } from "@/server/chat/stream/stop";
 import { getThread } from "@/server/chat/thread";
 import { projectProcedure, router } from "@/server/trpc/init";
 import { roleAtLeast } from "@/lib/roles";
 
 const uuid = (what: string) => z.uuid({ message: `is not a valid ${what} id` });
+const modelId = z.string().trim().min(1, "cannot be empty").max(100, "is too long");
+const modelChoice = z.discriminatedUnion("tier", [
+  z.object({ tier: z.literal("auto") }),
+  z.object({ tier: z.literal("local") }),
+  z.object({ tier: z.literal("cloud"), model: modelId }),
+]);
 const title = z.string().trim().min(1, "cannot be empty").max(120, "is too long (120 characters at most)");
 
 /** chat.*: thin over server/chat; viewer reads, commenter gives feedback, editor writes (docs/collaboration.md#roles). */
@@ -19,8 +28,8 @@ export const chatRouter = router({
   list: projectProcedure("viewer").query(({ ctx }) => listChats(ctx.db, { projectId: ctx.project.id })),
 
   create: projectProcedure("editor")
-    .input(z.object({ title: title.optional() }))
-    .mutation(({ ctx, input }) => createChat(ctx.db, { projectId: ctx.project.id, by: ctx.user.id, title: input.title })),
+    .input(z.object({ title: title.optional(), choice: modelChoice.optional() }))
+    .mutation(({ ctx, input }) => createChatWithChoice(ctx.db, { projectId: ctx.project.id, by: ctx.user.id, title: input.title, choice: input.choice })),
 
   rename: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat"), title }))
@@ -78,6 +87,34 @@ export const chatRouter = router({
   exportTree: projectProcedure("viewer")
     .input(z.object({ chatId: uuid("chat") }))
     .query(({ ctx, input }) => exportTree(ctx.db, { projectId: ctx.project.id, chatId: input.chatId })),
+
+  /** "Why this answer": the answer's trace (server/chat/answer-details.ts); whoever may read the chat. */
+  details: projectProcedure("viewer")
+    .input(z.object({ messageId: uuid("message") }))
+    .query(({ ctx, input }) => getAnswerDetails(ctx.db, { projectId: ctx.project.id, messageId: input.messageId })),
+
+  models: projectProcedure("viewer").query(({ ctx }) => listModelChoices(ctx.db)),
+
+  setModel: projectProcedure("editor")
+    .input(z.object({ chatId: uuid("chat"), choice: modelChoice }))
+    .mutation(({ ctx, input }) => setChatModelChoice(ctx.db, { chatId: input.chatId, choice: input.choice, projectId: ctx.project.id })),
+
+  /** The hold a turn would take, from the guard's own bound (server/chat/hold-estimate.ts); editor, like sending. */
+  estimate: projectProcedure("editor")
+    .input(
+      z.object({
+        chatId: uuid("chat").nullable(),
+        parentId: uuid("message").nullish(),
+        answerTo: uuid("message").nullish(),
+        content: z.string().max(200_000, "is too long").nullish(),
+        tier: z.enum(["local", "cloud", "auto"]),
+        model: modelId.nullish(),
+        maxTokens: z.number().int().min(1).max(32_000).nullish(),
+      }),
+    )
+    .query(({ ctx, input: { projectId: _projectId, ...input } }) =>
+      estimateTurnHold(ctx.db, { ...input, projectId: ctx.project.id, userId: ctx.user.id, settings: { ...DEFAULT_PROJECT_SETTINGS, ...ctx.project.settings } }),
+    ),
 
   escalationStatus: projectProcedure("viewer").query(({ ctx }) =>
     escalationStatus(ctx.db, { projectId: ctx.project.id, settings: { ...DEFAULT_PROJECT_SETTINGS, ...ctx.project.settings } }),

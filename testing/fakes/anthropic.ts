@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
  *   [[529]]    HTTP 529 overloaded before any stream
  *   [[long]]   400 tokens as fast as possible
  *   [[paced]]  400 tokens at ~400 tokens/s, a faster-than-real upstream (throughput benchmark)
+ *   [[fabricate]] the answer adds a misquote of source [1] and a citation [9] of a source it was never given
  * Otherwise a deterministic answer that quotes the question and cites [1]
  * when the system prompt carried <sources>. API key "bad-key" (x-api-key or Bearer) gets a 401.
  *
@@ -93,7 +94,8 @@ function answerFor(body: MessagesBody): string[] {
   const text =
     `You asked: "${quoted}". ` +
     (hasSources ? "According to the project's sources, this is covered [1]. " : "I have no project sources for this, so I answer from general knowledge. ") +
-    `This is turn ${Math.ceil(turns / 2)} of the conversation. That is the fake Claude's whole answer.`;
+    `This is turn ${Math.ceil(turns / 2)} of the conversation. That is the fake Claude's whole answer.` +
+    (question.includes("[[fabricate]]") ? ' The vault also says "soil is made of cheese" [1], and worms hold elections [9].' : "");
   return text.match(/\S+\s*/g) ?? [text];
 }
 

@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { type ChatStream, chatStreams, type generationSteps, messages } from "@/db/schema";
 import type { CloudReservation } from "@/server/billing/reserve";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
-import type { StreamEvent } from "@/lib/chat-protocol";
+import type { StreamEvent, StreamPhase } from "@/lib/chat-protocol";
 import { LedgerWriter } from "./ledger";
 
 /** Stop pressed on this instance aborts at once (registry); this poll carries a Stop from another instance. */
@@ -42,6 +42,9 @@ export class AnswerRun {
   reservation: CloudReservation | null = null;
   /** the trace, written once at the end, off the path to the first token */
   readonly steps: Step[] = [];
+  /** when each phase began and the first token came, for the trace's timings */
+  readonly phaseStarts: Array<{ phase: StreamPhase; at: number }> = [];
+  firstTokenAt: number | null = null;
   /** the chat (and with it the stream row) was deleted, or the stream was swept: nobody can see this answer */
   gone = false;
   private timers: Array<ReturnType<typeof setInterval>> = [];
@@ -63,12 +66,14 @@ export class AnswerRun {
   }
 
   emit(event: StreamEvent): void {
+    if (event.type === "metadata") this.phaseStarts.push({ phase: event.phase, at: Date.now() });
     this.ledger.append(event);
   }
 
   /** A piece of the answer: into the text and the ledger. */
   readonly onText = (piece: string): void => {
     if (!piece) return;
+    this.firstTokenAt ??= Date.now();
     this.text += piece;
     this.emit({ type: "content", text: piece });
   };

@@ -1,7 +1,7 @@
 import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { chatStreams, generationSteps, messageCitations, messages } from "@/db/schema";
+import { chatStreams, generationSteps, messages } from "@/db/schema";
 import { UpstreamError } from "@/server/ai/types";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { recordLocalUsage } from "@/server/billing/local-usage";
@@ -10,6 +10,7 @@ import { settleReservation } from "@/server/billing/settle";
 import { isAppError } from "@/server/errors";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
+import { saveVerifiedCitations, timingStep, verifyAnswer } from "./verify";
 
 /**
  * Last stage of an answer that was written (completely, or until Stop): the
@@ -22,6 +23,7 @@ export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChun
   // (on PGlite, whose queries share this thread, a short answer would otherwise wait for the whole settlement).
   await run.ledger.flush().catch(() => {});
   await new Promise<void>((resolve) => setImmediate(resolve));
+  const sources = verifyAnswer(run, chunks);
   const costMicros = await chargeAnswer(db, run);
   run.steps.push({
     messageId: run.assistantId,
@@ -29,7 +31,7 @@ export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChun
     durationMs: Date.now() - generationStarted,
     detail: { tier: run.tier, model: run.model, ...run.usage, costMicros: costMicros.toString(), stopReason: stopped ? "stopped" : run.stopReason },
   });
-  await saveCitations(db, run.assistantId, run.text, chunks);
+  await saveVerifiedCitations(db, run.assistantId, sources);
   const totalLatencyMs = Date.now() - run.started;
   await saveMessage(db, run, { costMicros, status: stopped ? "stopped" : "complete", error: null, latencyMs: totalLatencyMs });
   run.emit({
@@ -39,6 +41,8 @@ export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChun
     totalLatencyMs,
     messageId: run.assistantId,
     status: stopped ? "stopped" : "complete",
+    modelUsed: run.model,
+    sources,
   });
 }
 
@@ -61,6 +65,7 @@ export async function failAnswer(db: Db, run: AnswerRun, error: unknown): Promis
 /** Whatever way the answer ended: the trace is stored, the ledger flushed, the stream marked done. */
 export async function closeAnswer(db: Db, run: AnswerRun): Promise<void> {
   run.stopWatching();
+  run.steps.push(timingStep(run));
   if (run.steps.length > 0 && !run.gone) await db.insert(generationSteps).values(run.steps).catch((e) => console.error("[arbor] could not save the generation trace", e));
   await run.ledger.flush().catch(() => {});
   await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, run.stream.id));
@@ -97,18 +102,6 @@ async function saveMessage(db: Db, run: AnswerRun, o: { costMicros: bigint; stat
     .update(messages)
     .set({ content: run.text, tier: run.tier, model: run.model, ...run.usage, costMicros: o.costMicros, status: o.status, error: o.error, latencyMs: o.latencyMs })
     .where(eq(messages.id, run.assistantId));
-}
-
-/** Keeps the [n] the answer actually used, numbered as the model saw them. */
-async function saveCitations(db: Db, messageId: string, text: string, chunks: RetrievedChunk[]): Promise<void> {
-  const used = new Set([...text.matchAll(/\[(\d{1,2})\]/g)].map((m) => Number(m[1])));
-  const rows = [...used]
-    .filter((n) => n >= 1 && n <= chunks.length)
-    .map((n) => {
-      const chunk = chunks[n - 1] as RetrievedChunk;
-      return { messageId, number: n, chunkId: chunk.chunkId, sourceId: chunk.sourceId, relevance: chunk.relevance };
-    });
-  if (rows.length > 0) await db.insert(messageCitations).values(rows).onConflictDoNothing();
 }
 
 function describeFailure(error: unknown): { code: string; message: string } {

@@ -3,10 +3,8 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import type { Message } from "@/db/schema";
 import type { ChatRequest } from "@/lib/chat-protocol";
-import { type ClaudeRequest, claudeRequest, claudeUsageBound } from "@/server/ai/claude";
-import { buildCloudContext } from "@/server/ai/context";
+import { type ClaudeRequest, claudeUsageBound } from "@/server/ai/claude";
 import { cloudNotConfiguredError } from "@/server/ai/escalation-status";
-import type { ChatTurn } from "@/server/ai/types";
 import { readCloudHoldFacts } from "@/server/billing/hold-facts";
 import { type CloudHoldPlan, planCloudHold, resolveCloudModel, TierChanged } from "@/server/billing/hold-plan";
 import { holdInStatement } from "@/server/billing/hold-statement";
@@ -16,6 +14,7 @@ import { titleChatInBackground } from "../auto-title";
 import { readPath } from "../tree";
 import { findStreamByRequest, prepareTurn, replayOf, type Turn } from "../turns";
 import { loadTurnAccess, type TurnAccess } from "./access";
+import { cloudTurnRequest, historyOf } from "./cloud-request";
 import { billingRequestId, DEFAULT_MAX_TOKENS, launchProducer } from "./producer";
 import { answerFinished } from "./registry";
 import { type Retrieval, retrieveForTurn } from "./retrieval";
@@ -131,10 +130,7 @@ async function planCloudTurn(
   const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: access.cloud?.model ?? null });
   if (!facts.cloudConfigured) throw cloudNotConfiguredError();
   const [path, { chunks }, model] = await Promise.all([lineage, retrieval, resolveCloudModel(db, facts)]);
-  const question = request.content != null ? request.content.trim() : (path.at(-1)?.content ?? "");
-  const history = historyOf(request.answerTo ? path.slice(0, -1) : path);
-  const context = buildCloudContext({ settings: access.settings, preferences: access.preferences, history, question, chunks });
-  const upstream = claudeRequest({ model, ...context, maxTokens });
+  const upstream = cloudTurnRequest({ settings: access.settings, preferences: access.preferences, path, chunks, content: request.content, answerTo: request.answerTo, model, maxTokens });
   const plan = await planCloudHold(db, facts, {
     projectId,
     actorId: userId,
@@ -144,9 +140,4 @@ async function planCloudTurn(
     bound: claudeUsageBound(upstream),
   });
   return { plan, request: upstream };
-}
-
-/** What the model sees of the branch before the question: finished, non-empty turns. */
-function historyOf(path: Message[]): ChatTurn[] {
-  return path.filter((m) => m.content.trim() && m.status !== "streaming").map((m) => ({ role: m.role, content: m.content }));
 }

@@ -1,0 +1,80 @@
+import { expect } from "@playwright/test";
+import { answers, ask, expectAnswerDone, newProject, openChatTab, signUpPatiently, test, trpcCall } from "./support/chat-helpers";
+
+test.setTimeout(240_000);
+
+async function shot(page: import("@playwright/test").Page, name: string) {
+  await page.screenshot({ path: `screenshots/models-${name}.png`, fullPage: true });
+}
+
+test("pick Haiku with its hold shown before sending → escalate that answer to Opus → both costs and the difference → the chat remembers Haiku", async ({ page }) => {
+  await signUpPatiently(page);
+  const project = await newProject(page);
+  await openChatTab(page, project.id);
+
+  const picker = page.getByLabel("Model", { exact: true });
+  await expect(picker.locator("option")).toContainText(["Auto (project policy)", "Local — vault responder", "Claude Haiku 5.5"]);
+  await picker.selectOption({ label: "Claude Haiku 5.5" });
+  await page.getByLabel("Message", { exact: true }).fill("What is a mycorrhizal network?");
+  // The server's own bound for this very request: its bytes and max_tokens at Haiku's price.
+  await expect(page.getByRole("status", { name: "Hold estimate" })).toHaveText(/^Up to \$0\.\d+$/);
+  await shot(page, "picker");
+
+  await ask(page, "What is a mycorrhizal network?");
+  const haiku = answers(page).first();
+  await expectAnswerDone(haiku);
+  await expect(haiku.getByLabel("Answer details")).toContainText("Cloud");
+  await expect(haiku.getByLabel("Answer details")).toContainText("Claude Haiku 5.5");
+
+  // Escalate to… is offered on a cloud answer too; each model shows what would be held.
+  await haiku.getByRole("button", { name: "Escalate to…" }).click();
+  const menu = haiku.getByRole("region", { name: "Escalate to a model" });
+  await expect(menu.getByRole("button", { name: /Claude Opus 5\.5.*up to \$/ })).toBeVisible();
+  await shot(page, "escalate-menu");
+  await menu.getByRole("button", { name: /Claude Opus 5\.5/ }).click();
+
+  const opus = answers(page).first();
+  await expect(opus.getByLabel("Answer details")).toContainText("Claude Opus 5.5", { timeout: 90_000 });
+  await expect(opus.getByRole("group", { name: "Versions" })).toContainText("2 / 2");
+  const costs = opus.getByRole("region", { name: "Cost of each version" });
+  await expect(costs).toContainText(/Version 1: Claude Haiku 5\.5 · \$0\.\d{6}/);
+  await expect(costs).toContainText(/Version 2: Claude Opus 5\.5 · \$0\.\d{6} — this one/);
+  await expect(costs).toContainText(/Difference: this version cost \$0\.\d{6} more/);
+  await shot(page, "sibling-costs");
+
+  // Remembered per chat: a reload comes back with Haiku chosen.
+  await page.reload();
+  await expect(page.getByLabel("Model", { exact: true })).toHaveValue("cloud:claude-haiku-5-5", { timeout: 90_000 });
+});
+
+test("a fabricated citation is marked unsupported, and Details shows the retrieval hits, the decision and the phase timings", async ({ page }) => {
+  await signUpPatiently(page);
+  const project = await newProject(page);
+  await trpcCall(page, "knowledge.paste", { projectId: project.id, title: "Soil notes", text: "Compost improves soil structure and holds water for roots." });
+  await expect(async () => {
+    const response = await page.request.get(`/api/trpc/knowledge.list?input=${encodeURIComponent(JSON.stringify({ json: { projectId: project.id } }))}`);
+    const list = (await response.json()) as { result: { data: { json: { sources: Array<{ status: string }> } } } };
+    expect(list.result.data.json.sources.map((s) => s.status)).toEqual(["ready"]);
+  }).toPass({ timeout: 60_000 });
+  await openChatTab(page, project.id);
+  await page.getByLabel("Model", { exact: true }).selectOption({ label: "Claude Haiku 5.5" });
+  // The fake Claude adds a misquote of [1] and a citation [9] it was never given.
+  await ask(page, "How does compost help soil structure? [[fabricate]]");
+  const answer = answers(page).first();
+  await expectAnswerDone(answer);
+  // The verdict is per number: [1] is used twice (once honestly, once misquoted), so both uses are marked, and [9].
+  await expect(answer.locator("mark.citation-unsupported")).toHaveCount(3);
+  await expect(answer.locator("mark.citation-unsupported", { hasText: "[9]" })).toHaveAttribute("title", "Unsupported citation: the model was given no source with this number");
+  await expect(answer.getByRole("listitem").filter({ hasText: "[9] No such source" })).toContainText("Unsupported");
+  await expect(answer.getByRole("listitem").filter({ hasText: "[1] Soil notes" })).toContainText("Unsupported — the quoted words are not in this source");
+
+  await answer.getByRole("button", { name: "Details", exact: true }).click();
+  const details = answer.getByRole("region", { name: "Why this answer" });
+  await expect(details.getByRole("list", { name: "Retrieval hits" })).toContainText(/\[1\] Soil notes — score \d\.\d\d/);
+  await expect(details.getByRole("list", { name: "Tier decision" })).toContainText("Cloud — chosen by the person asking");
+  const timings = details.getByRole("list", { name: "Phase timings" });
+  for (const phase of ["Analyzing", "Retrieving", "Generating", "Verifying", "First token after", "Total"]) await expect(timings).toContainText(phase);
+  await expect(details).toContainText(/Held up to \$0\.\d{6} \(free, platform key\); settled \$0\.\d{6} \(settled\)/);
+  await expect(details).toContainText("2 of 2 citations are unsupported: [1], [9].");
+  await shot(page, "details");
+});
