@@ -11,6 +11,7 @@ import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
 import { pruneExpiredRows, retentionPeriods } from "@/server/security/retention";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+import { sendDigests } from "@/server/notify/digest";
 import { summariseStaleChats } from "@/server/summaries/keep-current";
 
 /** One-off start-up work, run once per process after migrations. */
@@ -45,6 +46,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "retention", intervalMs: 60 * 60_000, run: (db) => pruneExpiredRows(db, retentionPeriods(env)) },
     // Local tier or the chat's own words, never a paid model (docs/search.md#summaries).
     { name: "chat summaries", intervalMs: 5_000, run: (db) => summariseStaleChats(db) },
+    // A burst of events becomes one mail, through the outbox (docs/notifications.md).
+    { name: "notification digests", intervalMs: 15_000, run: (db) => sendDigests(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {

@@ -200,6 +200,7 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
       return { ...pid(fx), chatId: m.chat.id, parentId: m.answer.id, content: "And clay?", tier: "local" };
     },
   },
+  "chat.setArchived": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, archived: true }) },
 
   // ── search (only what the caller can read; "everywhere" scopes by membership in the query) ──
   "search.projectMessages": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "soil" }) },
@@ -218,6 +219,13 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
       return { ...pid(fx), linkId: link.id };
     },
   },
+  // ── notifications (always the caller's own; mention candidates for those who may comment) ──
+  "notifications.bell": { min: "signed-in" },
+  "notifications.unread": { min: "signed-in" },
+  "notifications.markRead": { min: "signed-in", input: () => ({}) },
+  "notifications.preferences": { min: "signed-in" },
+  "notifications.setPreference": { min: "signed-in", input: () => ({ category: "comment", channel: "mail" }) },
+  "notifications.mentionCandidates": { min: "commenter", input: (fx) => ({ ...pid(fx), prefix: "u" }) },
   "share.view": { min: "public", input: async (fx) => ({ token: await fixtureShareToken(fx) }) },
   // the role is checked on the project the copy goes into
   "share.copy": { min: "editor", input: async (fx) => ({ ...pid(fx), token: await fixtureShareToken(fx) }) },

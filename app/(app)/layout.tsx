@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { signOutAction } from "@/app/(auth)/actions";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
+import { NotificationBell } from "@/components/notify/bell";
 import { CommandPalette } from "@/components/search/command-palette";
 import { TRPCReactProvider } from "@/components/providers/trpc";
 import { getCurrentUser } from "@/server/auth/session";
@@ -33,6 +34,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             </nav>
             <div className="flex items-center gap-3 text-sm">
               <CommandPalette />
+              <NotificationBell />
               <Link href="/account" className="text-zinc-600 hover:text-zinc-900" title="Account">
                 {user.name || user.email}
               </Link>

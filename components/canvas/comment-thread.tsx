@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import type { CommentView } from "./types";
+import { MentionSuggestions } from "@/components/notify/mention-suggestions";
 
 /** The comment threads of one board node: read for everyone, write for commenters and above. */
 export function CommentThread({
@@ -60,6 +61,7 @@ export function CommentThread({
           pending={add.isPending}
           error={add.error?.message}
           onSubmit={(body) => add.mutateAsync({ projectId, targetKey, body })}
+          projectId={projectId}
         />
       ) : (
         <p className="text-xs text-zinc-500">Viewers can read comments; ask the owner for commenter access to write.</p>
@@ -134,6 +136,7 @@ function Thread(props: {
             submitLabel="Send reply"
             pending={reply.isPending}
             error={reply.error?.message}
+            projectId={projectId}
             onSubmit={async (body) => {
               await reply.mutateAsync({ projectId, targetKey, body, threadId: root.id });
               setReplying(false);
@@ -219,6 +222,7 @@ function CommentForm({
   error,
   onSubmit,
   onCancel,
+  projectId,
 }: {
   label: string;
   submitLabel: string;
@@ -227,6 +231,8 @@ function CommentForm({
   error?: string;
   onSubmit: (body: string) => Promise<unknown>;
   onCancel?: () => void;
+  /** offers @mentions of this project's members while typing */
+  projectId?: string;
 }) {
   const id = useId();
   const [body, setBody] = useState(initial);
@@ -254,6 +260,7 @@ function CommentForm({
         rows={2}
         className="rounded-md border border-zinc-300 px-2 py-1 text-xs focus:border-emerald-500 focus:outline-none"
       />
+      {projectId ? <MentionSuggestions projectId={projectId} text={body} onPick={setBody} /> : null}
       {error ? <p className="text-xs text-red-600">{error}</p> : null}
       <div className="flex gap-2">
         <button

@@ -63,7 +63,7 @@ export function ChatList({ projectId, currentChatId, canWrite, canDelete }: Prop
         <p className="px-1 text-sm text-zinc-500">{canWrite ? "No chats yet. Start one with New chat, or just type below." : "No chats in this project yet."}</p>
       ) : (
         <ul className="space-y-0.5">
-          {list.data.map((chat) => (
+          {list.data.filter((c) => !c.archivedAt).map((chat) => (
             <ChatRow
               key={chat.id}
               projectId={projectId}
@@ -80,6 +80,18 @@ export function ChatList({ projectId, currentChatId, canWrite, canDelete }: Prop
           ))}
         </ul>
       )}
+      {list.data?.some((c) => c.archivedAt) ? (
+        <details className="mt-2" open={list.data?.some((c) => c.archivedAt && c.id === currentChatId)}>
+          <summary className="cursor-pointer px-1 text-xs font-medium text-zinc-500">Archived ({list.data?.filter((c) => c.archivedAt).length})</summary>
+          <ul aria-label="Archived chats" className="mt-1 space-y-0.5">
+            {(list.data ?? [])
+              .filter((c) => c.archivedAt)
+              .map((chat) => (
+                <ChatRow key={chat.id} projectId={projectId} chat={chat} current={chat.id === currentChatId} canWrite={canWrite} canDelete={canDelete} onChanged={invalidate} onDeleted={invalidate} />
+              ))}
+          </ul>
+        </details>
+      ) : null}
     </nav>
   );
 }
@@ -108,6 +120,7 @@ function ChatRow({
   const [error, setError] = useState<string | null>(null);
   const rename = useMutation(trpc.chat.rename.mutationOptions());
   const remove = useMutation(trpc.chat.delete.mutationOptions());
+  const archive = useMutation(trpc.chat.setArchived.mutationOptions({ onSuccess: () => onChanged() }));
 
   if (mode === "rename") {
     return (
@@ -211,6 +224,18 @@ function ChatRow({
             <PencilIcon />
           </button>
         ) : null}
+        {canWrite ? (
+          <button
+            type="button"
+            aria-label={`${chat.archivedAt ? "Unarchive" : "Archive"} chat ${chat.title}`}
+            title={chat.archivedAt ? "Unarchive" : "Archive"}
+            disabled={archive.isPending}
+            onClick={() => archive.mutate({ projectId, chatId: chat.id, archived: !chat.archivedAt })}
+            className="shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-zinc-900 focus:opacity-100"
+          >
+            <ArchiveIcon />
+          </button>
+        ) : null}
         {canDelete ? (
           <button
             type="button"
@@ -240,5 +265,13 @@ function ChatDigestLine({ id, title, summary, keywords }: { id: string; title: s
       {repeatsTitle ? null : summary}
       {words ? <span className="text-zinc-400">{repeatsTitle ? words : ` · ${words}`}</span> : null}
     </p>
+  );
+}
+
+function ArchiveIcon() {
+  return (
+    <svg aria-hidden viewBox="0 0 16 16" className="h-3.5 w-3.5" fill="none" stroke="currentColor" strokeWidth="1.5">
+      <path d="M2 3.5h12v3H2zM3 6.5v6h10v-6M6.5 9h3" strokeLinejoin="round" />
+    </svg>
   );
 }

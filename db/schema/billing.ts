@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { chatStreams, messages } from "./chat";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
@@ -214,10 +214,19 @@ export const notifications = pgTable(
     kind: text("kind").notNull(),
     title: text("title").notNull(),
     body: text("body").notNull(),
+    /** where the bell's entry leads (a message in its chat, a project tab); null for account-wide news */
+    href: text("href"),
+    projectId: uuid("project_id"),
+    /** the person's preference for this category was "mail": the digest worker sends it (server/notify/digest.ts) */
+    mailPending: boolean("mail_pending").notNull().default(false),
     readAt: ts("read_at"),
     createdAt: createdAt(),
   },
-  (t) => [index("notifications_user_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.createdAt),
+    // the digest worker: mails still owed
+    index("notifications_mail_idx").on(t.mailPending, t.createdAt),
+  ],
 );
 
 /** At most one alert per threshold per period, so a busy month does not flood the inbox. */

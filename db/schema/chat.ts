@@ -14,6 +14,8 @@ export const chats = pgTable(
       .references(() => projects.id, { onDelete: "cascade" }),
     title: text("title").notNull().default("New chat"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    /** archived: kept whole and searchable, listed apart under "Archived" instead of among the chats */
+    archivedAt: ts("archived_at"),
     /** the composer's model picker, remembered per chat: "auto", "local" or "cloud:<model id>" (lib/model-choice.ts); null = auto */
     modelChoice: text("model_choice"),
     createdAt: createdAt(),

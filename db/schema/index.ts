@@ -12,3 +12,4 @@ export * from "./ops";
 export * from "./projects";
 export * from "./search";
 export * from "./share";
+export * from "./notify";

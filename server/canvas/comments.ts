@@ -1,10 +1,12 @@
 import "server-only";
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { type Db, queryRows } from "@/db/client";
 import { comments, users } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
+import { mentionedMembers } from "@/server/notify/mentions";
+import { notify } from "@/server/notify/notify";
 import { roleAtLeast } from "@/lib/roles";
 import { resolveKey } from "./board-keys";
 
@@ -72,8 +74,33 @@ export async function addComment(
     });
     const [view] = await listCommentsWhere(tx, and(eq(comments.id, row.id)));
     if (!view) throw new Error("comment vanished");
+    await tellAboutComment(tx, { projectId: args.projectId, actorId: args.actorId, messageId: target.messageId, body, authorName: view.authorName });
     return view;
   });
+}
+
+/**
+ * The people a new comment concerns: whoever it @mentions (members only), and
+ * the person whose message it is on (an answer belongs to whoever asked).
+ * Never the commenter. Each hears as they chose (server/notify/notify.ts).
+ */
+async function tellAboutComment(db: Db, a: { projectId: string; actorId: string; messageId: string | null; body: string; authorName: string | null }) {
+  const who = a.authorName || "Someone";
+  const excerpt = a.body.length > 140 ? `${a.body.slice(0, 139)}…` : a.body;
+  const [message] = a.messageId
+    ? await queryRows<{ chat_id: string; owner: string | null }>(
+        db,
+        sql`select m.chat_id, coalesce(m.author_id, p.author_id) as owner from messages m left join messages p on p.id = m.parent_id where m.id = ${a.messageId}`,
+      )
+    : [];
+  const href = message && a.messageId ? `/projects/${a.projectId}/chat/${message.chat_id}?message=${a.messageId}` : `/projects/${a.projectId}/canvas`;
+  const mentioned = (await mentionedMembers(db, { projectId: a.projectId, body: a.body })).filter((id) => id !== a.actorId);
+  await notify(db, { userIds: mentioned, category: "mention", kind: "mention", title: `${who} mentioned you`, body: excerpt, href, projectId: a.projectId });
+  const owner = message?.owner;
+  if (owner && owner !== a.actorId && !mentioned.includes(owner)) {
+    const [member] = await queryRows<{ ok: number }>(db, sql`select 1 as ok from project_members where project_id = ${a.projectId} and user_id = ${owner}`);
+    if (member) await notify(db, { userIds: [owner], category: "comment", kind: "comment", title: `${who} commented on your message`, body: excerpt, href, projectId: a.projectId });
+  }
 }
 
 /** A node's threads, oldest first, replies after their thread. Deleted comments keep their place, without words. */

@@ -19,7 +19,7 @@ export async function getChat(db: Db, { projectId, chatId }: { projectId: string
 
 export async function listChats(db: Db, { projectId }: { projectId: string }) {
   return db
-    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt, summary: chatSummaries.summary, keywords: chatSummaries.keywords })
+    .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt, archivedAt: chats.archivedAt, summary: chatSummaries.summary, keywords: chatSummaries.keywords })
     .from(chats)
     .leftJoin(chatSummaries, eq(chatSummaries.chatId, chats.id))
     .where(eq(chats.projectId, projectId))
@@ -51,6 +51,20 @@ export async function renameChat(db: Db, { projectId, chatId, title }: { project
     .returning();
   if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
   return row;
+}
+
+/** Archive hides a chat from the list without deleting anything; unarchive brings it back. Not news: updatedAt stays. */
+export async function setChatArchived(db: Db, { projectId, chatId, archived, by }: { projectId: string; chatId: string; archived: boolean; by: string }) {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(chats)
+      .set({ archivedAt: archived ? new Date() : null })
+      .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+      .returning({ id: chats.id, archivedAt: chats.archivedAt });
+    if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
+    await recordActivity(tx, { projectId, actorId: by, verb: archived ? "archived_chat" : "unarchived_chat", targetKind: "chat", targetId: chatId });
+    return row;
+  });
 }
 
 export async function deleteChat(db: Db, { projectId, chatId, by }: { projectId: string; chatId: string; by: string }) {

@@ -8,6 +8,7 @@ import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
 import { searchRouter } from "./search";
+import { notificationsRouter } from "./notifications";
 import { shareRouter } from "./share";
 import { tokensRouter } from "./tokens";
 
@@ -23,6 +24,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   search: searchRouter,
   share: shareRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_PROJECT_SETTINGS } from "@/db/schema";
 import { escalationStatus } from "@/server/ai/escalation-status";
 import { archiveBranch, forkBranch, getProjectBranch, renameBranch, switchSibling } from "@/server/chat/branches";
-import { deleteChat, listChats, renameChat } from "@/server/chat/chats";
+import { deleteChat, listChats, renameChat, setChatArchived } from "@/server/chat/chats";
 import { exportBranchMarkdown, exportTree } from "@/server/chat/export";
 import { setFeedback } from "@/server/chat/feedback";
 import { getAnswerDetails } from "@/server/chat/answer-details";
@@ -34,6 +34,10 @@ export const chatRouter = router({
   rename: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat"), title }))
     .mutation(({ ctx, input }) => renameChat(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, title: input.title })),
+
+  setArchived: projectProcedure("editor")
+    .input(z.object({ chatId: uuid("chat"), archived: z.boolean() }))
+    .mutation(({ ctx, input }) => setChatArchived(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, archived: input.archived, by: ctx.user.id })),
 
   delete: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat") }))

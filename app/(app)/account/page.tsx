@@ -1,3 +1,4 @@
+import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
 import { Card } from "@/components/ui/card";
@@ -34,6 +35,13 @@ export default async function AccountPage() {
         <h2 className="text-base font-semibold">Answer preferences</h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Sent with every cloud answer, in every project.</p>
         <PreferencesForm initial={{ language: prefs.language, timezone: prefs.timezone, verbosity: prefs.verbosity, tone: prefs.tone }} />
+      </Card>
+      <Card>
+        <h2 id="notifications" className="text-base font-semibold">
+          Notifications
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Where each kind of news reaches you.</p>
+        <NotificationPreferences />
       </Card>
       <Card>
         <h2 className="text-base font-semibold">Access tokens</h2>

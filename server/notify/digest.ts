@@ -1,0 +1,43 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { type Db, queryRows } from "@/db/client";
+import { appLink } from "@/server/collab/links";
+import { enqueueMail } from "@/server/mail/outbox";
+
+/** A burst of events becomes one mail: a person's owed mails wait until the newest is this old. */
+export const DIGEST_QUIET_MS = 30_000;
+
+/**
+ * The digest worker: for each person with mails owed and quiet for
+ * `quietMs`, one mail through the outbox listing them all, in the same
+ * transaction that marks them sent — claimed row by row (skip locked), so two
+ * instances never send the same digest.
+ */
+export async function sendDigests(db: Db, { quietMs = DIGEST_QUIET_MS }: { quietMs?: number } = {}): Promise<number> {
+  const due = await queryRows<{ user_id: string }>(
+    db,
+    sql`select user_id from notifications where mail_pending group by user_id
+        having max(created_at) <= now() - make_interval(secs => ${quietMs / 1000}) limit 50`,
+  );
+  let sent = 0;
+  for (const { user_id: userId } of due) {
+    await db.transaction(async (tx) => {
+      const items = await queryRows<{ id: string; title: string; body: string; href: string | null; email: string }>(
+        tx,
+        sql`select n.id, n.title, n.body, n.href, u.email from notifications n join users u on u.id = n.user_id
+            where n.user_id = ${userId} and n.mail_pending order by n.created_at for update of n skip locked`,
+      );
+      const to = items[0]?.email;
+      if (!to) return;
+      const lines = items.map((i) => `• ${i.title}\n  ${i.body}${i.href ? `\n  ${appLink(i.href)}` : ""}`);
+      await enqueueMail(tx, {
+        to,
+        subject: items.length === 1 ? `Arbor: ${items[0]?.title}` : `Arbor: ${items.length} things need you`,
+        text: `${lines.join("\n\n")}\n\nChoose what reaches you by mail: ${appLink("/account")}\n`,
+      });
+      await tx.execute(sql`update notifications set mail_pending = false where id in (select jsonb_array_elements_text(${JSON.stringify(items.map((i) => i.id))}::jsonb)::uuid)`);
+      sent += 1;
+    });
+  }
+  return sent;
+}
