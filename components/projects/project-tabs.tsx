@@ -8,6 +8,7 @@ const TABS = [
   { slug: "chat", label: "Chat" },
   { slug: "canvas", label: "Canvas" },
   { slug: "knowledge", label: "Knowledge" },
+  { slug: "agents", label: "Agents" },
   { slug: "members", label: "Members" },
   { slug: "billing", label: "Billing" },
   { slug: "settings", label: "Settings" },

@@ -1,6 +1,7 @@
 import "server-only";
 export * from "./access-tokens";
 export * from "./activity";
+export * from "./agents";
 export * from "./auth";
 export * from "./billing";
 export * from "./canvas";

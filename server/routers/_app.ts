@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
+import { agentsRouter } from "./agents";
 import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
 import { chatRouter } from "./chat";
@@ -14,6 +15,7 @@ export const appRouter = router({
   account: accountRouter,
   projects: projectsRouter,
   chat: chatRouter,
+  agents: agentsRouter,
   knowledge: knowledgeRouter,
   canvas: canvasRouter,
   collab: collabRouter,

@@ -100,7 +100,17 @@ async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
 async function saveMessage(db: Db, run: AnswerRun, o: { costMicros: bigint; status: "complete" | "stopped" | "error"; error: string | null; latencyMs: number }) {
   await db
     .update(messages)
-    .set({ content: run.text, tier: run.tier, model: run.model, ...run.usage, costMicros: o.costMicros, status: o.status, error: o.error, latencyMs: o.latencyMs })
+    .set({
+      content: run.text,
+      tier: run.tier,
+      model: run.model,
+      ...run.usage,
+      costMicros: o.costMicros,
+      status: o.status,
+      error: o.error,
+      latencyMs: o.latencyMs,
+      ...(run.agent ? { agentId: run.agent.id, agentSnapshot: run.agent } : {}),
+    })
     .where(eq(messages.id, run.assistantId));
 }
 
