@@ -113,3 +113,39 @@ test("create an agent whose instructions reach the upstream, use it in a chat, a
   await expect(page.getByTitle("Agent: Soil scientist").first()).toBeAttached({ timeout: 90_000 });
   await shot(page, "agent-canvas");
 });
+
+test("the owner's request log lists each call with its cost, filters it, and exports it as CSV", async ({ page }) => {
+  await signUpPatiently(page);
+  const project = await newProject(page);
+  await openChatTab(page, project.id);
+  await page.getByLabel("Model", { exact: true }).selectOption({ label: "Claude Haiku 5.5" });
+  await ask(page, "What is humus?");
+  const answer = answers(page).first();
+  await expectAnswerDone(answer);
+  const cost = (await answer.getByLabel("Answer details").innerText()).match(/\$0\.\d{6}/)?.[0];
+  expect(cost).toBeTruthy();
+
+  await page.goto(`/projects/${project.id}/requests`);
+  const table = page.getByRole("table", { name: "Model calls" });
+  await expect(table.getByRole("row")).toHaveCount(2, { timeout: 90_000 });
+  const row = table.getByRole("row").nth(1);
+  await expect(row).toContainText("claude-haiku-5-5");
+  await expect(row).toContainText("complete");
+  await expect(row).toContainText(cost ?? "none");
+  await shot(page, "request-log");
+
+  await page.getByLabel("Status").selectOption("error");
+  await expect(page.getByText("No calls match these filters.")).toBeVisible();
+  await page.getByLabel("Status").selectOption("");
+  await expect(table.getByRole("row")).toHaveCount(2);
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const file = await (await download).path();
+  const csv = (await import("node:fs")).readFileSync(file, "utf8");
+  expect(csv.split("\r\n")[0]).toBe("time,member,chat,agent,provider,model,tier,status,ttft_ms,latency_ms,tokens_in,tokens_out,cost_usd,error");
+  expect(csv).toContain(",anthropic,claude-haiku-5-5,cloud,complete,");
+
+  await page.getByLabel("Keep calls for (days)").fill("14");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByText("Calls are now kept for 14 days.")).toBeVisible();
+});

@@ -9,6 +9,7 @@ import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
 import type { Env } from "@/server/env";
 import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
+import { pruneRequestLogs } from "@/server/request-logs/logs";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
 
 /** One-off start-up work, run once per process after migrations. */
@@ -39,6 +40,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "billing: expire reservations", intervalMs: 60_000, run: (db) => expireReservations(db) },
     { name: "billing: stripe event retry", intervalMs: 15_000, run: (db) => retryStripeEvents(db) },
     { name: "billing: meter report", intervalMs: 30_000, run: (db) => reportUsageToStripe(db) },
+    // The owner's request log keeps each call for the project's retention period.
+    { name: "request log retention", intervalMs: 60 * 60_000, run: (db) => pruneRequestLogs(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {

@@ -195,6 +195,11 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
     input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, agentId: (await fixtureAgent(fx)).id }),
   },
 
+  // ── request logs (owner only) ──
+  "requestLogs.list": { min: "owner", input: (fx) => ({ ...pid(fx), filter: {} }) },
+  "requestLogs.csv": { min: "owner", input: (fx) => ({ ...pid(fx), filter: { status: "complete" } }) },
+  "requestLogs.setRetention": { min: "owner", input: (fx) => ({ ...pid(fx), days: 14 }) },
+
   // ── agents ──
   "agents.list": { min: "viewer", input: pid },
   "agents.create": { min: "editor", input: (fx) => ({ ...pid(fx), agent: AGENT_INPUT }) },

@@ -11,6 +11,7 @@ const TABS = [
   { slug: "agents", label: "Agents" },
   { slug: "members", label: "Members" },
   { slug: "billing", label: "Billing" },
+  { slug: "requests", label: "Requests" },
   { slug: "settings", label: "Settings" },
 ] as const;
 

@@ -11,3 +11,4 @@ export * from "./knowledge";
 export * from "./mail";
 export * from "./ops";
 export * from "./projects";
+export * from "./request-logs";

@@ -8,6 +8,7 @@ import { chatRouter } from "./chat";
 import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
+import { requestLogsRouter } from "./request-logs";
 import { tokensRouter } from "./tokens";
 
 /** One router per area; procedures live in their area's file. */
@@ -16,6 +17,7 @@ export const appRouter = router({
   projects: projectsRouter,
   chat: chatRouter,
   agents: agentsRouter,
+  requestLogs: requestLogsRouter,
   knowledge: knowledgeRouter,
   canvas: canvasRouter,
   collab: collabRouter,

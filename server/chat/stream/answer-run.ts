@@ -47,6 +47,8 @@ export class AnswerRun {
   firstTokenAt: number | null = null;
   /** the project agent answering (null = none), saved on the message as used */
   agent: AgentSnapshot | null = null;
+  /** how the answer ended, as saved on the message (for the request log) */
+  outcome: { status: "complete" | "stopped" | "error"; costMicros: bigint; error: string | null; latencyMs: number } | null = null;
   /** the chat (and with it the stream row) was deleted, or the stream was swept: nobody can see this answer */
   gone = false;
   private timers: Array<ReturnType<typeof setInterval>> = [];
