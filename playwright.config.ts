@@ -66,6 +66,8 @@ export default defineConfig({
         ENCRYPTION_KEY: "0".repeat(64),
         // The mailbox is a development tool; the production build under test opts in explicitly.
         ARBOR_DEV_MAILBOX: "1",
+        // Without Stripe a production build sells nothing; the billing journey pays on the test checkout, so it is kept (and announced).
+        ARBOR_TEST_CHECKOUT: "1",
       },
     },
   ],

@@ -1,4 +1,7 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
+import { TestCheckoutBanner } from "@/components/ui/test-checkout-banner";
+import { testCheckoutAnnounced } from "@/server/billing/checkout-mode";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -18,10 +21,19 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { themeColor: "#047857" };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+/**
+ * Every page renders per request: its scripts carry the request's CSP nonce
+ * (proxy.ts), which a page prerendered at build time could not have, and the
+ * test-checkout banner reads ARBOR_TEST_CHECKOUT on the running server.
+ */
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  await connection();
   return (
     <html lang="en">
-      <body className="min-h-screen">{children}</body>
+      <body className="min-h-screen">
+        {testCheckoutAnnounced() ? <TestCheckoutBanner /> : null}
+        {children}
+      </body>
     </html>
   );
 }

@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { signUp } from "./support/auth";
+import { signUp, verifyEmail } from "./support/auth";
 import { answers, ask, expectAnswerDone, openChatTab, test } from "./support/chat-helpers";
 
 async function shot(page: Page, name: string) {
@@ -8,8 +8,10 @@ async function shot(page: Page, name: string) {
 
 /** Sign up patiently: the shared dev server can take longer than the helper's default wait under load. */
 async function signUpPatiently(page: Page) {
-  await signUp(page, {}, "/dashboard");
+  const { email } = await signUp(page, {}, "/dashboard");
   await expect(page).toHaveURL(/\/dashboard/, { timeout: 120_000 });
+  // the Free plan's cloud allowance waits for a verified address
+  await verifyEmail(page, email);
 }
 
 /** Create a project once the dashboard has hydrated (a form submitted before hydration falls back to a plain GET). */

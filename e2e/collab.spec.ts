@@ -1,5 +1,5 @@
 import { expect as baseExpect, test } from "@playwright/test";
-import { linkFromMail, uniqueEmail } from "./support/auth";
+import { linkFromMail, uniqueEmail, verifyEmail } from "./support/auth";
 import { answers, ask, expectAnswerDone } from "./support/chat-helpers";
 import { createProjectSettled, fillSignUp, newSignedUpPerson, pathOf, settle, shot } from "./support/collab-helpers";
 
@@ -11,6 +11,8 @@ test("invite a commenter, raise to editor until the quota stops them, hand over 
 
   // ── the owner creates a project and an invite link ──
   const owner = await newSignedUpPerson(browser, "owner");
+  // the owner's Free allowance pays the guest's cloud answers, and it waits for a verified address
+  await verifyEmail(owner.page, owner.email);
   const project = await createProjectSettled(owner.page, `Shared ${Date.now() % 10_000}`);
   await owner.page.goto(`/projects/${project.id}/members`);
   await settle(owner.page);

@@ -8,6 +8,8 @@ import { databaseEnvSchema, describeEnvIssues, resetDatabaseEnvForTests, setVari
 
 const optionalUrl = z.url({ message: "must be a URL" }).optional();
 const optionalString = z.string().min(1).optional();
+const retentionDays = (fallback: number) =>
+  z.coerce.number({ message: "must be a number of days" }).int("must be a whole number of days").min(1, "must be at least 1 day").max(36_500).default(fallback);
 
 /**
  * Every variable Arbor reads, documented in .env.example: the database layer's
@@ -30,6 +32,15 @@ const schema = databaseEnvSchema.extend({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,
+  /** the plan and usage prices `npm run stripe:setup` prints; a plan Checkout needs all three */
+  STRIPE_PRICE_MANAGED: optionalString,
+  STRIPE_PRICE_BYOK: optionalString,
+  STRIPE_PRICE_USAGE: optionalString,
+  /**
+   * "1" keeps the test checkout (signed events, no real payment) in a production build without
+   * STRIPE_SECRET_KEY, and every page then says so; never set it in a real deployment.
+   */
+  ARBOR_TEST_CHECKOUT: z.enum(["0", "1"]).optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
@@ -49,6 +60,14 @@ const schema = databaseEnvSchema.extend({
   TRUSTED_PROXY_HOPS: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(0).max(10).default(0),
   /** Multiplies every per-address limit; the end-to-end tests, all from one address, raise it */
   RATE_LIMIT_ADDRESS_FACTOR: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(1).max(10_000).default(1),
+  /** Days a finished answer's stream ledger is kept for resuming and watching (the answer itself stays in messages). */
+  RETENTION_STREAM_EVENTS_DAYS: retentionDays(7),
+  /** Days a rate-limit counter outlives its last window (the longest window is an hour). */
+  RETENTION_RATE_LIMITS_DAYS: retentionDays(1),
+  /** Days of each account's security history (sign-ins, lockouts, key and token changes). */
+  RETENTION_SECURITY_EVENTS_DAYS: retentionDays(365),
+  /** Days an expired, used or revoked token (sign-in links, reset links, sessions, access tokens) is kept before it is deleted. */
+  RETENTION_EXPIRED_TOKENS_DAYS: retentionDays(30),
 });
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; ENCRYPTION_KEY: string };

@@ -10,7 +10,9 @@ import type { Env } from "@/server/env";
 import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
 import { pruneRequestLogs } from "@/server/request-logs/logs";
+import { pruneExpiredRows, retentionPeriods } from "@/server/security/retention";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+import { summariseStaleChats } from "@/server/summaries/keep-current";
 
 /** One-off start-up work, run once per process after migrations. */
 export type BootTask = { name: string; run: (db: Db) => Promise<unknown> };
@@ -42,6 +44,10 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "billing: meter report", intervalMs: 30_000, run: (db) => reportUsageToStripe(db) },
     // The owner's request log keeps each call for the project's retention period.
     { name: "request log retention", intervalMs: 60 * 60_000, run: (db) => pruneRequestLogs(db) },
+    // Tables that only grow (stream ledgers, rate limits, security history, dead tokens), each kept as long as server/env.ts says.
+    { name: "retention", intervalMs: 60 * 60_000, run: (db) => pruneExpiredRows(db, retentionPeriods(env)) },
+    // Local tier or the chat's own words, never a paid model (docs/search.md#summaries).
+    { name: "chat summaries", intervalMs: 5_000, run: (db) => summariseStaleChats(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {

@@ -215,6 +215,12 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
     },
   },
 
+  // ── search (only what the caller can read; "everywhere" scopes by membership in the query) ──
+  "search.projectMessages": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "soil" }) },
+  "search.everywhereMessages": { min: "signed-in", input: () => ({ query: "soil" }) },
+  "search.projectPalette": { min: "viewer", input: (fx) => ({ ...pid(fx), query: "matrix" }) },
+  "search.everywherePalette": { min: "signed-in", input: () => ({ query: "matrix" }) },
+
   // ── canvas ──
   "canvas.board": { min: "viewer", input: pid },
   "canvas.changes": { min: "viewer", input: (fx) => ({ ...pid(fx), since: new Date(Date.now() - 60_000) }) },

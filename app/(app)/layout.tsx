@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { signOutAction } from "@/app/(auth)/actions";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
+import { CommandPalette } from "@/components/search/command-palette";
 import { TRPCReactProvider } from "@/components/providers/trpc";
 import { getCurrentUser } from "@/server/auth/session";
 import { ArborMark } from "@/components/ui/arbor-mark";
@@ -31,6 +32,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
               </Link>
             </nav>
             <div className="flex items-center gap-3 text-sm">
+              <CommandPalette />
               <Link href="/account" className="text-zinc-600 hover:text-zinc-900" title="Account">
                 {user.name || user.email}
               </Link>

@@ -86,8 +86,12 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
           </dl>
           {s.reservedMicros > 0n ? <p className="mt-3 text-xs text-zinc-500">{formatUsd(s.reservedMicros)} is held for answers being written right now.</p> : null}
           <div className="mt-5 border-t border-zinc-100 pt-4">
-            <PlanButtons tier={s.tier} stripeConfigured={s.stripeConfigured} />
-            {!s.stripeConfigured ? (
+            {s.checkoutMode === "unavailable" ? (
+              <p className="text-sm text-zinc-700" data-testid="payments-unavailable">{s.paymentsUnavailable}</p>
+            ) : (
+              <PlanButtons tier={s.tier} stripeConfigured={s.stripeConfigured} />
+            )}
+            {s.checkoutMode === "test" ? (
               <p className="mt-2 text-xs text-zinc-500">Stripe is not configured on this server: checkout opens a clearly marked test page and nothing real is charged.</p>
             ) : null}
           </div>
@@ -96,7 +100,7 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
         <Card>
           <h2 className="text-base font-semibold text-zinc-900">Buy credits</h2>
           <div className="mt-3">
-            <BuyCreditsForm />
+            {s.checkoutMode === "unavailable" ? <p className="text-sm text-zinc-600">Credits cannot be bought on this server: it takes no payments.</p> : <BuyCreditsForm />}
           </div>
         </Card>
       </div>

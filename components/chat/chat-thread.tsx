@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { ArborMark } from "@/components/ui/arbor-mark";
+import { ResendVerification } from "@/components/auth/resend-verification";
 import { errorMessage } from "@/lib/errors";
 import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
@@ -46,8 +47,9 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const queryClient = useQueryClient();
   const [focusMessageId] = useState(initialMessageId);
   const [draft, setDraft] = useState("");
-  const [notice, setNotice] = useState<string | null>(null);
-  const clearNotice = useCallback(() => setNotice(null), []);
+  const [notice, setNoticeState] = useState<{ message: string; code: string | null } | null>(null);
+  const setNotice = useCallback((message: string | null, code: string | null = null) => setNoticeState(message === null ? null : { message, code }), []);
+  const clearNotice = useCallback(() => setNotice(null), [setNotice]);
   const finishedStreams = useRef(new Set<string>());
   const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
@@ -60,7 +62,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
     onFinished: async (final) => {
       if (final.streamId) finishedStreams.current.add(final.streamId);
       if (final.error && final.mode === "send") {
-        setNotice(final.error);
+        setNotice(final.error, final.errorCode);
         // Nothing was saved: give the person their words back.
         if (!final.userMessageId && final.pendingUserText) setDraft((d) => d || (final.pendingUserText ?? ""));
       }
@@ -211,7 +213,10 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
         {notice ? (
           <div className="flex items-start gap-2">
             <div className="flex-1">
-              <Alert tone="error">{notice}</Alert>
+              <Alert tone="error">
+                {notice.message}
+                {notice.code === "forbidden:email_unverified" ? <ResendVerification /> : null}
+              </Alert>
             </div>
             <button type="button" onClick={() => setNotice(null)} className="rounded px-2 py-2 text-xs text-zinc-500 hover:bg-zinc-100">
               Dismiss

@@ -20,15 +20,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The error message of a failed response, in the `{ error: { message } }` shape Route Handlers send. */
 export async function responseError(response: Response): Promise<string> {
+  return (await responseErrorDetail(response)).message;
+}
+
+/** The error of a failed response with its code (lib/errors.ts), so the chat can offer what the code calls for. */
+export async function responseErrorDetail(response: Response): Promise<{ code: string | null; message: string }> {
   try {
-    const body = (await response.json()) as { error?: { message?: unknown } };
-    if (typeof body.error?.message === "string") return body.error.message;
+    const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.message === "string") return { code: typeof body.error.code === "string" ? body.error.code : null, message: body.error.message };
   } catch {
     // not JSON: fall back to the status below
   }
-  if (response.status === 401) return "Your session has ended. Please sign in again.";
-  if (response.status === 403) return "Your role in this project does not allow this.";
-  return `The server answered ${response.status}. Please try again.`;
+  if (response.status === 401) return { code: null, message: "Your session has ended. Please sign in again." };
+  if (response.status === 403) return { code: null, message: "Your role in this project does not allow this." };
+  return { code: null, message: `The server answered ${response.status}. Please try again.` };
 }
 
 /**

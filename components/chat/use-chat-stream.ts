@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPCClient } from "@/components/providers/trpc";
 import type { ChatRequestBody, EndEvent, StreamEvent, StreamPhase } from "@/lib/chat-protocol";
-import { followStream, newRun, readEvents, responseError, type StreamRun } from "./stream-reader";
+import { followStream, newRun, readEvents, responseErrorDetail, type StreamRun } from "./stream-reader";
 
 type Run = StreamRun & { stopRequested: boolean };
 
@@ -26,6 +26,8 @@ export type LiveAnswer = {
   agent: string | null;
   state: "connecting" | "streaming" | "reconnecting" | "stopping" | "finished";
   error: string | null;
+  /** the error's code when the server refused the request (lib/errors.ts), e.g. forbidden:email_unverified */
+  errorCode: string | null;
   end: EndEvent | null;
 };
 
@@ -45,6 +47,7 @@ export function connectingAnswer(mode: LiveAnswer["mode"], known: Partial<LiveAn
     agent: null,
     state: "connecting",
     error: null,
+    errorCode: null,
     end: null,
     ...known,
   };
@@ -201,7 +204,8 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
           return true;
         }
         if (!response.ok) {
-          update({ error: await responseError(response), state: "finished" });
+          const refused = await responseErrorDetail(response);
+          update({ error: refused.message, errorCode: refused.code, state: "finished" });
           return true;
         }
         run.streamId = response.headers.get("X-Stream-Id");

@@ -80,6 +80,10 @@ export const usageEvents = pgTable(
     meterReportedAt: ts("meter_reported_at"),
     meterAttempts: integer("meter_attempts").notNull().default(0),
     meterError: text("meter_error"),
+    /** when the meter reporter may try again (exponential backoff after a failure); null = now */
+    meterNextAttemptAt: ts("meter_next_attempt_at"),
+    /** set when the retries ran out: the event waits here, visible and still retried slowly, until Stripe takes it */
+    meterDeadLetteredAt: ts("meter_dead_lettered_at"),
     createdAt: createdAt(),
   },
   (t) => [

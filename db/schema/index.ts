@@ -12,3 +12,4 @@ export * from "./mail";
 export * from "./ops";
 export * from "./projects";
 export * from "./request-logs";
+export * from "./search";

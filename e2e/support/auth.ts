@@ -49,6 +49,17 @@ export async function linkFromMail(page: Page, to: string, subject?: RegExp): Pr
   return link as unknown as string;
 }
 
+/**
+ * Follow the verification mail, as a person would: the Free plan's cloud
+ * allowance waits for it (docs/billing.md), so journeys that escalate verify first.
+ */
+export async function verifyEmail(page: Page, email: string) {
+  const link = await linkFromMail(page, email, /Verify your email/);
+  const url = new URL(link);
+  await page.goto(url.pathname + url.search);
+  await expect(page.getByRole("heading", { name: "Email verified" })).toBeVisible();
+}
+
 /** A new signed-in person in their own browser context (for multi-user journeys). */
 export async function newPerson(browser: Browser, prefix = "user") {
   const context = await browser.newContext();

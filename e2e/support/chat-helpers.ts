@@ -1,5 +1,5 @@
 import { type Browser, type BrowserContext, type Locator, type Page, test as base, expect } from "@playwright/test";
-import { PASSWORD, uniqueEmail } from "./auth";
+import { PASSWORD, uniqueEmail, verifyEmail } from "./auth";
 
 /**
  * The shared dev server's HMR socket can order a full page reload at any time (other
@@ -101,12 +101,17 @@ export async function newMember(browser: Browser, inviteToken: string) {
   return { context, page };
 }
 
-/** support/auth's signUp with patience for a loaded dev server (its own wait is the 15 s default). */
-export async function signUpPatiently(page: Page, email = uniqueEmail("chat")) {
+/**
+ * support/auth's signUp with patience for a loaded dev server (its own wait is
+ * the 15 s default), then the verification mail followed (the Free plan's cloud
+ * allowance waits for it) unless `verified: false`.
+ */
+export async function signUpPatiently(page: Page, email = uniqueEmail("chat"), { verified = true }: { verified?: boolean } = {}) {
   await page.goto("/sign-up");
   await page.getByLabel("Email", { exact: true }).fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
   await page.waitForURL(/\/dashboard/, { timeout: 90_000 });
+  if (verified) await verifyEmail(page, email);
   return { email };
 }

@@ -5,7 +5,9 @@ import Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { billingAccounts, checkoutSessions } from "@/db/schema";
 import { AppError } from "@/server/errors";
+import { getEnv } from "@/server/env";
 import { ensureBillingAccount } from "./accounts";
+import { checkoutMode, PAYMENTS_UNAVAILABLE } from "./checkout-mode";
 import { formatUsd } from "@/lib/money";
 import { CREDIT_LIMITS, couponMonthlyOffMicros, microsToCents, type PaidTier, PLANS } from "./plans";
 import { getStripe } from "./stripe";
@@ -45,12 +47,17 @@ export function validateCredits(amountMicros: bigint): void {
  * Starts a Checkout for the signed-in person's own account. With Stripe: a
  * customer (created once), an optional coupon, then the session; our record
  * of the session is written only after Stripe created it, so an outage leaves
- * nothing behind. Without Stripe: a test session served by our own page.
+ * nothing behind. Without Stripe: a test session served by our own page, where
+ * the checkout mode allows one (never in production unless the operator asked).
+ * Return URLs come from APP_URL, never from the request.
  */
 export async function startCheckout(
   db: Db,
-  args: { userId: string; email: string; kind: CheckoutKind; creditsMicros?: bigint; origin: string },
+  args: { userId: string; email: string; kind: CheckoutKind; creditsMicros?: bigint },
 ): Promise<{ sessionId: string; url: string }> {
+  const mode = checkoutMode();
+  if (mode === "unavailable") throw new AppError("unavailable:payments", PAYMENTS_UNAVAILABLE);
+  const origin = getEnv().APP_URL;
   const account = await ensureBillingAccount(db, args.userId);
   const tier = tierOfKind(args.kind);
   if (tier && account.tier === tier) {
@@ -76,6 +83,7 @@ export async function startCheckout(
     return { sessionId, url: `/billing/test-checkout/${sessionId}` };
   }
 
+  if (tier) planLineItems(tier); // refuse before anything is created in Stripe
   try {
     const customer = await ensureCustomer(db, stripe, account.stripeCustomerId, args.userId, args.email);
     const discounts = [];
@@ -91,20 +99,10 @@ export async function startCheckout(
       mode: tier ? "subscription" : "payment",
       customer,
       client_reference_id: args.userId,
-      success_url: `${args.origin}/billing?checkout=success`,
-      cancel_url: `${args.origin}/billing?checkout=cancelled`,
+      success_url: `${origin}/billing?checkout=success`,
+      cancel_url: `${origin}/billing?checkout=cancelled`,
       metadata: { userId: args.userId, kind: args.kind },
-      line_items: items
-        .filter((i) => i.amountMicros > 0n)
-        .map((i) => ({
-          quantity: 1,
-          price_data: {
-            currency: "usd",
-            unit_amount: microsToCents(i.amountMicros),
-            product_data: { name: i.label, description: i.detail },
-            ...(i.interval ? { recurring: { interval: i.interval } } : {}),
-          },
-        })),
+      line_items: tier ? planLineItems(tier) : items.map((i) => ({ quantity: 1, price_data: { currency: "usd", unit_amount: microsToCents(i.amountMicros), product_data: { name: i.label, description: i.detail } } })),
       ...(tier ? { subscription_data: { metadata: { userId: args.userId, tier, kind: "plan" } } } : {}),
       ...(discounts.length ? { discounts } : {}),
     });
@@ -114,6 +112,25 @@ export async function startCheckout(
   } catch (error) {
     throw stripeFailure(error, "start checkout");
   }
+}
+
+/**
+ * A plan's subscription: its flat monthly price and the metered usage price
+ * (tied to the Billing Meter the usage reports go to), both made by
+ * `npm run stripe:setup`. A metered price takes no quantity: the meter's
+ * events are the quantity.
+ */
+function planLineItems(tier: PaidTier): Stripe.Checkout.SessionCreateParams.LineItem[] {
+  const env = getEnv();
+  const flat = tier === "managed" ? env.STRIPE_PRICE_MANAGED : env.STRIPE_PRICE_BYOK;
+  const usage = env.STRIPE_PRICE_USAGE;
+  if (!flat || !usage) {
+    throw new AppError(
+      "unavailable:stripe_prices",
+      "Paid plans are not set up in Stripe yet, so they cannot be bought right now. (Operator: run npm run stripe:setup and set the STRIPE_PRICE_* variables it prints.)",
+    );
+  }
+  return [{ price: flat, quantity: 1 }, { price: usage }];
 }
 
 async function ensureCustomer(db: Db, stripe: Stripe, existing: string | null, userId: string, email: string): Promise<string> {
@@ -127,15 +144,15 @@ async function ensureCustomer(db: Db, stripe: Stripe, existing: string | null, u
   return customer.id;
 }
 
-export async function openCustomerPortal(db: Db, args: { userId: string; origin: string }): Promise<{ url: string }> {
+export async function openCustomerPortal(db: Db, args: { userId: string }): Promise<{ url: string }> {
   const stripe = getStripe();
   if (!stripe) {
-    throw new AppError("bad_request:stripe_not_configured", "Manage billing opens Stripe's Customer Portal, which needs STRIPE_SECRET_KEY. This server runs in test checkout mode.");
+    throw new AppError("bad_request:stripe_not_configured", "Manage billing opens Stripe's Customer Portal, which needs STRIPE_SECRET_KEY. This server has no Stripe account configured.");
   }
   const account = await ensureBillingAccount(db, args.userId);
   if (!account.stripeCustomerId) throw new AppError("bad_request:no_customer", "There is no billing history yet. Upgrade or buy credits first.");
   try {
-    const portal = await stripe.billingPortal.sessions.create({ customer: account.stripeCustomerId, return_url: `${args.origin}/billing` });
+    const portal = await stripe.billingPortal.sessions.create({ customer: account.stripeCustomerId, return_url: `${getEnv().APP_URL}/billing` });
     return { url: portal.url };
   } catch (error) {
     throw stripeFailure(error, "open the billing portal");

@@ -21,6 +21,8 @@ export type CloudHoldFacts = {
   price: (PriceRates & { model: string }) | null;
   /** a cloud call can be made at all: the platform key is set or the payer saved their own */
   cloudConfigured: boolean;
+  /** the payer verified their email address: only then does the Free plan's allowance pay for cloud calls */
+  payerVerified: boolean;
 };
 
 /**
@@ -32,7 +34,7 @@ export type CloudHoldFacts = {
  */
 export function cloudHoldFactsSql(ownerId: SQL, wanted: SQL): SQL {
   return sql`(select json_build_object(
-      'payerId', o.id, 'ownerEmail', o.email, 'ownerName', o.name,
+      'payerId', o.id, 'ownerEmail', o.email, 'ownerName', o.name, 'verified', o.email_verified_at is not null,
       'tier', a.tier, 'periodStart', a.period_start, 'keyCiphertext', k.ciphertext, 'wanted', w.model,
       'model', mp.model, 'inputMicrosPerMTok', mp.input_micros_per_mtok::text, 'outputMicrosPerMTok', mp.output_micros_per_mtok::text)
     from users o
@@ -47,6 +49,7 @@ type FactsJson = {
   payerId: string;
   ownerEmail: string;
   ownerName: string | null;
+  verified: boolean;
   tier: BillingTier | null;
   periodStart: string | null;
   keyCiphertext: string | null;
@@ -70,6 +73,7 @@ export function cloudHoldFactsFrom(value: unknown): CloudHoldFacts {
         ? { model: f.model, inputMicrosPerMTok: BigInt(f.inputMicrosPerMTok), outputMicrosPerMTok: BigInt(f.outputMicrosPerMTok) }
         : null,
     cloudConfigured: Boolean(getEnv().ANTHROPIC_API_KEY) || f.keyCiphertext !== null,
+    payerVerified: f.verified === true,
   };
 }
 

@@ -53,6 +53,7 @@ export async function planCloudHold(
   const costBound = costBasisMicros(price, bound.tokensIn, bound.tokensOut);
   const fresh = facts.account && facts.account.periodStart >= periodStartFor(new Date()) ? facts.account : null;
   const account = fresh ?? (await ensureBillingAccount(db, facts.payer.payerId));
+  if (account.tier === "free" && !facts.payerVerified) throw unverifiedPayer(facts, args.actorId);
   const apiKey = account.tier === "byok" ? byokKey(facts, args.actorId) : null;
   return {
     projectId: args.projectId,
@@ -68,6 +69,25 @@ export async function planCloudHold(
     amountMicros: chargeFor(account.tier, costBound).chargedMicros,
     apiKey,
   };
+}
+
+/**
+ * The Free plan's allowance is spent on the platform's key, so an account
+ * nobody has shown to own (scripted sign-ups) must not reach it: no free cloud
+ * call before the payer's email is verified. The code tells the chat to offer
+ * a new verification mail when the person asking is the payer.
+ */
+function unverifiedPayer(facts: CloudHoldFacts, actorId: string): AppError {
+  if (actorId === facts.payer.payerId) {
+    return new AppError(
+      "forbidden:email_unverified",
+      `Cloud answers on the Free plan start once your email address is verified, so that the free allowance goes to people, not scripts. Open the verification mail we sent to ${facts.payer.ownerEmail}, or send a new one. Local answers work meanwhile.`,
+    );
+  }
+  return new AppError(
+    "forbidden:owner_email_unverified",
+    `This project's owner has not verified their email address yet, so the Free plan's cloud allowance cannot pay for this answer. Ask the owner (${facts.payer.ownerEmail}) to verify it. Local answers work meanwhile.`,
+  );
 }
 
 const wholeTokens = (n: number) => Math.max(0, Math.ceil(n));

@@ -11,7 +11,7 @@ const holder = globalThis as typeof globalThis & { __arborBillingIncidents?: Inc
 /**
  * Records something that must never happen to money — an upstream billed more
  * than its hold covered — where the operator sees it: a row in
- * billing_incidents (`npm run billing:incidents` lists them) and an error in
+ * billing_incidents (`select * from billing_incidents order by created_at desc`) and an error in
  * the log. Under Vitest the incident is also kept in memory, and the suite's
  * setup fails the test that caused it unless the test takes it on purpose.
  */

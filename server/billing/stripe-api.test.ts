@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, checkoutSessions, usageEvents } from "@/db/schema";
@@ -13,9 +14,11 @@ import { reserveCloudBudget } from "./reserve";
 import { settleReservation } from "./settle";
 import { METER_EVENT_NAME, reportUsageToStripe } from "./meter";
 import { getStripe } from "./stripe";
+import { setupEnvLines, setupStripe, type StripeSetup } from "./stripe-setup";
 
 let database: Database;
 let fake: FakeStripe;
+let setup: StripeSetup;
 beforeAll(async () => {
   database = await createTestDatabase();
   await ensureModelPrices(database.db);
@@ -25,6 +28,14 @@ beforeAll(async () => {
   process.env.STRIPE_SECRET_KEY = "sk_test_fake";
   process.env.STRIPE_WEBHOOK_SECRET = "whsec_test";
   process.env.STRIPE_API_URL = fake.url;
+  process.env.APP_URL = "http://app.test";
+  resetEnvForTests();
+  // what an operator does once per Stripe account: the product, prices and meter, then the variables it prints
+  setup = await setupStripe(getStripe() as Stripe);
+  for (const line of setupEnvLines(setup)) {
+    const [name, value] = line.split("=");
+    if (name && value) process.env[name] = value;
+  }
   resetEnvForTests();
 });
 afterAll(async () => {
@@ -32,6 +43,8 @@ afterAll(async () => {
   await database.close();
   delete process.env.STRIPE_SECRET_KEY;
   delete process.env.STRIPE_API_URL;
+  delete process.env.APP_URL;
+  for (const name of ["STRIPE_PRICE_MANAGED", "STRIPE_PRICE_BYOK", "STRIPE_PRICE_USAGE"]) delete process.env[name];
   resetEnvForTests();
 });
 
@@ -40,14 +53,18 @@ describe("Checkout through the real stripe client", () => {
     const user = await makeUser(database.db);
     await ensureBillingAccount(database.db, user.id);
     await database.db.update(billingAccounts).set({ pendingCouponPriceMicros: 36_000_000n }).where(eq(billingAccounts.userId, user.id));
-    const { sessionId, url } = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_byok", origin: "http://app.test" });
-    expect(url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
+    const { sessionId, url } = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_byok" });
+    expect(url).toBe(`${fake.url}/c/pay/${sessionId}`);
     const session = fake.sessions.get(sessionId);
     expect(session).toMatchObject({
       mode: "subscription",
+      // from APP_URL, never from a request's Host header
+      success_url: "http://app.test/billing?checkout=success",
+      cancel_url: "http://app.test/billing?checkout=cancelled",
       client_reference_id: user.id,
       subscription_data: { metadata: { userId: user.id, tier: "byok" } },
-      line_items_requested: [{ quantity: "1", price_data: { currency: "usd", unit_amount: "1000", recurring: { interval: "month" } } }],
+      // the plan's flat price and the metered usage price (no quantity: the meter's events are the quantity)
+      line_items_requested: [{ price: setup.byokPriceId, quantity: "1" }, { price: setup.usagePriceId }],
     });
     const coupon = [...fake.coupons.values()].at(-1);
     expect(coupon).toMatchObject({ amount_off: 700, duration: "repeating", duration_in_months: 12 }); // $10 − $36/12
@@ -57,7 +74,7 @@ describe("Checkout through the real stripe client", () => {
     const [row] = await database.db.select().from(checkoutSessions).where(eq(checkoutSessions.id, sessionId));
     expect(row).toMatchObject({ kind: "subscribe_byok", status: "open" });
 
-    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 5_000_000n, origin: "http://app.test" });
+    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 5_000_000n });
     expect([...fake.customers.values()].filter((c) => c.email === user.email)).toHaveLength(1);
   });
 
@@ -65,7 +82,7 @@ describe("Checkout through the real stripe client", () => {
     const user = await makeUser(database.db);
     const before = fake.requests.length;
     for (const amount of [4_990_000n, 500_010_000n, -5_000_000n, 5_000_001n]) {
-      await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: amount, origin: "http://x" })).rejects.toMatchObject({
+      await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: amount })).rejects.toMatchObject({
         code: "bad_request:credits",
       });
     }
@@ -76,7 +93,7 @@ describe("Checkout through the real stripe client", () => {
     const user = await makeUser(database.db);
     // the client tries twice (maxNetworkRetries: 1)
     fake.failNext(2, /checkout\/sessions/);
-    await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed", origin: "http://x" })).rejects.toMatchObject({
+    await expect(startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed" })).rejects.toMatchObject({
       code: "unavailable:stripe",
       message: expect.stringMatching(/not answering.*Nothing was charged/),
     });
@@ -86,9 +103,9 @@ describe("Checkout through the real stripe client", () => {
 
   it("opens the Customer Portal for a known customer", async () => {
     const user = await makeUser(database.db);
-    await expect(openCustomerPortal(database.db, { userId: user.id, origin: "http://x" })).rejects.toMatchObject({ code: "bad_request:no_customer" });
-    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 10_000_000n, origin: "http://x" });
-    const { url } = await openCustomerPortal(database.db, { userId: user.id, origin: "http://x" });
+    await expect(openCustomerPortal(database.db, { userId: user.id })).rejects.toMatchObject({ code: "bad_request:no_customer" });
+    await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 10_000_000n });
+    const { url } = await openCustomerPortal(database.db, { userId: user.id });
     expect(url).toMatch(/^https:\/\/billing\.stripe\.test\//);
   });
 });
@@ -96,7 +113,7 @@ describe("Checkout through the real stripe client", () => {
 describe("meter reporting", () => {
   it("reports each managed usage event once, retries failures, and survives a lost mark", async () => {
     const { owner, project } = await makeProject(database.db);
-    await startCheckout(database.db, { userId: owner.id, email: owner.email, kind: "credits", creditsMicros: 5_000_000n, origin: "http://x" });
+    await startCheckout(database.db, { userId: owner.id, email: owner.email, kind: "credits", creditsMicros: 5_000_000n });
     await database.db.update(billingAccounts).set({ tier: "managed" }).where(eq(billingAccounts.userId, owner.id));
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -107,9 +124,11 @@ describe("meter reporting", () => {
     fake.failNext(2, /meter_events/); // one event: first try and its automatic retry
     const first = await reportUsageToStripe(database.db, stripe);
     expect(first).toMatchObject({ reported: 2, failed: 1 });
-    const second = await reportUsageToStripe(database.db, stripe);
-    expect(second).toMatchObject({ reported: 1, failed: 0 });
+    // the failed one waits out its backoff (30 s after a first failure)
     expect(await reportUsageToStripe(database.db, stripe)).toEqual({ reported: 0, failed: 0 });
+    const second = await reportUsageToStripe(database.db, stripe, { now: new Date(Date.now() + 31_000) });
+    expect(second).toMatchObject({ reported: 1, failed: 0 });
+    expect(await reportUsageToStripe(database.db, stripe, { now: new Date(Date.now() + 31_000) })).toEqual({ reported: 0, failed: 0 });
     for (const id of ids) {
       expect(fake.meterEvents.get(id)).toMatchObject({ event_name: METER_EVENT_NAME, payload: { value: "1051" } }); // (20 + 1000) × 1.03, rounded up
     }

@@ -5,6 +5,7 @@ import path from "node:path";
 import Stripe from "stripe";
 import { resolveDataDir } from "@/db/data-dir";
 import { getEnv } from "@/server/env";
+import { checkoutMode } from "./checkout-mode";
 
 /** A Stripe client; STRIPE_API_URL points it at another host (the local stand-in in tests). */
 export function createStripeClient(secretKey: string, apiUrl?: string): Stripe {
@@ -41,12 +42,13 @@ export function stripeConfigured(): boolean {
  * The secret webhooks are verified with. With a real Stripe key it must be
  * configured (events come from Stripe). Without one, the test checkout signs
  * its own events, with a secret generated once into the data directory — in a
- * file of its own so it never races the writer of secrets.json.
+ * file of its own so it never races the writer of secrets.json. A server that
+ * takes no payments at all accepts no events.
  */
 export function webhookSecret(): string | null {
   const env = getEnv();
   if (env.STRIPE_WEBHOOK_SECRET) return env.STRIPE_WEBHOOK_SECRET;
-  if (env.STRIPE_SECRET_KEY) return null;
+  if (checkoutMode(env) !== "test") return null;
   const file = path.join(resolveDataDir(), "stripe-webhook-secret");
   if (existsSync(file)) {
     const stored = readFileSync(file, "utf8").trim();

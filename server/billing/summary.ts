@@ -8,6 +8,7 @@ import { stripeFailure } from "./checkout";
 import { nextPeriodStart } from "./cost";
 import { providerKeyHint } from "./provider-keys";
 import { PLANS } from "./plans";
+import { checkoutMode, PAYMENTS_UNAVAILABLE } from "./checkout-mode";
 import { getStripe, stripeConfigured } from "./stripe";
 
 export async function accountSummary(db: Db, userId: string) {
@@ -40,6 +41,9 @@ export async function accountSummary(db: Db, userId: string) {
       : null,
     keyHint: await providerKeyHint(db, userId),
     stripeConfigured: stripeConfigured(),
+    /** "unavailable": no paid plan or credits can be bought here (a production build without Stripe) */
+    checkoutMode: checkoutMode(),
+    paymentsUnavailable: PAYMENTS_UNAVAILABLE,
     hasStripeCustomer: account.stripeCustomerId !== null,
   };
 }

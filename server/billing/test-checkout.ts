@@ -4,10 +4,12 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { checkoutSessions } from "@/db/schema";
 import { AppError } from "@/server/errors";
+import { getEnv } from "@/server/env";
 import { ensureBillingAccount } from "./accounts";
 import type { LineItem } from "./checkout";
+import { checkoutMode } from "./checkout-mode";
 import { PLANS, microsToCents } from "./plans";
-import { getStripe, webhookSecret, webhookVerifier } from "./stripe";
+import { webhookSecret, webhookVerifier } from "./stripe";
 
 export type TestCheckout = { id: string; kind: string; status: string; lineItems: LineItem[]; totalMicros: bigint };
 
@@ -96,10 +98,16 @@ export function eventsForTestCheckout(checkout: TestCheckout, args: { userId: st
 /**
  * "Pay" on the test checkout page: sign the events with the webhook secret
  * exactly as Stripe would and POST them to our own /api/stripe/webhook, so
- * fulfilment runs through the very same path as a real payment.
+ * fulfilment runs through the very same path as a real payment. The webhook's
+ * address is APP_URL's, never the request's Host header: a caller must not be
+ * able to aim this server's signed events at a host of their choosing.
  */
-export async function payTestCheckout(db: Db, args: { userId: string; sessionId: string; webhookUrl: string }): Promise<void> {
-  if (getStripe()) throw new AppError("forbidden:test_checkout", "Test checkout is off because Stripe is configured.");
+export async function payTestCheckout(db: Db, args: { userId: string; sessionId: string }): Promise<void> {
+  const mode = checkoutMode();
+  if (mode !== "test") {
+    throw new AppError("forbidden:test_checkout", mode === "stripe" ? "Test checkout is off because Stripe is configured." : "Test checkout is off on this server.");
+  }
+  const webhookUrl = `${getEnv().APP_URL}/api/stripe/webhook`;
   const checkout = await getTestCheckout(db, args.userId, args.sessionId);
   if (checkout.status !== "open") throw new AppError("conflict:checkout", "This checkout was already paid.");
   const account = await ensureBillingAccount(db, args.userId);
@@ -109,7 +117,7 @@ export async function payTestCheckout(db: Db, args: { userId: string; sessionId:
   for (const event of eventsForTestCheckout(checkout, { userId: args.userId, customerId })) {
     const payload = JSON.stringify(event);
     const signature = webhookVerifier().webhooks.generateTestHeaderString({ payload, secret });
-    const response = await fetch(args.webhookUrl, {
+    const response = await fetch(webhookUrl, {
       method: "POST",
       headers: { "content-type": "application/json", "stripe-signature": signature },
       body: payload,

@@ -217,31 +217,34 @@ describe("test checkout", () => {
       res.writeHead(result.status, { "content-type": "application/json" }).end(JSON.stringify(result.body));
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/stripe/webhook`;
+    // Pay posts to APP_URL's webhook (never the request's Host): APP_URL is this stand-in server.
+    process.env.APP_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    resetEnvForTests();
     try {
       const user = await makeUser(database.db);
       await ensureBillingAccount(database.db, user.id);
       await database.db.update(billingAccounts).set({ pendingCouponPriceMicros: 24_000_000n }).where(eq(billingAccounts.userId, user.id));
-      const plan = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed", origin: "http://x" });
+      const plan = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "subscribe_managed" });
       expect(plan.url).toBe(`/billing/test-checkout/${plan.sessionId}`);
       const shown = await getTestCheckout(database.db, user.id, plan.sessionId);
       expect(shown.lineItems.map((i) => [i.label, i.amountMicros])).toEqual([
         ["Arbor Managed", 10_000_000n],
         ["Handover first-year price", -8_000_000n], // $24 first year = $2/month
       ]);
-      await payTestCheckout(database.db, { userId: user.id, sessionId: plan.sessionId, webhookUrl });
+      await payTestCheckout(database.db, { userId: user.id, sessionId: plan.sessionId });
       const account = await ensureBillingAccount(database.db, user.id);
       expect(account).toMatchObject({ tier: "managed", pendingCouponPriceMicros: null, stripeCustomerId: expect.stringMatching(/^cus_test_/) });
-      await expect(payTestCheckout(database.db, { userId: user.id, sessionId: plan.sessionId, webhookUrl })).rejects.toMatchObject({ code: "conflict:checkout" });
+      await expect(payTestCheckout(database.db, { userId: user.id, sessionId: plan.sessionId })).rejects.toMatchObject({ code: "conflict:checkout" });
 
-      const credits = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 25_000_000n, origin: "http://x" });
-      await payTestCheckout(database.db, { userId: user.id, sessionId: credits.sessionId, webhookUrl });
+      const credits = await startCheckout(database.db, { userId: user.id, email: user.email, kind: "credits", creditsMicros: 25_000_000n });
+      await payTestCheckout(database.db, { userId: user.id, sessionId: credits.sessionId });
       expect((await ensureBillingAccount(database.db, user.id)).creditsMicros).toBe(25_000_000n);
       const kinds = (await database.db.select().from(stripeEvents).where(inArray(stripeEvents.type, ["checkout.session.completed"]))).length;
       expect(kinds).toBeGreaterThanOrEqual(2);
     } finally {
       server.close();
       delete process.env.ARBOR_DATA_DIR;
+      delete process.env.APP_URL;
     }
   });
 });

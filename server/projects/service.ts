@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { type Db, queryRows } from "@/db/client";
 import type { Role } from "@/lib/roles";
 import { type Project, type ProjectSettings, projectMembers, projects } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
@@ -63,14 +63,34 @@ export async function setProjectArchived(db: Db, { projectId, archived, actorId 
   });
 }
 
-/** Delete asks the owner to type the project's name; everything in it goes with it (cascades). */
+/**
+ * Delete asks the owner to type the project's name; everything in it goes
+ * with it (cascades) — except while one of its answers is being written or
+ * holds budget: its hold would cascade away unbilled and the payer's
+ * reserved_micros would stay raised for good. The project row is locked
+ * first, so a hold placed meanwhile (its insert checks the foreign key, which
+ * waits for this lock) either is seen here or fails once the row is gone.
+ */
 export async function deleteProject(db: Db, { projectId, confirmTitle }: { projectId: string; confirmTitle: string }) {
-  const [project] = await db.select().from(projects).where(eq(projects.id, projectId));
-  if (!project) throw new AppError("not_found:project", "This project does not exist.");
-  if (confirmTitle.trim() !== project.title) {
-    throw new AppError("bad_request:confirm", `Type the project's name, “${project.title}”, to delete it.`);
-  }
-  await db.delete(projects).where(and(eq(projects.id, projectId)));
+  await db.transaction(async (tx) => {
+    const [project] = await tx.select().from(projects).where(eq(projects.id, projectId)).for("update");
+    if (!project) throw new AppError("not_found:project", "This project does not exist.");
+    if (confirmTitle.trim() !== project.title) {
+      throw new AppError("bad_request:confirm", `Type the project's name, “${project.title}”, to delete it.`);
+    }
+    const [busy] = await queryRows<{ holds: number; streams: number }>(
+      tx,
+      sql`select (select count(*)::int from reservations where project_id = ${projectId} and status = 'open') as holds,
+            (select count(*)::int from chat_streams s join chats c on c.id = s.chat_id where c.project_id = ${projectId} and s.status = 'running') as streams`,
+    );
+    if (busy && (busy.holds > 0 || busy.streams > 0)) {
+      throw new AppError(
+        "conflict:answer_in_progress",
+        "An answer is still being written in this project. Wait for it to finish or stop it, then delete the project.",
+      );
+    }
+    await tx.delete(projects).where(and(eq(projects.id, projectId)));
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
 import { requestLogsRouter } from "./request-logs";
+import { searchRouter } from "./search";
 import { tokensRouter } from "./tokens";
 
 /** One router per area; procedures live in their area's file. */
@@ -23,6 +24,7 @@ export const appRouter = router({
   collab: collabRouter,
   billing: billingRouter,
   tokens: tokensRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -18,7 +18,12 @@ console.log(`[fakes] Anthropic Messages API on ${anthropic.url} (usage: ${usage}
 const local = await startFakeLocalModel(localPort);
 console.log(`[fakes] OpenAI-compatible local model on ${local.url}`);
 // Stripe's API stand-in: a server with STRIPE_SECRET_KEY=sk_test_… and STRIPE_API_URL=http://127.0.0.1:4012 talks to it.
-const stripe = await startFakeStripe({ port: Number(process.env.FAKE_STRIPE_PORT ?? 4012) });
+// Paying on its hosted Checkout page delivers the signed events to FAKE_STRIPE_WEBHOOK_URL, as a Stripe webhook endpoint would get them.
+const webhook =
+  process.env.FAKE_STRIPE_WEBHOOK_URL && process.env.FAKE_STRIPE_WEBHOOK_SECRET
+    ? { url: process.env.FAKE_STRIPE_WEBHOOK_URL, secret: process.env.FAKE_STRIPE_WEBHOOK_SECRET }
+    : undefined;
+const stripe = await startFakeStripe({ port: Number(process.env.FAKE_STRIPE_PORT ?? 4012), webhook });
 console.log(`[fakes] Stripe API stand-in on ${stripe.url}`);
 
 const shutdown = async () => {

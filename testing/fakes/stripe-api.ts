@@ -1,6 +1,21 @@
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import Stripe from "stripe";
+import {
+  createMeter,
+  createMeterEvent,
+  createPrice,
+  createProduct,
+  isRefusal,
+  listPrices,
+  newBillingState,
+  previewInvoice,
+  type Refusal,
+  stripeId,
+  subscriptionFromSession,
+} from "./stripe-billing";
+
+const signer = new Stripe("sk_test_stand_in_signer");
 
 /**
  * A local stand-in for the few Stripe API endpoints Arbor calls (there is no
@@ -14,15 +29,27 @@ export type FakeStripe = {
   sessions: Map<string, Record<string, unknown>>;
   coupons: Map<string, Record<string, unknown>>;
   subscriptions: Map<string, Record<string, unknown>>;
+  products: Map<string, Record<string, unknown>>;
+  prices: Map<string, Record<string, unknown>>;
+  meters: Map<string, Record<string, unknown>>;
   invoices: Array<Record<string, unknown>>;
-  /** accepted meter events by identifier, and every attempt (including rejected duplicates) */
+  /** accepted meter events by identifier, and every attempt (including rejected ones) */
   meterEvents: Map<string, Record<string, unknown>>;
   meterAttempts: number;
   /** answer the next n requests with a 500 api_error (a Stripe outage) */
   failNext: (n: number, path?: RegExp) => void;
+  /**
+   * What paying on Stripe's hosted page does: the session completes, a
+   * subscription session makes its subscription, and the events Stripe would
+   * send are returned (and, with a webhook configured, signed and delivered).
+   */
+  completeCheckout: (sessionId: string) => Promise<Array<Record<string, unknown>>>;
   requests: Array<{ method: string; path: string; body: Record<string, unknown> }>;
   close: () => Promise<void>;
 };
+
+/** Where the stand-in delivers the events of a completed checkout, as a Stripe webhook endpoint would receive them. */
+export type FakeStripeWebhook = { url: string; secret: string };
 
 type Form = Record<string, unknown>;
 
@@ -47,26 +74,74 @@ export function parseStripeForm(text: string): Form {
   return root;
 }
 
-const id = (prefix: string) => `${prefix}_${randomBytes(12).toString("hex")}`;
+const id = stripeId;
 
-export async function startFakeStripe(options: { port?: number } = {}): Promise<FakeStripe> {
+export async function startFakeStripe(options: { port?: number; webhook?: FakeStripeWebhook } = {}): Promise<FakeStripe> {
   let failures: Array<RegExp | null> = [];
+  const billing = newBillingState();
   const state = {
-    customers: new Map<string, Record<string, unknown>>(),
+    ...billing,
     sessions: new Map<string, Record<string, unknown>>(),
     coupons: new Map<string, Record<string, unknown>>(),
-    subscriptions: new Map<string, Record<string, unknown>>(),
     invoices: [] as Array<Record<string, unknown>>,
-    meterEvents: new Map<string, Record<string, unknown>>(),
     meterAttempts: 0,
     requests: [] as FakeStripe["requests"],
   };
+  let baseUrl = "";
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json", "request-id": id("req") });
     res.end(JSON.stringify(body));
   };
   const error = (res: ServerResponse, status: number, type: string, message: string) => send(res, status, { error: { type, message } });
+  const answer = (res: ServerResponse, result: Record<string, unknown> | Refusal) =>
+    isRefusal(result) ? error(res, result.status, result.type, result.message) : send(res, 200, result);
+
+  const completeCheckout = async (sessionId: string) => {
+    const session = state.sessions.get(sessionId);
+    if (!session) throw new Error(`no such checkout session ${sessionId}`);
+    const now = Math.floor(Date.now() / 1000);
+    const events: Array<Record<string, unknown>> = [];
+    const envelope = (type: string, object: Record<string, unknown>) => ({ id: id("evt"), object: "event", api_version: "2026-10-28.endive", created: now, livemode: false, pending_webhooks: 1, type, data: { object } });
+    let subscriptionId: string | null = null;
+    if (session.mode === "subscription") {
+      const subscription = subscriptionFromSession(state, session, now);
+      if (isRefusal(subscription)) throw new Error(subscription.message);
+      subscriptionId = String(subscription.id);
+      events.push(envelope("customer.subscription.created", subscription));
+    }
+    Object.assign(session, { status: "complete", payment_status: "paid", subscription: subscriptionId });
+    events.unshift(envelope("checkout.session.completed", { ...session, line_items_requested: undefined }));
+    if (options.webhook) {
+      for (const event of events) {
+        const payload = JSON.stringify(event);
+        const signature = signer.webhooks.generateTestHeaderString({ payload, secret: options.webhook.secret });
+        const delivered = await fetch(options.webhook.url, { method: "POST", headers: { "content-type": "application/json", "stripe-signature": signature }, body: payload });
+        if (!delivered.ok) throw new Error(`the webhook answered ${delivered.status} for ${String(event.type)}`);
+      }
+    }
+    return events;
+  };
+
+  /** Stripe's hosted Checkout page, reduced to its line items and a Pay button (end-to-end journeys pay here). */
+  const hostedCheckout = async (req: IncomingMessage, res: ServerResponse, sessionId: string) => {
+    const session = state.sessions.get(sessionId);
+    if (!session) return error(res, 404, "invalid_request_error", "No such checkout session.");
+    if (req.method === "POST") {
+      await completeCheckout(sessionId);
+      res.writeHead(303, { location: String(session.success_url) }).end();
+      return;
+    }
+    const items = ((session.line_items_requested as Array<Record<string, unknown>>) ?? [])
+      .map((line) => {
+        const price = state.prices.get(String(line.price ?? ""));
+        const label = price ? String(price.nickname ?? price.id) : String((line.price_data as Record<string, Record<string, unknown>>)?.product_data?.name ?? "Item");
+        return `<li>${label.replace(/[<&]/g, "")}</li>`;
+      })
+      .join("");
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="en"><head><title>Stripe Checkout (stand-in)</title></head><body><main><h1>Stripe Checkout (stand-in)</h1><ul aria-label="Line items">${items}</ul><form method="post"><button type="submit">Pay</button></form></main></body></html>`);
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -76,6 +151,8 @@ export async function startFakeStripe(options: { port?: number } = {}): Promise<
     const path = url.pathname;
     const method = req.method ?? "GET";
     state.requests.push({ method, path, body });
+    const hosted = /^\/c\/pay\/([^/]+)$/.exec(path);
+    if (hosted?.[1]) return hostedCheckout(req, res, hosted[1]);
     if (!/^Bearer sk_/.test(req.headers.authorization ?? "")) return error(res, 401, "invalid_request_error", "Invalid API Key provided.");
     const failAt = failures.findIndex((p) => p === null || p.test(path));
     if (failAt >= 0) {
@@ -97,6 +174,14 @@ export async function startFakeStripe(options: { port?: number } = {}): Promise<
     if (method === "POST" && path === "/v1/checkout/sessions") {
       if (body.mode !== "payment" && body.mode !== "subscription") return error(res, 400, "invalid_request_error", "Missing required param: mode.");
       if (!Array.isArray(body.line_items) || body.line_items.length === 0) return error(res, 400, "invalid_request_error", "line_items is required.");
+      for (const line of body.line_items as Array<Record<string, unknown>>) {
+        if (line.price === undefined) continue;
+        const price = state.prices.get(String(line.price));
+        if (!price) return error(res, 400, "invalid_request_error", `No such price: '${String(line.price)}'`);
+        const metered = (price.recurring as Record<string, unknown> | null)?.usage_type === "metered";
+        if (metered && line.quantity !== undefined) return error(res, 400, "invalid_request_error", "Quantity should not be specified where usage_type is `metered`.");
+        if (price.recurring && body.mode !== "subscription") return error(res, 400, "invalid_request_error", "You must be in subscription mode to specify a recurring price.");
+      }
       const sessionId = id("cs_test");
       const session = {
         id: sessionId,
@@ -110,7 +195,7 @@ export async function startFakeStripe(options: { port?: number } = {}): Promise<
         subscription_data: body.subscription_data ?? null,
         status: "open",
         payment_status: "unpaid",
-        url: `https://checkout.stripe.test/c/pay/${sessionId}`,
+        url: `${baseUrl}/c/pay/${sessionId}`,
         success_url: body.success_url,
         cancel_url: body.cancel_url,
         created: now,
@@ -125,14 +210,23 @@ export async function startFakeStripe(options: { port?: number } = {}): Promise<
     }
     if (method === "POST" && path === "/v1/billing/meter_events") {
       state.meterAttempts++;
-      const identifier = String(body.identifier ?? id("mev"));
-      if (state.meterEvents.has(identifier)) {
-        return error(res, 400, "invalid_request_error", `An event with identifier ${identifier} already exists.`);
-      }
-      const event = { object: "billing.meter_event", created: now, event_name: body.event_name, identifier, livemode: false, payload: body.payload ?? {}, timestamp: Number(body.timestamp ?? now) };
-      state.meterEvents.set(identifier, event);
-      return send(res, 200, event);
+      return answer(res, createMeterEvent(state, body, now));
     }
+    if (method === "POST" && path === "/v1/products") return answer(res, createProduct(state, body, now));
+    const product = /^\/v1\/products\/([^/]+)$/.exec(path);
+    if (method === "GET" && product?.[1]) {
+      const found = state.products.get(product[1]);
+      return found ? send(res, 200, found) : error(res, 404, "invalid_request_error", `No such product: '${product[1]}'`);
+    }
+    if (method === "POST" && path === "/v1/prices") return answer(res, createPrice(state, body, now));
+    if (method === "GET" && path === "/v1/prices") return send(res, 200, { object: "list", data: listPrices(state, url.searchParams), has_more: false, url: "/v1/prices" });
+    if (method === "POST" && path === "/v1/billing/meters") return answer(res, createMeter(state, body, now));
+    if (method === "GET" && path === "/v1/billing/meters") {
+      const status = url.searchParams.get("status");
+      const data = [...state.meters.values()].filter((m) => !status || m.status === status);
+      return send(res, 200, { object: "list", data, has_more: false, url: "/v1/billing/meters" });
+    }
+    if (method === "POST" && path === "/v1/invoices/create_preview") return answer(res, previewInvoice(state, body));
     const sub = /^\/v1\/subscriptions\/([^/]+)$/.exec(path);
     if (method === "GET" && sub?.[1]) {
       const found = state.subscriptions.get(sub[1]);
@@ -151,9 +245,11 @@ export async function startFakeStripe(options: { port?: number } = {}): Promise<
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: baseUrl,
     ...state,
+    completeCheckout,
     get meterAttempts() {
       return state.meterAttempts;
     },

@@ -1,6 +1,5 @@
 "use server";
 
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
@@ -8,7 +7,6 @@ import { getSessionUser } from "@/server/auth/session";
 import { openCustomerPortal, startCheckout } from "@/server/billing/checkout";
 import { parseUsd } from "@/lib/money";
 import { payTestCheckout } from "@/server/billing/test-checkout";
-import { getEnv } from "@/server/env";
 import { AppError, isAppError } from "@/server/errors";
 import type { SessionUser } from "@/server/trpc/init";
 
@@ -37,14 +35,6 @@ function withAccountOwner<S extends z.ZodType>(schema: S, act: (input: z.infer<S
   };
 }
 
-async function requestOrigin(): Promise<string> {
-  const h = await headers();
-  const host = h.get("x-forwarded-host") ?? h.get("host");
-  if (!host) return getEnv().APP_URL;
-  const proto = h.get("x-forwarded-proto") ?? (host.startsWith("localhost") || host.startsWith("127.") ? "http" : "https");
-  return `${proto}://${host}`;
-}
-
 const checkoutSchema = z.object({
   kind: z.enum(["subscribe_managed", "subscribe_byok", "credits"], { message: "Pick a plan or credits." }),
   amount: z.string().optional(),
@@ -57,17 +47,17 @@ export const startCheckoutAction = withAccountOwner(checkoutSchema, async (input
     if (parsed === null) throw new AppError("bad_request:credits", "Enter an amount in dollars, such as 20 or 12.50.");
     creditsMicros = parsed;
   }
-  const { url } = await startCheckout(await getDb(), { userId: user.id, email: user.email, kind: input.kind, creditsMicros, origin: getEnv().APP_URL });
+  const { url } = await startCheckout(await getDb(), { userId: user.id, email: user.email, kind: input.kind, creditsMicros });
   return url;
 });
 
 export const openPortalAction = withAccountOwner(z.object({}), async (_input, user) => {
-  const { url } = await openCustomerPortal(await getDb(), { userId: user.id, origin: getEnv().APP_URL });
+  const { url } = await openCustomerPortal(await getDb(), { userId: user.id });
   return url;
 });
 
 export const payTestCheckoutAction = withAccountOwner(z.object({ sessionId: z.string().regex(/^cs_test_arbor_[0-9a-f]+$/, "Unknown checkout.") }), async (input, user) => {
-  // The events go to this very server's webhook, the same path Stripe would use.
-  await payTestCheckout(await getDb(), { userId: user.id, sessionId: input.sessionId, webhookUrl: `${await requestOrigin()}/api/stripe/webhook` });
+  // The events go to this server's webhook at APP_URL, the same path Stripe would use.
+  await payTestCheckout(await getDb(), { userId: user.id, sessionId: input.sessionId });
   return "/billing?checkout=success";
 });

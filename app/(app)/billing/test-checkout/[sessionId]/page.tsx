@@ -5,15 +5,15 @@ import { getDb } from "@/db/client";
 import { getSessionUser } from "@/server/auth/session";
 import { formatUsd } from "@/lib/money";
 import { getTestCheckout } from "@/server/billing/test-checkout";
-import { stripeConfigured } from "@/server/billing/stripe";
+import { checkoutMode } from "@/server/billing/checkout-mode";
 import { isAppError } from "@/server/errors";
 
 export const metadata = { title: "Test checkout · Arbor" };
 
-/** Stands in for Stripe's hosted Checkout when STRIPE_SECRET_KEY is not set. */
+/** Stands in for Stripe's hosted Checkout where the checkout mode allows it (server/billing/checkout-mode.ts). */
 export default async function TestCheckoutPage({ params }: { params: Promise<{ sessionId: string }> }) {
   const { sessionId } = await params;
-  if (stripeConfigured()) redirect("/billing");
+  if (checkoutMode() !== "test") redirect("/billing");
   const user = await getSessionUser();
   if (!user) redirect("/sign-in");
   const checkout = await getTestCheckout(await getDb(), user.id, sessionId).catch((error: unknown) => {
