@@ -122,7 +122,7 @@ test("the owner's request log lists each call with its cost, filters it, and exp
   await ask(page, "What is humus?");
   const answer = answers(page).first();
   await expectAnswerDone(answer);
-  const cost = (await answer.getByLabel("Answer details").textContent()).match(/\$0\.\d{6}/)?.[0];
+  const cost = ((await answer.getByLabel("Answer details").textContent()) ?? "").match(/\$0\.\d{6}/)?.[0];
   expect(cost).toBeTruthy();
 
   await page.goto(`/projects/${project.id}/requests`);
