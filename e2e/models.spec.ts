@@ -78,3 +78,74 @@ test("a fabricated citation is marked unsupported, and Details shows the retriev
   await expect(details).toContainText("2 of 2 citations are unsupported: [1], [9].");
   await shot(page, "details");
 });
+
+test("create an agent whose instructions reach the upstream, use it in a chat, and see its name on the answer and the canvas", async ({ page }) => {
+  await signUpPatiently(page);
+  const project = await newProject(page);
+  await page.goto(`/projects/${project.id}/agents`);
+  await page.getByRole("button", { name: "New agent" }).click({ timeout: 90_000 });
+  const form = page.getByRole("form", { name: "New agent" });
+  await form.getByLabel("Agent name").fill("Soil scientist");
+  await form.getByLabel("Instructions").fill("Answer as a soil scientist would.");
+  await form.getByLabel("Default tier").selectOption("cloud");
+  await form.getByLabel("Default model").selectOption({ label: "Claude Haiku 5.5" });
+  await form.getByLabel("Temperature").fill("0.2");
+  await form.getByLabel("Maximum tokens").fill("400");
+  await form.getByRole("button", { name: "Save agent" }).click();
+  await expect(page.getByRole("list", { name: "Agents" })).toContainText("Soil scientist");
+  await expect(page.getByRole("list", { name: "Agents" })).toContainText("cloud tier · claude-haiku-5-5 · temperature 0.2 · up to 400 tokens · whole vault");
+  await shot(page, "agents");
+
+  await openChatTab(page, project.id);
+  await page.getByLabel("Agent", { exact: true }).selectOption({ label: "Soil scientist" });
+  // The agent's tier, model and max tokens shape the estimate as they will shape the hold.
+  await page.getByLabel("Message", { exact: true }).fill("What is loam?");
+  await expect(page.getByRole("status", { name: "Hold estimate" })).toHaveText(/^Up to \$0\.\d+$/);
+  await ask(page, "What is loam?");
+  const answer = answers(page).first();
+  await expectAnswerDone(answer);
+  await expect(answer).toContainText("Answering as Soil scientist.");
+  await expect(answer).toContainText("Agent: Soil scientist");
+  await expect(answer.getByLabel("Answer details")).toContainText("Claude Haiku 5.5");
+  await shot(page, "agent-answer");
+
+  await answer.getByRole("link", { name: "Show on canvas" }).click();
+  await expect(page.getByTitle("Agent: Soil scientist").first()).toBeAttached({ timeout: 90_000 });
+  await shot(page, "agent-canvas");
+});
+
+test("the owner's request log lists each call with its cost, filters it, and exports it as CSV", async ({ page }) => {
+  await signUpPatiently(page);
+  const project = await newProject(page);
+  await openChatTab(page, project.id);
+  await page.getByLabel("Model", { exact: true }).selectOption({ label: "Claude Haiku 5.5" });
+  await ask(page, "What is humus?");
+  const answer = answers(page).first();
+  await expectAnswerDone(answer);
+  const cost = ((await answer.getByLabel("Answer details").textContent()) ?? "").match(/\$0\.\d{6}/)?.[0];
+  expect(cost).toBeTruthy();
+
+  await page.goto(`/projects/${project.id}/requests`);
+  const table = page.getByRole("table", { name: "Model calls" });
+  await expect(table.getByRole("row")).toHaveCount(2, { timeout: 90_000 });
+  const row = table.getByRole("row").nth(1);
+  await expect(row).toContainText("claude-haiku-5-5");
+  await expect(row).toContainText("complete");
+  await expect(row).toContainText(cost ?? "none");
+  await shot(page, "request-log");
+
+  await page.getByLabel("Status").selectOption("error");
+  await expect(page.getByText("No calls match these filters.")).toBeVisible();
+  await page.getByLabel("Status").selectOption("");
+  await expect(table.getByRole("row")).toHaveCount(2);
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const file = await (await download).path();
+  const csv = (await import("node:fs")).readFileSync(file, "utf8");
+  expect(csv.split("\r\n")[0]).toBe("time,member,chat,agent,provider,model,tier,status,ttft_ms,latency_ms,tokens_in,tokens_out,cost_usd,error");
+  expect(csv).toContain(",anthropic,claude-haiku-5-5,cloud,complete,");
+
+  await page.getByLabel("Keep calls for (days)").fill("14");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByText("Calls are now kept for 14 days.")).toBeVisible();
+});

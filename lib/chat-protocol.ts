@@ -24,6 +24,8 @@ export const chatRequestSchema = z.object({
   tier: z.enum(["local", "cloud", "auto"]).default("auto"),
   model: z.string().min(1).max(100).nullish(),
   maxTokens: z.number().int().min(1).max(32_000).nullish(),
+  /** a project agent for this turn; absent = the chat's agent, if it has one */
+  agentId: id("agent").nullish(),
 });
 /** The first turn of a new chat: a `projectId` instead of the `chatId`, so a script starts a chat in one round trip. */
 export const newChatRequestSchema = chatRequestSchema

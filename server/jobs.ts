@@ -9,6 +9,7 @@ import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
 import type { Env } from "@/server/env";
 import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
+import { pruneRequestLogs } from "@/server/request-logs/logs";
 import { pruneExpiredRows, retentionPeriods } from "@/server/security/retention";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
 import { sendDigests } from "@/server/notify/digest";
@@ -42,6 +43,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "billing: expire reservations", intervalMs: 60_000, run: (db) => expireReservations(db) },
     { name: "billing: stripe event retry", intervalMs: 15_000, run: (db) => retryStripeEvents(db) },
     { name: "billing: meter report", intervalMs: 30_000, run: (db) => reportUsageToStripe(db) },
+    // The owner's request log keeps each call for the project's retention period.
+    { name: "request log retention", intervalMs: 60 * 60_000, run: (db) => pruneRequestLogs(db) },
     // Tables that only grow (stream ledgers, rate limits, security history, dead tokens), each kept as long as server/env.ts says.
     { name: "retention", intervalMs: 60 * 60_000, run: (db) => pruneExpiredRows(db, retentionPeriods(env)) },
     // Local tier or the chat's own words, never a paid model (docs/search.md#summaries).

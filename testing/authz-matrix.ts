@@ -16,6 +16,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type Project, type User, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
 import type { Role } from "@/lib/roles";
+import { createAgent } from "@/server/agents/agents";
 import { createChat } from "@/server/chat/chats";
 import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";
@@ -111,6 +112,12 @@ export async function fixtureShareToken(fx: MatrixFixture) {
 }
 
 const pid = (fx: MatrixFixture) => ({ projectId: fx.project.id });
+
+const AGENT_INPUT = { name: "Matrix agent", instructions: "Be brief.", defaultTier: "auto", defaultModel: null, temperature: 0.2, maxTokens: 256, scope: "vault", sourceIds: [] } as const;
+
+export async function fixtureAgent(fx: MatrixFixture) {
+  return createAgent(fx.db, { projectId: fx.project.id, by: fx.owner.id, input: { ...AGENT_INPUT, sourceIds: [] } });
+}
 const NIL_UUID = "00000000-0000-4000-8000-000000000000";
 
 export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
@@ -191,6 +198,21 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "chat.exportTree": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
   "chat.escalationStatus": { min: "viewer", input: pid },
   "chat.models": { min: "viewer", input: pid },
+  "chat.setAgent": {
+    min: "editor",
+    input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, agentId: (await fixtureAgent(fx)).id }),
+  },
+
+  // ── request logs (owner only) ──
+  "requestLogs.list": { min: "owner", input: (fx) => ({ ...pid(fx), filter: {} }) },
+  "requestLogs.csv": { min: "owner", input: (fx) => ({ ...pid(fx), filter: { status: "complete" } }) },
+  "requestLogs.setRetention": { min: "owner", input: (fx) => ({ ...pid(fx), days: 14 }) },
+
+  // ── agents ──
+  "agents.list": { min: "viewer", input: pid },
+  "agents.create": { min: "editor", input: (fx) => ({ ...pid(fx), agent: AGENT_INPUT }) },
+  "agents.update": { min: "editor", input: async (fx) => ({ ...pid(fx), agentId: (await fixtureAgent(fx)).id, agent: { ...AGENT_INPUT, name: "Renamed" } }) },
+  "agents.archive": { min: "editor", input: async (fx) => ({ ...pid(fx), agentId: (await fixtureAgent(fx)).id }) },
   "chat.details": { min: "viewer", input: async (fx) => ({ ...pid(fx), messageId: (await fixtureMessages(fx)).answer.id }) },
   "chat.setModel": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, choice: { tier: "local" } }) },
   "chat.estimate": {

@@ -20,6 +20,7 @@ type WireMessage = [
   model: string | null,
   deleted: 0 | 1,
   createdAt: number,
+  agent: string | null,
 ];
 type WireBoard = Omit<BoardData, "messages"> & { messages: WireMessage[] };
 
@@ -33,6 +34,7 @@ const CARRIED: Record<keyof BoardMessage, true> = {
   status: true,
   tier: true,
   model: true,
+  agent: true,
   deleted: true,
   createdAt: true,
 };
@@ -41,7 +43,7 @@ void CARRIED;
 export function boardToWire(board: BoardData): string {
   const wire: WireBoard = {
     ...board,
-    messages: board.messages.map((m) => [m.id, m.chatId, m.parentId, m.role, m.preview, m.status, m.tier, m.model, m.deleted ? 1 : 0, new Date(m.createdAt).getTime()]),
+    messages: board.messages.map((m) => [m.id, m.chatId, m.parentId, m.role, m.preview, m.status, m.tier, m.model, m.deleted ? 1 : 0, new Date(m.createdAt).getTime(), m.agent]),
   };
   return JSON.stringify(wire);
 }
@@ -62,7 +64,7 @@ export function boardFromWire(json: string): BoardData {
     notes: revive(wire.notes, "updatedAt"),
     positions: revive(wire.positions, "updatedAt"),
     edges: revive(wire.edges, "updatedAt"),
-    messages: wire.messages.map(([id, chatId, parentId, role, preview, status, tier, model, deleted, createdAt]) => ({
+    messages: wire.messages.map(([id, chatId, parentId, role, preview, status, tier, model, deleted, createdAt, agent]) => ({
       id,
       chatId,
       parentId,
@@ -71,6 +73,7 @@ export function boardFromWire(json: string): BoardData {
       status,
       tier,
       model,
+      agent: agent ?? null,
       deleted: deleted === 1,
       createdAt: new Date(createdAt),
     })),

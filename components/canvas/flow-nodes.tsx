@@ -79,6 +79,11 @@ export const MessageNode = memo(function MessageNode({ id, data, selected, isCon
             {m.tier}
           </span>
         ) : null}
+        {m.agent ? (
+          <span className="max-w-24 truncate rounded bg-sky-100 px-1 text-[10px] font-medium text-sky-800" title={`Agent: ${m.agent}`}>
+            {m.agent}
+          </span>
+        ) : null}
         {data.fork ? (
           <span className="flex items-center gap-0.5 rounded bg-amber-100 px-1 text-[10px] font-medium text-amber-800" title="Fork point: the conversation branches here">
             <ForkIcon className="h-2.5 w-2.5" />

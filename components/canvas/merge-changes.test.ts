@@ -14,6 +14,7 @@ const message = (id: string, parentId: string | null, s: number, extra: Partial<
   status: "complete",
   tier: null,
   model: null,
+  agent: null,
   deleted: false,
   createdAt: t(s),
   ...extra,

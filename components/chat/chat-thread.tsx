@@ -12,12 +12,14 @@ import { Composer } from "./composer";
 import { ShareButton } from "@/components/share/share-button";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
+import { AgentPicker } from "./agent-picker";
 import { ModelPicker } from "./model-picker";
 import { placeLive } from "./live-placement";
 import { type LiveOverlay, MessageItem } from "./message-item";
 import { chatHref, type ChatPermissions, type ThreadData, type ThreadMessage } from "./types";
 import { type LiveAnswer, useChatStream } from "./use-chat-stream";
 import { useMessageActions } from "./use-message-actions";
+import { useAgentChoice } from "./use-agent-choice";
 import { useModelChoice } from "./use-model-choice";
 import { useStickToBottom } from "./use-stick-to-bottom";
 import { useThreadLocation, useThreadQuery } from "./use-thread";
@@ -95,7 +97,9 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const create = useMutation(trpc.chat.create.mutationOptions());
 
   const messages: ThreadMessage[] = data?.messages ?? [];
+  const agentChoice = useAgentChoice({ projectId, chatId, saved: chatId ? data?.chat.agentId : null });
   const model = useModelChoice({
+    agentId: agentChoice.agentId,
     projectId,
     chatId,
     saved: chatId ? data?.chat.modelChoice : null,
@@ -113,7 +117,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       if (!target) {
         try {
           // The picker's choice was made before the chat existed: it becomes the chat's.
-          const chat = await create.mutateAsync({ projectId, choice: model.choice });
+          const chat = await create.mutateAsync({ projectId, choice: model.choice, agentId: agentChoice.agentId });
           target = chat.id;
           setChatId(chat.id);
           onChatCreated?.(chat.id);
@@ -127,9 +131,9 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
         }
       }
       const parentId = messages.at(-1)?.id ?? null;
-      await stream.send({ chatId: target, branchId, parentId, content: text, ...model.requestFields });
+      await stream.send({ chatId: target, branchId, parentId, content: text, ...model.requestFields, ...(agentChoice.agentId ? { agentId: agentChoice.agentId } : {}) });
     },
-    [branchId, chatId, create, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
+    [agentChoice.agentId, branchId, chatId, create, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
   const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, clearNotice });
@@ -232,6 +236,8 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           readOnlyReason={readOnlyReason}
           autoFocus={!focusMessageId}
           toolbar={
+            <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
+            <AgentPicker agents={agentChoice.agents} agentId={agentChoice.agentId} onChange={agentChoice.setAgentId} disabled={streaming} />
             <ModelPicker
               choices={model.choices}
               choice={model.choice}
@@ -241,6 +247,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
               estimateError={model.estimateError}
               disabled={streaming}
             />
+            </div>
           }
         />
       </div>

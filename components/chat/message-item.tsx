@@ -106,7 +106,14 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
       } ${highlighted ? "ring-2 ring-emerald-500" : ""}`}
     >
       <header className="mb-1.5 flex items-center justify-between gap-2">
-        <span className="text-xs font-semibold uppercase tracking-wide text-zinc-500">{isUser ? "Question" : "Answer"}</span>
+        <span className="text-xs font-semibold uppercase tracking-wide text-zinc-500">
+          {isUser ? "Question" : "Answer"}
+          {!isUser && message.agentSnapshot ? (
+            <span className="ml-2 rounded bg-sky-50 px-1.5 py-0.5 font-medium normal-case tracking-normal text-sky-800 ring-1 ring-inset ring-sky-200" title="The agent that wrote this answer, with its settings as they were then">
+              Agent: {message.agentSnapshot.name}
+            </span>
+          ) : null}
+        </span>
         <SiblingSwitcher
           index={siblingIndex}
           count={message.siblingIds.length}

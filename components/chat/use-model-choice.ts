@@ -30,6 +30,7 @@ export function useModelChoice({
   parentId,
   draft,
   enabled,
+  agentId,
 }: {
   projectId: string;
   chatId: string | null;
@@ -37,6 +38,8 @@ export function useModelChoice({
   parentId: string | null;
   draft: string;
   enabled: boolean;
+  /** the agent chosen for the chat (it shapes the estimate as it shapes the turn) */
+  agentId: string | null;
 }) {
   const trpc = useTRPC();
   const [choice, setChoiceState] = useState<ModelChoice>(() => decodeModelChoice(saved));
@@ -62,7 +65,7 @@ export function useModelChoice({
   const content = useDebounced(draft.trim(), ESTIMATE_DEBOUNCE_MS);
   const estimate = useQuery(
     trpc.chat.estimate.queryOptions(
-      { projectId, chatId, parentId, content, ...requestFieldsOf(choice) },
+      { projectId, chatId, parentId, content, agentId, ...requestFieldsOf(choice) },
       { enabled, placeholderData: keepPreviousData, staleTime: 10_000, retry: false },
     ),
   );

@@ -8,8 +8,10 @@ const TABS = [
   { slug: "chat", label: "Chat" },
   { slug: "canvas", label: "Canvas" },
   { slug: "knowledge", label: "Knowledge" },
+  { slug: "agents", label: "Agents" },
   { slug: "members", label: "Members" },
   { slug: "billing", label: "Billing" },
+  { slug: "requests", label: "Requests" },
   { slug: "settings", label: "Settings" },
 ] as const;
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AgentSnapshot, agents } from "./agents";
 import { users } from "./auth";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
 import { projects } from "./projects";
@@ -18,6 +19,8 @@ export const chats = pgTable(
     archivedAt: ts("archived_at"),
     /** the composer's model picker, remembered per chat: "auto", "local" or "cloud:<model id>" (lib/model-choice.ts); null = auto */
     modelChoice: text("model_choice"),
+    /** the agent the chat's turns use unless a turn names another */
+    agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -58,6 +61,9 @@ export const messages = pgTable(
     tokensOut: integer("tokens_out").notNull().default(0),
     costMicros: micros("cost_micros").notNull().default(sql`0`),
     latencyMs: integer("latency_ms"),
+    /** the agent that answered, and its settings as used (editing the agent later changes nothing here) */
+    agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
+    agentSnapshot: jsonb("agent_snapshot").$type<AgentSnapshot>(),
     feedback: text("feedback", { enum: ["good", "bad"] }),
     deletedAt: ts("deleted_at"),
     createdAt: createdAt(),

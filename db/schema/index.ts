@@ -1,6 +1,7 @@
 import "server-only";
 export * from "./access-tokens";
 export * from "./activity";
+export * from "./agents";
 export * from "./auth";
 export * from "./billing";
 export * from "./canvas";
@@ -10,6 +11,7 @@ export * from "./knowledge";
 export * from "./mail";
 export * from "./ops";
 export * from "./projects";
+export * from "./request-logs";
 export * from "./search";
 export * from "./share";
 export * from "./notify";

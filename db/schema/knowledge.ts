@@ -13,6 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { agents } from "./agents";
 import { users } from "./auth";
 import { messages } from "./chat";
 import { createdAt, id, ts, updatedAt } from "./columns";
@@ -123,4 +124,18 @@ export const messageCitations = pgTable(
     problem: text("problem", { enum: ["no_such_source", "quote_not_found"] }),
   },
   (t) => [primaryKey({ columns: [t.messageId, t.number] }), index("message_citations_source_idx").on(t.sourceId)],
+);
+
+/** The sources an agent with scope "sources" may draw on; a deleted source drops out of every agent's scope. */
+export const agentSources = pgTable(
+  "agent_sources",
+  {
+    agentId: uuid("agent_id")
+      .notNull()
+      .references(() => agents.id, { onDelete: "cascade" }),
+    sourceId: uuid("source_id")
+      .notNull()
+      .references(() => sources.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.agentId, t.sourceId] }), index("agent_sources_source_idx").on(t.sourceId)],
 );

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { bigint, index, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../lib/roles";
 import { users } from "./auth";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
@@ -38,6 +38,8 @@ export const projects = pgTable(
     storageQuotaBytes: bigint("storage_quota_bytes", { mode: "number" }).notNull().default(1_073_741_824),
     storageUsedBytes: bigint("storage_used_bytes", { mode: "number" }).notNull().default(0),
     settings: jsonb("settings").$type<ProjectSettings>().notNull().default(DEFAULT_PROJECT_SETTINGS),
+    /** how long the owner's request log keeps a call (server/request-logs/) */
+    requestLogDays: integer("request_log_days").notNull().default(30),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -4,10 +4,19 @@ import { getEnv } from "@/server/env";
 import { type ChatTurn, UpstreamError } from "./types";
 
 /** The body of one streamed Messages call, exactly as it is sent upstream. */
-export type ClaudeRequest = { model: string; max_tokens: number; system: string; messages: ChatTurn[]; stream: true };
+export type ClaudeRequest = { model: string; max_tokens: number; system: string; messages: ChatTurn[]; stream: true; temperature?: number };
 
-export function claudeRequest({ model, system, messages, maxTokens }: { model: string; system: string; messages: ChatTurn[]; maxTokens: number }): ClaudeRequest {
-  return { model, max_tokens: maxTokens, system, messages, stream: true };
+/** `temperature` only when an agent sets one: without it the request (and so its hold) is what it always was. */
+export function claudeRequest({
+  model,
+  system,
+  messages,
+  maxTokens,
+  temperature,
+}: { model: string; system: string; messages: ChatTurn[]; maxTokens: number; temperature?: number | null }): ClaudeRequest {
+  const request: ClaudeRequest = { model, max_tokens: maxTokens, system, messages, stream: true };
+  if (temperature != null) request.temperature = temperature;
+  return request;
 }
 
 /**

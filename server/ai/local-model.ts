@@ -17,6 +17,7 @@ export async function streamLocalModel(call: {
   system: string;
   messages: ChatTurn[];
   maxTokens: number;
+  temperature?: number | null;
   signal: AbortSignal;
   onText: (text: string) => void;
 }): Promise<{ tokensIn: number; tokensOut: number; model: string }> {
@@ -31,6 +32,7 @@ export async function streamLocalModel(call: {
     system: call.system,
     messages: call.messages,
     maxOutputTokens: call.maxTokens,
+    ...(call.temperature != null ? { temperature: call.temperature } : {}),
     abortSignal: call.signal,
     maxRetries: 0,
     onError: ({ error }) => {

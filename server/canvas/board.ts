@@ -27,6 +27,8 @@ export type BoardMessage = {
   status: string;
   tier: "local" | "cloud" | null;
   model: string | null;
+  /** the name of the agent that wrote it, as it was then (null = none) */
+  agent: string | null;
   deleted: boolean;
   createdAt: Date;
 };
@@ -127,14 +129,15 @@ export async function selectMessages(db: Db, { projectId, filter }: { projectId:
     sql`select json_agg(json_build_array(
           ${messages.id}, ${messages.chatId}, ${messages.parentId}, ${messages.role},
           left(${messages.content}, ${PREVIEW_CHARS * 2}), length(${messages.content}) > ${PREVIEW_CHARS * 2},
-          ${messages.status}, ${messages.tier}, ${messages.model}, ${messages.deletedAt} is not null, ${messages.createdAt}
+          ${messages.status}, ${messages.tier}, ${messages.model}, ${messages.deletedAt} is not null, ${messages.createdAt},
+          ${messages.agentSnapshot}->>'name'
         ) order by ${messages.createdAt}, ${messages.id})::text as rows
         from ${messages} inner join ${chats} on ${chats.id} = ${messages.chatId}
         where ${where}`,
   );
   if (!row?.rows) return [];
-  type Row = [string, string, string | null, BoardMessage["role"], string, boolean, string, BoardMessage["tier"], string | null, boolean, string];
-  return (JSON.parse(row.rows) as Row[]).map(([id, chatId, parentId, role, preview, long, status, tier, model, deleted, createdAt]) => ({
+  type Row = [string, string, string | null, BoardMessage["role"], string, boolean, string, BoardMessage["tier"], string | null, boolean, string, string | null];
+  return (JSON.parse(row.rows) as Row[]).map(([id, chatId, parentId, role, preview, long, status, tier, model, deleted, createdAt, agent]) => ({
     id,
     chatId,
     parentId,
@@ -144,6 +147,7 @@ export async function selectMessages(db: Db, { projectId, filter }: { projectId:
     status,
     tier,
     model,
+    agent,
     deleted,
     createdAt: new Date(createdAt),
   }));

@@ -27,11 +27,14 @@ export async function listChats(db: Db, { projectId }: { projectId: string }) {
 }
 
 /** A chat always has its first branch, "Main", so there is a pointer to append to. */
-export async function createChat(db: Db, { projectId, by, title, modelChoice }: { projectId: string; by: string; title?: string; modelChoice?: string }) {
+export async function createChat(
+  db: Db,
+  { projectId, by, title, modelChoice, agentId }: { projectId: string; by: string; title?: string; modelChoice?: string; agentId?: string | null },
+) {
   return db.transaction(async (tx) => {
     const [chat] = await tx
       .insert(chats)
-      .values({ projectId, createdBy: by, modelChoice, ...(title ? { title: cleanTitle(title) } : {}) })
+      .values({ projectId, createdBy: by, modelChoice, agentId, ...(title ? { title: cleanTitle(title) } : {}) })
       .returning();
     if (!chat) throw new Error("chat insert returned nothing");
     const [branch] = await tx.insert(branches).values({ chatId: chat.id, title: "Main", createdBy: by }).returning();

@@ -15,7 +15,7 @@ export async function exportBranchMarkdown(db: Db, args: { projectId: string; ch
       lines.push("## You", "", m.content, "");
       continue;
     }
-    const badge = [m.tier, m.model, m.status !== "complete" ? m.status : null, `${m.tokensIn}+${m.tokensOut} tokens`, formatUsd(m.costMicros, { precision: "micros" })]
+    const badge = [m.agentSnapshot ? `agent ${m.agentSnapshot.name}` : null, m.tier, m.model, m.status !== "complete" ? m.status : null, `${m.tokensIn}+${m.tokensOut} tokens`, formatUsd(m.costMicros, { precision: "micros" })]
       .filter(Boolean)
       .join(" · ");
     lines.push(`## Assistant (${badge})`, "", m.content || "_(no text)_", "");
@@ -50,6 +50,7 @@ export async function exportTree(db: Db, args: { projectId: string; chatId: stri
             content: m.content,
             tier: m.tier,
             model: m.model,
+            agent: m.agentSnapshot ?? null,
             status: m.status,
             tokensIn: m.tokensIn,
             tokensOut: m.tokensOut,

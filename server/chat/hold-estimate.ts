@@ -7,8 +7,9 @@ import { getPreferences } from "@/server/account/preferences";
 import { readCloudHoldFacts } from "@/server/billing/hold-facts";
 import { planCloudHold, resolveCloudModel } from "@/server/billing/hold-plan";
 import { AppError, isAppError } from "@/server/errors";
+import { agentScope, applyAgent, loadTurnAgent, settingsWithAgent } from "@/server/agents/turn-agent";
 import { getChat } from "./chats";
-import { assertUsableModel } from "./model-choice";
+import { assertUsableModel } from "@/server/ai/usable-model";
 import { cloudTurnRequest } from "./stream/cloud-request";
 import { DEFAULT_MAX_TOKENS } from "./stream/producer";
 import { retrieveForTurn } from "./stream/retrieval";
@@ -34,6 +35,8 @@ export type EstimateInput = {
   tier: "local" | "cloud" | "auto";
   model?: string | null;
   maxTokens?: number | null;
+  /** the turn's agent; absent = the chat's */
+  agentId?: string | null;
 };
 
 /**
@@ -46,14 +49,18 @@ export type EstimateInput = {
  * payer's billing account if they have none yet and starts a new month's
  * period when the month changed.
  */
-export async function estimateTurnHold(db: Db, input: EstimateInput): Promise<HoldEstimate> {
-  if (input.chatId) await getChat(db, { projectId: input.projectId, chatId: input.chatId });
+export async function estimateTurnHold(db: Db, raw: EstimateInput): Promise<HoldEstimate> {
+  const chat = raw.chatId ? await getChat(db, { projectId: raw.projectId, chatId: raw.chatId }) : null;
+  if (raw.model && raw.tier !== "cloud") throw new AppError("bad_request:model", "A model can only be chosen for the cloud tier.");
+  // The agent shapes the estimate exactly as it shapes the turn (server/agents/turn-agent.ts).
+  const agent = await loadTurnAgent(db, { projectId: raw.projectId, agentId: raw.agentId ?? chat?.agentId ?? null });
+  const shaped = applyAgent({ requestId: "estimate", chatId: raw.chatId ?? "", tier: raw.tier, model: raw.model ?? null, maxTokens: raw.maxTokens ?? null }, agent);
+  const input = { ...raw, settings: settingsWithAgent(raw.settings, agent), tier: shaped.tier, model: shaped.model ?? shaped.fallbackModel, maxTokens: shaped.maxTokens };
   if (input.tier === "local") return { kind: "free", reason: "local" };
   const policy = input.settings.escalationPolicy;
   if (input.tier === "auto" && policy === "manual") return { kind: "free", reason: "policy:manual" };
-  if (input.model && input.tier !== "cloud") throw new AppError("bad_request:model", "A model can only be chosen for the cloud tier.");
 
-  const facts = await readCloudHoldFacts(db, { projectId: input.projectId, model: input.tier === "cloud" ? (input.model ?? null) : null });
+  const facts = await readCloudHoldFacts(db, { projectId: input.projectId, model: input.model ?? null });
   if (!facts.cloudConfigured) return { kind: "unavailable", message: cloudNotConfiguredError().message };
   const model = await resolveCloudModel(db, facts);
   await assertUsableModel(db, model);
@@ -62,7 +69,7 @@ export async function estimateTurnHold(db: Db, input: EstimateInput): Promise<Ho
   const path = from && input.chatId ? await readPath(db, { chatId: input.chatId, tipMessageId: from }) : [];
   const question = input.content != null ? input.content.trim() : (path.at(-1)?.content ?? "");
   const [{ chunks }, prefs] = await Promise.all([
-    retrieveForTurn(db, { projectId: input.projectId, question, hasSources: true }),
+    retrieveForTurn(db, { projectId: input.projectId, question, hasSources: true, sourceIds: agentScope(agent) }),
     getPreferences(db, { userId: input.userId }),
   ]);
   const request = cloudTurnRequest({
@@ -74,6 +81,7 @@ export async function estimateTurnHold(db: Db, input: EstimateInput): Promise<Ho
     answerTo: input.answerTo,
     model,
     maxTokens: input.maxTokens ?? DEFAULT_MAX_TOKENS,
+    temperature: agent?.temperature ?? null,
   });
   try {
     const plan = await planCloudHold(db, facts, {

@@ -45,13 +45,14 @@ const MAX_CANDIDATES = 10_000;
  */
 export async function retrieveChunks(
   db: Db,
-  args: { projectId: string; query: string; limit?: number },
+  args: { projectId: string; query: string; limit?: number; sourceIds?: string[] | null },
 ): Promise<RetrievedChunk[]> {
   const limit = Math.max(1, Math.min(args.limit ?? 8, 50));
   const query = args.query.slice(0, MAX_QUERY_CHARS).trim();
   if (!query) return [];
 
-  const strict = await search(db, args.projectId, query, limit);
+  const scope = args.sourceIds ?? null;
+  const strict = await search(db, args.projectId, query, limit, scope);
   if (strict.length > 0) return strict;
 
   const words = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length > 1);
@@ -59,7 +60,7 @@ export async function retrieveChunks(
   const terms = [...new Set(significant.length > 0 ? significant : words)];
   if (terms.length === 0) return [];
   // Only letters and digits survive the match above, so the websearch syntax cannot be injected.
-  return search(db, args.projectId, terms.join(" or "), limit);
+  return search(db, args.projectId, terms.join(" or "), limit, scope);
 }
 
 type Row = {
@@ -73,7 +74,8 @@ type Row = {
   matched: number;
 };
 
-async function search(db: Db, projectId: string, websearch: string, limit: number): Promise<RetrievedChunk[]> {
+/** `scope`: only these sources (an agent's knowledge); null = every ready source of the project. */
+async function search(db: Db, projectId: string, websearch: string, limit: number, scope: string[] | null): Promise<RetrievedChunk[]> {
   const [parsed] = await queryRows<{ q: string }>(db, sql`select websearch_to_tsquery('english', ${websearch})::text as q`);
   const lexemes = positiveLexemes(parsed?.q ?? "");
   if (lexemes.length === 0) return [];
@@ -91,6 +93,7 @@ async function search(db: Db, projectId: string, websearch: string, limit: numbe
         from (
           select c.id, c.source_id, c.ordinal, c.tsv from chunks c cross join q
           where c.project_id = ${projectId} and c.tsv @@ q.tsq
+            and (${scope === null}::boolean or c.source_id in (select jsonb_array_elements_text(${JSON.stringify(scope ?? [])}::jsonb)::uuid))
           limit ${MAX_CANDIDATES}
         ) c cross join q
       ),

@@ -1,12 +1,14 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
+import { agentsRouter } from "./agents";
 import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
 import { chatRouter } from "./chat";
 import { collabRouter } from "./collab";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
+import { requestLogsRouter } from "./request-logs";
 import { searchRouter } from "./search";
 import { notificationsRouter } from "./notifications";
 import { shareRouter } from "./share";
@@ -17,6 +19,8 @@ export const appRouter = router({
   account: accountRouter,
   projects: projectsRouter,
   chat: chatRouter,
+  agents: agentsRouter,
+  requestLogs: requestLogsRouter,
   knowledge: knowledgeRouter,
   canvas: canvasRouter,
   collab: collabRouter,

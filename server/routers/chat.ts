@@ -6,6 +6,7 @@ import { archiveBranch, forkBranch, getProjectBranch, renameBranch, switchSiblin
 import { deleteChat, listChats, renameChat, setChatArchived } from "@/server/chat/chats";
 import { exportBranchMarkdown, exportTree } from "@/server/chat/export";
 import { setFeedback } from "@/server/chat/feedback";
+import { setChatAgent } from "@/server/agents/agents";
 import { getAnswerDetails } from "@/server/chat/answer-details";
 import { estimateTurnHold } from "@/server/chat/hold-estimate";
 import { createChatWithChoice, listModelChoices, setChatModelChoice } from "@/server/chat/model-choice";
@@ -28,8 +29,10 @@ export const chatRouter = router({
   list: projectProcedure("viewer").query(({ ctx }) => listChats(ctx.db, { projectId: ctx.project.id })),
 
   create: projectProcedure("editor")
-    .input(z.object({ title: title.optional(), choice: modelChoice.optional() }))
-    .mutation(({ ctx, input }) => createChatWithChoice(ctx.db, { projectId: ctx.project.id, by: ctx.user.id, title: input.title, choice: input.choice })),
+    .input(z.object({ title: title.optional(), choice: modelChoice.optional(), agentId: uuid("agent").nullish() }))
+    .mutation(({ ctx, input }) =>
+      createChatWithChoice(ctx.db, { projectId: ctx.project.id, by: ctx.user.id, title: input.title, choice: input.choice, agentId: input.agentId }),
+    ),
 
   rename: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat"), title }))
@@ -93,6 +96,10 @@ export const chatRouter = router({
     .input(z.object({ messageId: uuid("message") }))
     .query(({ ctx, input }) => getAnswerDetails(ctx.db, { projectId: ctx.project.id, messageId: input.messageId })),
 
+  setAgent: projectProcedure("editor")
+    .input(z.object({ chatId: uuid("chat"), agentId: uuid("agent").nullable() }))
+    .mutation(({ ctx, input }) => setChatAgent(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, agentId: input.agentId })),
+
   models: projectProcedure("viewer").query(({ ctx }) => listModelChoices(ctx.db)),
 
   setModel: projectProcedure("editor")
@@ -110,6 +117,7 @@ export const chatRouter = router({
         tier: z.enum(["local", "cloud", "auto"]),
         model: modelId.nullish(),
         maxTokens: z.number().int().min(1).max(32_000).nullish(),
+        agentId: uuid("agent").nullish(),
       }),
     )
     .query(({ ctx, input: { projectId: _projectId, ...input } }) =>

@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
  *   [[long]]   400 tokens as fast as possible
  *   [[paced]]  400 tokens at ~400 tokens/s, a faster-than-real upstream (throughput benchmark)
  *   [[fabricate]] the answer adds a misquote of source [1] and a citation [9] of a source it was never given
+ * A system prompt with an agent's instructions (`Agent "<name>" instructions:`) adds "Answering as <name>."
  * Otherwise a deterministic answer that quotes the question and cites [1]
  * when the system prompt carried <sources>. API key "bad-key" (x-api-key or Bearer) gets a 401.
  *
@@ -95,6 +96,8 @@ function answerFor(body: MessagesBody): string[] {
     `You asked: "${quoted}". ` +
     (hasSources ? "According to the project's sources, this is covered [1]. " : "I have no project sources for this, so I answer from general knowledge. ") +
     `This is turn ${Math.ceil(turns / 2)} of the conversation. That is the fake Claude's whole answer.` +
+    // An agent's instructions in the system prompt are acknowledged, so a journey can tell they reached the upstream.
+    (/Agent "([^"]+)" instructions:/.exec(textOf(body.system))?.[1] ? ` Answering as ${/Agent "([^"]+)" instructions:/.exec(textOf(body.system))?.[1]}.` : "") +
     (question.includes("[[fabricate]]") ? ' The vault also says "soil is made of cheese" [1], and worms hold elections [9].' : "");
   return text.match(/\S+\s*/g) ?? [text];
 }

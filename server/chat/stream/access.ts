@@ -21,6 +21,8 @@ export type TurnAccess = {
   cloud: CloudHoldFacts | null;
   /** the branch the turn writes to and the message it follows (null = no such branch) */
   target: TurnTarget | null;
+  /** the agent the chat's turns use by default (null = none) */
+  chatAgentId: string | null;
 };
 
 type Row = {
@@ -34,6 +36,7 @@ type Row = {
   has_sources: boolean;
   cloud_facts: unknown;
   turn_target: unknown;
+  chat_agent_id: string | null;
 };
 
 const DEFAULT_PREFERENCES: Preferences = { language: "en", verbosity: "normal", tone: "neutral" };
@@ -65,7 +68,7 @@ export async function loadTurnAccess(
     sql`select c.project_id, p.settings, m.role, s.id as existing_stream_id, up.language, up.verbosity, up.tone,
           exists (select 1 from sources src where src.project_id = c.project_id and src.status = 'ready') as has_sources,
           ${facts} as cloud_facts,
-          ${turnTargetSql({ chatId, ...turn })} as turn_target
+          ${turnTargetSql({ chatId, ...turn })} as turn_target, c.agent_id as chat_agent_id
         from chats c
         join projects p on p.id = c.project_id
         left join project_members m on m.project_id = c.project_id and m.user_id = ${userId}
@@ -85,5 +88,6 @@ export async function loadTurnAccess(
     hasSources: Boolean(row.has_sources),
     cloud: cloud ? cloudHoldFactsFrom(row.cloud_facts) : null,
     target: turnTargetFrom(row.turn_target, chatId),
+    chatAgentId: row.chat_agent_id,
   };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type ChatStream, chatStreams, type generationSteps, messages } from "@/db/schema";
+import { type AgentSnapshot, type ChatStream, chatStreams, type generationSteps, messages } from "@/db/schema";
 import type { CloudReservation } from "@/server/billing/reserve";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import type { StreamEvent, StreamPhase } from "@/lib/chat-protocol";
@@ -45,6 +45,10 @@ export class AnswerRun {
   /** when each phase began and the first token came, for the trace's timings */
   readonly phaseStarts: Array<{ phase: StreamPhase; at: number }> = [];
   firstTokenAt: number | null = null;
+  /** the project agent answering (null = none), saved on the message as used */
+  agent: AgentSnapshot | null = null;
+  /** how the answer ended, as saved on the message (for the request log) */
+  outcome: { status: "complete" | "stopped" | "error"; costMicros: bigint; error: string | null; latencyMs: number } | null = null;
   /** the chat (and with it the stream row) was deleted, or the stream was swept: nobody can see this answer */
   gone = false;
   private timers: Array<ReturnType<typeof setInterval>> = [];

@@ -21,11 +21,12 @@ export function cloudTurnRequest(args: {
   answerTo: string | null | undefined;
   model: string;
   maxTokens: number;
+  temperature?: number | null;
 }): ClaudeRequest {
   const question = args.content != null ? args.content.trim() : (args.path.at(-1)?.content ?? "");
   const history = historyOf(args.answerTo ? args.path.slice(0, -1) : args.path);
   const context = buildCloudContext({ settings: args.settings, preferences: args.preferences, history, question, chunks: args.chunks });
-  return claudeRequest({ model: args.model, ...context, maxTokens: args.maxTokens });
+  return claudeRequest({ model: args.model, ...context, maxTokens: args.maxTokens, temperature: args.temperature });
 }
 
 /** What the model sees of the branch before the question: finished, non-empty turns. */

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import type { ProjectSettings } from "@/db/schema";
+import type { AgentSnapshot, ProjectSettings } from "@/db/schema";
 import { type ClaudeRequest, claudeRequest, claudeUsageBound } from "@/server/ai/claude";
 import { buildCloudContext, type Preferences } from "@/server/ai/context";
 import { cloudConfigured } from "@/server/ai/escalation-status";
@@ -21,6 +21,10 @@ export type TurnInputs = {
   requested: RequestedTier;
   model?: string | null;
   maxTokens?: number;
+  /** an agent's temperature, sent to every tier that takes one */
+  temperature?: number | null;
+  /** the project agent answering, recorded on the answer as it was used */
+  agent?: AgentSnapshot | null;
   settings: ProjectSettings;
   preferences: Preferences;
   /** the branch before the question (a failed read fails the answer, not the handler) */
@@ -89,11 +93,11 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
 export async function holdForCloud(
   db: Db,
   run: AnswerRun,
-  inputs: Pick<TurnInputs, "projectId" | "model" | "maxTokens" | "settings">,
+  inputs: Pick<TurnInputs, "projectId" | "model" | "maxTokens" | "settings" | "temperature">,
   context: Route["context"],
 ): Promise<{ request: ClaudeRequest; reservation: CloudReservation }> {
   const model = inputs.model ?? inputs.settings.defaultCloudModel ?? (await defaultCloudModel(db));
-  const request = claudeRequest({ model, ...context, maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS });
+  const request = claudeRequest({ model, ...context, maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS, temperature: inputs.temperature });
   const reservation = await reserveCloudBudget(db, {
     projectId: inputs.projectId,
     actorId: run.actorId,

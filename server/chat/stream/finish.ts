@@ -10,6 +10,7 @@ import { settleReservation } from "@/server/billing/settle";
 import { isAppError } from "@/server/errors";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
+import { logUpstreamCall } from "./request-log";
 import { saveVerifiedCitations, timingStep, verifyAnswer } from "./verify";
 
 /**
@@ -66,6 +67,7 @@ export async function failAnswer(db: Db, run: AnswerRun, error: unknown): Promis
 export async function closeAnswer(db: Db, run: AnswerRun): Promise<void> {
   run.stopWatching();
   run.steps.push(timingStep(run));
+  await logUpstreamCall(db, run);
   if (run.steps.length > 0 && !run.gone) await db.insert(generationSteps).values(run.steps).catch((e) => console.error("[arbor] could not save the generation trace", e));
   await run.ledger.flush().catch(() => {});
   await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, run.stream.id));
@@ -98,9 +100,20 @@ async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
 }
 
 async function saveMessage(db: Db, run: AnswerRun, o: { costMicros: bigint; status: "complete" | "stopped" | "error"; error: string | null; latencyMs: number }) {
+  run.outcome = o;
   await db
     .update(messages)
-    .set({ content: run.text, tier: run.tier, model: run.model, ...run.usage, costMicros: o.costMicros, status: o.status, error: o.error, latencyMs: o.latencyMs })
+    .set({
+      content: run.text,
+      tier: run.tier,
+      model: run.model,
+      ...run.usage,
+      costMicros: o.costMicros,
+      status: o.status,
+      error: o.error,
+      latencyMs: o.latencyMs,
+      ...(run.agent ? { agentId: run.agent.id, agentSnapshot: run.agent } : {}),
+    })
     .where(eq(messages.id, run.assistantId));
 }
 

@@ -18,7 +18,7 @@ import { DEFAULT_MAX_TOKENS, holdForCloud, type Route, type TurnInputs } from ".
 export async function generateAnswer(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
   if (route.cloud) return runCloud(run, route.cloud);
   if (localModelConfigured()) return runLocalModel(db, run, route, inputs);
-  run.emit({ type: "metadata", phase: "generating", agent: VAULT_RESPONDER_MODEL, tier: "local", model: run.model });
+  run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? VAULT_RESPONDER_MODEL, tier: "local", model: run.model });
   const answer = composeVaultAnswer(inputs.question, route.chunks);
   for (const piece of pieces(answer.text)) {
     if (run.stopped) break;
@@ -29,7 +29,7 @@ export async function generateAnswer(db: Db, run: AnswerRun, route: Route, input
 async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reservation: CloudReservation }): Promise<void> {
   run.tier = "cloud";
   run.model = cloud.request.model;
-  run.emit({ type: "metadata", phase: "generating", agent: "claude", tier: "cloud", model: run.model });
+  run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "claude", tier: "cloud", model: run.model });
   const apiKey = cloud.reservation.apiKey ?? getEnv().ANTHROPIC_API_KEY;
   if (!apiKey) throw new UpstreamError("Claude is not configured: no API key.", "cloud_not_configured", run.usage);
   try {
@@ -44,9 +44,15 @@ async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reserva
 
 async function runLocalModel(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
   run.model = localModelName();
-  run.emit({ type: "metadata", phase: "generating", agent: "local-model", tier: "local", model: run.model });
+  run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "local-model", tier: "local", model: run.model });
   try {
-    const result = await streamLocalModel({ ...route.context, maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS, signal: run.abort.signal, onText: run.onText });
+    const result = await streamLocalModel({
+      ...route.context,
+      maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS,
+      temperature: inputs.temperature ?? null,
+      signal: run.abort.signal,
+      onText: run.onText,
+    });
     run.model = result.model;
     run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
   } catch (error) {

@@ -32,6 +32,7 @@ async function produce(db: Db, { stream, ...inputs }: ProduceOptions, abort: Abo
   if (!assistantMessageId || !userMessageId || !startedBy) return;
   const run = new AnswerRun(db, { ...stream, assistantMessageId, userMessageId, startedBy }, inputs.projectId, abort);
   run.reservation = inputs.cloud?.reservation ?? null;
+  run.agent = inputs.agent ?? null;
   run.watch();
   try {
     const route = await decideTierAndHold(db, run, inputs);

@@ -13,6 +13,7 @@ import { AppError } from "@/server/errors";
 import { titleChatInBackground } from "../auto-title";
 import { readPath } from "../tree";
 import { findStreamByRequest, prepareTurn, replayOf, type Turn } from "../turns";
+import { agentScope, applyAgent, loadTurnAgent, settingsWithAgent } from "@/server/agents/turn-agent";
 import { loadTurnAccess, type TurnAccess } from "./access";
 import { cloudTurnRequest, historyOf } from "./cloud-request";
 import { billingRequestId, DEFAULT_MAX_TOKENS, launchProducer } from "./producer";
@@ -40,7 +41,11 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
   if (request.model && request.tier !== "cloud") throw new AppError("bad_request:model", "A model can only be chosen for the cloud tier.");
 
   const projectId = access.projectId;
-  const maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
+  // A project agent (the turn's, else the chat's) fills in what the person left to defaults; none costs no query.
+  const agent = await loadTurnAgent(db, { projectId, agentId: request.agentId ?? access.chatAgentId });
+  const shaped = applyAgent(request, agent);
+  const settings = settingsWithAgent(access.settings, agent);
+  const maxTokens = shaped.maxTokens ?? DEFAULT_MAX_TOKENS;
   // The branch so far: the ancestors of the message followed (for re-answering, the question is its last).
   const from = request.answerTo ?? request.parentId ?? null;
   const lineage = from ? readPath(db, { chatId: request.chatId, tipMessageId: from }) : Promise.resolve([]);
@@ -49,7 +54,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
   // Retrieval depends only on the question: it runs while the turn is written (another connection on Postgres).
   const retrieval = question
     .catch(() => "")
-    .then((text) => retrieveForTurn(db, { projectId, question: text, hasSources: access.hasSources }));
+    .then((text) => retrieveForTurn(db, { projectId, question: text, hasSources: access.hasSources, sourceIds: agentScope(agent) }));
 
   // made here, so the hold (planned before the turn's statement) can record the stream it belongs to
   const streamId = randomUUID();
@@ -57,14 +62,27 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
   let cloud: { plan: CloudHoldPlan; request: ClaudeRequest } | null = null;
   let turn: Turn;
   for (let attempt = 0; ; attempt++) {
-    cloud = request.tier === "cloud" ? await planCloudTurn(db, access, { userId, request, streamId, maxTokens, lineage, retrieval, fresh: attempt === 0 }) : null;
+    cloud =
+      shaped.tier === "cloud"
+        ? await planCloudTurn(db, { ...access, settings }, {
+            userId,
+            request: { ...request, tier: shaped.tier, model: shaped.model },
+            streamId,
+            maxTokens,
+            temperature: agent?.temperature ?? null,
+            lineage,
+            retrieval,
+            // the facts read with the access check were for the model the person asked for, not the agent's
+            fresh: attempt === 0 && shaped.model === (request.model ?? null),
+          })
+        : null;
     const hold = cloud ? holdInStatement(db, cloud.plan) : null;
     try {
       turn = await prepareTurn(db, {
         ...request,
         projectId,
         by: userId,
-        kind: request.answerTo ? (request.tier === "cloud" ? "escalate" : "regenerate") : "send",
+        kind: request.answerTo ? (shaped.tier === "cloud" ? "escalate" : "regenerate") : "send",
         knownNew: true,
         target: access.target,
         streamId,
@@ -89,11 +107,13 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
   launchProducer(db, {
     stream: turn.stream,
     projectId,
-    requested: request.tier,
-    model: cloud?.plan.model ?? request.model ?? null,
-    maxTokens: request.maxTokens ?? undefined,
+    requested: shaped.tier,
+    model: cloud?.plan.model ?? shaped.model ?? shaped.fallbackModel ?? null,
+    maxTokens: shaped.maxTokens ?? undefined,
+    temperature: agent?.temperature ?? null,
+    agent,
     cloud: cloud && reservationId ? { request: cloud.request, reservation: reservationOf(cloud.plan, reservationId) } : null,
-    settings: access.settings,
+    settings,
     preferences: access.preferences,
     history: lineage.then((path) => historyOf(request.answerTo ? path.slice(0, -1) : path)),
     question: turn.question,
@@ -121,16 +141,26 @@ async function planCloudTurn(
     request,
     streamId,
     maxTokens,
+    temperature,
     lineage,
     retrieval,
     fresh,
-  }: { userId: string; request: ChatRequest; streamId: string; maxTokens: number; lineage: Promise<Message[]>; retrieval: Promise<Retrieval>; fresh: boolean },
+  }: {
+    userId: string;
+    request: ChatRequest;
+    streamId: string;
+    maxTokens: number;
+    temperature: number | null;
+    lineage: Promise<Message[]>;
+    retrieval: Promise<Retrieval>;
+    fresh: boolean;
+  },
 ): Promise<{ plan: CloudHoldPlan; request: ClaudeRequest }> {
   const projectId = access.projectId;
-  const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: access.cloud?.model ?? null });
+  const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: request.model ?? access.cloud?.model ?? null });
   if (!facts.cloudConfigured) throw cloudNotConfiguredError();
   const [path, { chunks }, model] = await Promise.all([lineage, retrieval, resolveCloudModel(db, facts)]);
-  const upstream = cloudTurnRequest({ settings: access.settings, preferences: access.preferences, path, chunks, content: request.content, answerTo: request.answerTo, model, maxTokens });
+  const upstream = cloudTurnRequest({ settings: access.settings, preferences: access.preferences, path, chunks, content: request.content, answerTo: request.answerTo, model, maxTokens, temperature });
   const plan = await planCloudHold(db, facts, {
     projectId,
     actorId: userId,

@@ -1,0 +1,30 @@
+import "server-only";
+import { z } from "zod";
+import { listRequestLogs, RETENTION_DAYS, requestLogsCsv, setRequestLogRetention } from "@/server/request-logs/logs";
+import { projectProcedure, router } from "@/server/trpc/init";
+
+const filter = z.object({
+  memberId: z.uuid({ message: "is not a valid member id" }).nullish(),
+  model: z.string().trim().min(1).max(100).nullish(),
+  status: z.enum(["complete", "stopped", "error"]).nullish(),
+  from: z.coerce.date().nullish(),
+  to: z.coerce.date().nullish(),
+});
+
+/** requestLogs.*: the project's upstream calls, for its owner only (they carry every member's spend). */
+export const requestLogsRouter = router({
+  list: projectProcedure("owner")
+    .input(z.object({ filter }))
+    .query(async ({ ctx, input }) => ({
+      rows: await listRequestLogs(ctx.db, { projectId: ctx.project.id, filter: input.filter }),
+      retentionDays: ctx.project.requestLogDays,
+    })),
+
+  csv: projectProcedure("owner")
+    .input(z.object({ filter }))
+    .query(({ ctx, input }) => requestLogsCsv(ctx.db, { projectId: ctx.project.id, filter: input.filter })),
+
+  setRetention: projectProcedure("owner")
+    .input(z.object({ days: z.number().int("must be a whole number of days").min(RETENTION_DAYS.min).max(RETENTION_DAYS.max) }))
+    .mutation(({ ctx, input }) => setRequestLogRetention(ctx.db, { projectId: ctx.project.id, days: input.days })),
+});
