@@ -30,7 +30,7 @@ async function escalateUntilStopped(page: Page, rounds: number): Promise<number>
     await expect(answers(page)).toHaveCount(round + 1, { timeout: 90_000 });
     const answer = answers(page).last();
     await expectAnswerDone(answer);
-    await answer.getByRole("button", { name: "Escalate" }).click();
+    await answer.getByRole("button", { name: "Escalate", exact: true }).click();
     await expect(async () => {
       const refused = await quota.isVisible();
       const cloud = await answers(page).last().getByText("fake Claude").isVisible();
@@ -119,7 +119,7 @@ test("with Stripe (the stand-in), a Managed subscriber's usage is on the upcomin
     await page.goto(`${server.url}/projects/${projectId}/chat`);
     await ask(page, "Summarise the garden plan [[long]]");
     await expectAnswerDone(answers(page).first());
-    await answers(page).first().getByRole("button", { name: "Escalate" }).click();
+    await answers(page).first().getByRole("button", { name: "Escalate", exact: true }).click();
     await expect(answers(page).first().getByLabel("Answer details")).toContainText("Cloud", { timeout: 90_000 });
 
     // the meter worker reports it (every 30 s); the Billing page shows Stripe's own preview of the next invoice
