@@ -1,29 +1,16 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { agents, DEFAULT_PROJECT_SETTINGS, messages, reservations, sources } from "@/db/schema";
-import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createChat } from "@/server/chat/chats";
 import { estimateTurnHold } from "@/server/chat/hold-estimate";
 import { billingRequestId } from "@/server/chat/stream/producer";
 import { startChatTurn } from "@/server/chat/stream/start";
-import { addSource, runTurn, useFakeAnthropic } from "@/testing/chat-turns";
-import { createTestDatabase } from "@/testing/database";
-import type { FakeAnthropic } from "@/testing/fakes/anthropic";
+import { addSource, runTurn } from "@/testing/chat-turns";
+import { chatEnvironment } from "@/testing/chat-environment";
 import { makeProject } from "@/testing/fixtures";
 import { type AgentInput, archiveAgent, createAgent, setChatAgent, updateAgent } from "./agents";
 
-let database: Database;
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await useFakeAnthropic();
-  database = await createTestDatabase();
-  await ensureModelPrices(database.db);
-});
-afterAll(async () => {
-  await database.close();
-  await fake.close();
-});
+const env = chatEnvironment();
 
 const SOIL_AGENT: AgentInput = {
   name: "Soil scientist",
@@ -37,13 +24,13 @@ const SOIL_AGENT: AgentInput = {
 };
 
 async function setup() {
-  const db = database.db;
+  const db = env.database.db;
   const { owner, project } = await makeProject(db);
   const chat = await createChat(db, { projectId: project.id, by: owner.id });
   return { db, owner, project, chat };
 }
 
-const lastRequest = () => fake.requests.at(-1)?.body as unknown as { system: string; temperature?: number; max_tokens: number; model: string };
+const lastRequest = () => env.fake.requests.at(-1)?.body as unknown as { system: string; temperature?: number; max_tokens: number; model: string };
 
 describe("a project agent answers", () => {
   it("with its instructions, tier, model, temperature and max tokens, and the answer records it as used", async () => {

@@ -1,11 +1,8 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { chats, DEFAULT_PROJECT_SETTINGS, messages, modelPrices, projects, reservations } from "@/db/schema";
-import { ensureModelPrices } from "@/server/ai/model-prices";
-import { addSource, runTurn, useFakeAnthropic } from "@/testing/chat-turns";
-import { createTestDatabase } from "@/testing/database";
-import type { FakeAnthropic } from "@/testing/fakes/anthropic";
+import { addSource, runTurn } from "@/testing/chat-turns";
+import { chatEnvironment } from "@/testing/chat-environment";
 import { makeProject } from "@/testing/fixtures";
 import { createChat } from "./chats";
 import { estimateTurnHold, type HoldEstimate } from "./hold-estimate";
@@ -14,17 +11,7 @@ import { billingRequestId } from "./stream/producer";
 import { startChatTurn } from "./stream/start";
 import { getThread } from "./thread";
 
-let database: Database;
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await useFakeAnthropic();
-  database = await createTestDatabase();
-  await ensureModelPrices(database.db);
-});
-afterAll(async () => {
-  await database.close();
-  await fake.close();
-});
+const env = chatEnvironment();
 
 const HAIKU = "claude-haiku-5-5";
 const OPUS = "claude-opus-5-5";
@@ -32,7 +19,7 @@ const OPUS = "claude-opus-5-5";
 const SETTINGS = { ...DEFAULT_PROJECT_SETTINGS, escalationPolicy: "manual" as const, systemPrompt: "土壌の健康を守る。🌱".repeat(40) };
 
 async function setup() {
-  const db = database.db;
+  const db = env.database.db;
   const { owner, project } = await makeProject(db);
   await db.update(projects).set({ settings: SETTINGS }).where(eq(projects.id, project.id));
   await addSource(db, { projectId: project.id, title: "Soil notes", texts: ["Compost feeds soil microbes and keeps moisture.", "Mulch protects soil from erosion."] });
@@ -46,7 +33,7 @@ function cloudAmount(estimate: HoldEstimate): bigint {
 }
 
 async function heldFor(userId: string, requestId: string) {
-  const [row] = await database.db.select().from(reservations).where(eq(reservations.requestId, billingRequestId(userId, requestId)));
+  const [row] = await env.database.db.select().from(reservations).where(eq(reservations.requestId, billingRequestId(userId, requestId)));
   if (!row) throw new Error("no reservation");
   return row;
 }

@@ -1,30 +1,17 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { generationSteps, messageCitations, reservations } from "@/db/schema";
-import { ensureModelPrices } from "@/server/ai/model-prices";
-import { addSource, runTurn, useFakeAnthropic } from "@/testing/chat-turns";
-import { createTestDatabase } from "@/testing/database";
-import type { FakeAnthropic } from "@/testing/fakes/anthropic";
+import { addSource, runTurn } from "@/testing/chat-turns";
+import { chatEnvironment } from "@/testing/chat-environment";
 import { makeProject } from "@/testing/fixtures";
 import { getAnswerDetails } from "./answer-details";
 import { createChat } from "./chats";
 import { getThread } from "./thread";
 
-let database: Database;
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await useFakeAnthropic();
-  database = await createTestDatabase();
-  await ensureModelPrices(database.db);
-});
-afterAll(async () => {
-  await database.close();
-  await fake.close();
-});
+const env = chatEnvironment();
 
 async function setup() {
-  const db = database.db;
+  const db = env.database.db;
   const { owner, project } = await makeProject(db);
   await addSource(db, { projectId: project.id, title: "Soil notes", texts: ["Soil holds water; compost improves soil structure.", "Clay soil drains slowly."] });
   const chat = await createChat(db, { projectId: project.id, by: owner.id });
@@ -41,7 +28,7 @@ describe("the verifying phase", () => {
     expect(last?.type).toBe("end");
     if (last?.type !== "end") return;
     expect(last.modelUsed).toBe("claude-haiku-5-5");
-    // The fake cites [1] plainly (supported), then misquotes [1] and cites [9], which it was never given.
+    // The env.fake cites [1] plainly (supported), then misquotes [1] and cites [9], which it was never given.
     expect(last.sources).toEqual([
       expect.objectContaining({ number: 1, title: "Soil notes", supported: false, problem: "quote_not_found" }),
       expect.objectContaining({ number: 9, chunkId: null, sourceId: null, title: null, supported: false, problem: "no_such_source" }),

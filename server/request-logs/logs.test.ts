@@ -1,31 +1,18 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "@/db/client";
+import { describe, expect, it } from "vitest";
 import { messages, requestLogs } from "@/db/schema";
 import { createAgent } from "@/server/agents/agents";
-import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createChat } from "@/server/chat/chats";
-import { runTurn, useFakeAnthropic } from "@/testing/chat-turns";
-import { createTestDatabase } from "@/testing/database";
-import type { FakeAnthropic } from "@/testing/fakes/anthropic";
+import { runTurn } from "@/testing/chat-turns";
+import { chatEnvironment } from "@/testing/chat-environment";
 import { makeProject } from "@/testing/fixtures";
 import { listRequestLogs, pruneRequestLogs, requestLogsCsv, setRequestLogRetention } from "./logs";
 
-let database: Database;
-let fake: FakeAnthropic;
-beforeAll(async () => {
-  fake = await useFakeAnthropic();
-  database = await createTestDatabase();
-  await ensureModelPrices(database.db);
-});
-afterAll(async () => {
-  await database.close();
-  await fake.close();
-});
+const env = chatEnvironment();
 
 describe("the owner's request log", () => {
   it("lists every upstream call with its member, agent, model, status, timings, tokens, cost and error — not the vault responder", async () => {
-    const db = database.db;
+    const db = env.database.db;
     const { owner, project, members } = await makeProject(db, ["editor"]);
     const editor = members.editor;
     if (!editor) throw new Error("no editor");
@@ -61,7 +48,7 @@ describe("the owner's request log", () => {
   });
 
   it("keeps calls for the project's retention period; a period out of range is refused and changes nothing", async () => {
-    const db = database.db;
+    const db = env.database.db;
     const { owner, project } = await makeProject(db);
     const chat = await createChat(db, { projectId: project.id, by: owner.id });
     await runTurn(db, owner.id, { chatId: chat.id, parentId: null, content: "Keep?", tier: "cloud" });
