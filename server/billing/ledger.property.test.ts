@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 import type { Database } from "@/db/client";
 import { createTestDatabase } from "@/testing/database";
 import { type FakeStripe, startFakeStripe } from "@/testing/fakes/stripe-api";
-import { ledgerProperty, WEBHOOK_SECRET } from "@/testing/ledger-model";
+import { handoverHistory, ledgerProperty, WEBHOOK_SECRET } from "@/testing/ledger-model";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { resetEnvForTests } from "@/server/env";
 import { getStripe } from "./stripe";
@@ -40,6 +40,6 @@ afterAll(async () => {
 
 describe("the ledger over random histories", () => {
   it("never leaks: floors, quotas, charges = settled holds, each hold closed once, each usage event on Stripe once", { timeout: 120_000 }, async () => {
-    await fc.assert(ledgerProperty(database.db, stripe, fake, { maxCommands: 24 }), { seed: SEED, numRuns: 12, endOnFailure: true });
+    await fc.assert(ledgerProperty(database.db, stripe, fake, { maxCommands: 24 }), { seed: SEED, numRuns: 12, endOnFailure: true, examples: [handoverHistory()] });
   });
 });
