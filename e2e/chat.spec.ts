@@ -87,6 +87,33 @@ test("ask → local answer → Escalate → streamed cloud sibling → switch ve
   await shot(page, "forked-thread");
 });
 
+test("Send right after Fork continues the fork, even while the forked thread is still loading", async ({ page }) => {
+  await signUpPatiently(page);
+  const project = await newProject(page);
+  await openChatTab(page, project.id);
+  await ask(page, "Which trees grow fast?");
+  await expectAnswerDone(answers(page).first());
+  await ask(page, "Which of them are evergreen?");
+  await expect(questions(page)).toHaveCount(2);
+  await expectAnswerDone(answers(page).nth(1));
+
+  // A slow network: the fork and every thread read take 1.5 s, so Send is pressed while Fork is still under way.
+  await page.route(/\/api\/trpc\/[^?]*chat\.(fork|thread)/, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await route.continue();
+  });
+  await answers(page).first().getByRole("button", { name: "Fork" }).click();
+  await ask(page, "And which flower?");
+  await page.unrouteAll({ behavior: "wait" });
+
+  // The new question follows the first answer (the fork point), not the old branch's last answer.
+  await expect(questions(page)).toHaveCount(2);
+  await expect(questions(page).nth(1)).toContainText("flower");
+  await expect(questions(page).first()).toContainText("grow fast");
+  await expectAnswerDone(answers(page).nth(1));
+  await expect(page.getByText("Which of them are evergreen?")).toHaveCount(0);
+});
+
 test("Stop mid-stream keeps the partial answer", async ({ page }) => {
   await signUpPatiently(page);
   const project = await newProject(page);

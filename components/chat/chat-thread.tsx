@@ -22,6 +22,7 @@ import { useMessageActions } from "./use-message-actions";
 import { useAgentChoice } from "./use-agent-choice";
 import { useModelChoice } from "./use-model-choice";
 import { useStickToBottom } from "./use-stick-to-bottom";
+import { parentForSend } from "./send-parent";
 import { useThreadLocation, useThreadQuery } from "./use-thread";
 
 type Props = {
@@ -52,7 +53,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const setNotice = useCallback((message: string | null, code: string | null = null) => setNoticeState(message === null ? null : { message, code }), []);
   const clearNotice = useCallback(() => setNotice(null), [setNotice]);
   const finishedStreams = useRef(new Set<string>());
-  const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread } = useThreadLocation({ projectId, initialChatId, initialBranchId });
+  const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread, whileSwitching, branchForSend } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
   const stream = useChatStream({
     projectId,
@@ -130,13 +131,21 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           return;
         }
       }
-      const parentId = messages.at(-1)?.id ?? null;
-      await stream.send({ chatId: target, branchId, parentId, content: text, ...model.requestFields, ...(agentChoice.agentId ? { agentId: agentChoice.agentId } : {}) });
+      const toBranch = await branchForSend();
+      const parentId = await parentForSend({
+        branchId: toBranch,
+        loaded: data ? { branchId: data.branch.id, lastMessageId: messages.at(-1)?.id ?? null } : null,
+        readBranch: async (branch) => {
+          const fresh = await queryClient.fetchQuery(trpc.chat.thread.queryOptions({ projectId, chatId: target, branchId: branch }));
+          return { lastMessageId: fresh.messages.at(-1)?.id ?? null };
+        },
+      });
+      await stream.send({ chatId: target, branchId: toBranch, parentId, content: text, ...model.requestFields, ...(agentChoice.agentId ? { agentId: agentChoice.agentId } : {}) });
     },
-    [agentChoice.agentId, branchId, chatId, create, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
+    [agentChoice.agentId, branchForSend, chatId, create, data, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
-  const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, clearNotice });
+  const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, whileSwitching, clearNotice });
 
   useStickToBottom([shown.length, live?.text.length ?? 0, pendingQuestion], focusMessageId && data ? focusMessageId : null);
 

@@ -17,6 +17,7 @@ export function useMessageActions({
   send,
   showBranch,
   refreshThread,
+  whileSwitching,
   clearNotice,
 }: {
   projectId: string;
@@ -25,6 +26,8 @@ export function useMessageActions({
   send: (request: SendRequest) => Promise<boolean>;
   showBranch: (branchId: string, chatId?: string | null, tipMessageId?: string | null) => void;
   refreshThread: () => Promise<unknown>;
+  /** marks a branch change under way, so a Send pressed meanwhile waits for it */
+  whileSwitching: <T>(work: Promise<T>) => Promise<T>;
   clearNotice: () => void;
 }): MessageActions {
   const client = useTRPCClient();
@@ -32,8 +35,7 @@ export function useMessageActions({
     () => ({
       fork: async (message) => {
         if (!chatId) return;
-        const result = await client.chat.fork.mutate({ projectId, chatId, messageId: message.id });
-        showBranch(result.branchId);
+        await whileSwitching(client.chat.fork.mutate({ projectId, chatId, messageId: message.id }).then((forked) => showBranch(forked.branchId)));
         await refreshThread();
       },
       edit: (message, text) => {
@@ -55,14 +57,15 @@ export function useMessageActions({
       },
       pickSibling: async (_message, siblingId) => {
         if (!chatId || !branchId) return;
-        const result = await client.chat.switchSibling.mutate({ projectId, chatId, branchId, messageId: siblingId });
-        showBranch(result.branchId, chatId, result.tipMessageId ?? null);
+        await whileSwitching(
+          client.chat.switchSibling.mutate({ projectId, chatId, branchId, messageId: siblingId }).then((result) => showBranch(result.branchId, chatId, result.tipMessageId ?? null)),
+        );
       },
       feedback: async (message, value) => {
         await client.chat.feedback.mutate({ projectId, messageId: message.id, value });
         await refreshThread();
       },
     }),
-    [branchId, chatId, client, projectId, refreshThread, showBranch, send, clearNotice],
+    [branchId, chatId, client, projectId, refreshThread, showBranch, send, clearNotice, whileSwitching],
   );
 }

@@ -23,9 +23,25 @@ export function useThreadLocation({ projectId, initialChatId, initialBranchId }:
   const [tipMessageId, setTipMessageId] = useState<string | null>(null);
   const branchRef = useRef(branchId);
   branchRef.current = branchId;
+  // A Fork (or sibling switch) under way: a Send pressed meanwhile waits for it, so it lands on the branch being opened.
+  const switching = useRef<Promise<unknown> | null>(null);
+  const whileSwitching = useCallback(async <T>(work: Promise<T>): Promise<T> => {
+    switching.current = work;
+    try {
+      return await work;
+    } finally {
+      if (switching.current === work) switching.current = null;
+    }
+  }, []);
+  /** The branch a Send goes to: the one shown, or the one a Fork pressed just before is opening. */
+  const branchForSend = useCallback(async () => {
+    await switching.current?.catch(() => undefined);
+    return branchRef.current;
+  }, []);
 
   const showBranch = useCallback(
     (next: string, chat: string | null = chatId, tip: string | null = null) => {
+      branchRef.current = next; // at once, not at the next render: a Send waiting on a Fork reads it
       setBranchId(next);
       setTipMessageId(tip);
       // Keep the branch in the address so a reload (even mid-answer) comes back to it.
@@ -43,7 +59,7 @@ export function useThreadLocation({ projectId, initialChatId, initialBranchId }:
     [queryClient, trpc],
   );
 
-  return { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread };
+  return { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread, whileSwitching, branchForSend };
 }
 
 /**
