@@ -27,8 +27,14 @@ test("ask → local answer → Escalate → streamed cloud sibling → switch ve
   await expect(page.getByRole("heading", { name: "Ask anything — answers come first from your vault…" })).toBeVisible();
   await shot(page, "empty");
 
+  // A new chat is made by the POST /api/chat of its first question: one request, no chat.create before it.
+  const creates: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("chat.create")) creates.push(request.url());
+  });
   await ask(page, "What does our handbook say about holidays?");
   await expect(page).toHaveURL(new RegExp(`/projects/${project.id}/chat/[0-9a-f-]{36}`));
+  expect(creates).toEqual([]);
   await expect(questions(page)).toHaveCount(1);
   await expect(questions(page).first()).toContainText("holidays");
   const local = answers(page).first();

@@ -1,12 +1,11 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { ArborMark } from "@/components/ui/arbor-mark";
 import { ResendVerification } from "@/components/auth/resend-verification";
-import { errorMessage } from "@/lib/errors";
 import { BranchMenu } from "./branch-menu";
 import { Composer } from "./composer";
 import { ShareButton } from "@/components/share/share-button";
@@ -95,7 +94,6 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   }, [activeStreamId, activeAssistantId, streaming, stream.attach]);
 
   const escalation = useQuery(trpc.chat.escalationStatus.queryOptions({ projectId }, { enabled: permissions.canWrite, staleTime: 60_000 }));
-  const create = useMutation(trpc.chat.create.mutationOptions());
 
   const messages: ThreadMessage[] = data?.messages ?? [];
   const agentChoice = useAgentChoice({ projectId, chatId, saved: chatId ? data?.chat.agentId : null });
@@ -114,35 +112,35 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
     async (text: string) => {
       setNotice(null);
       setDraft("");
-      let target = chatId;
-      if (!target) {
-        try {
-          // The picker's choice was made before the chat existed: it becomes the chat's.
-          const chat = await create.mutateAsync({ projectId, choice: model.choice, agentId: agentChoice.agentId });
-          target = chat.id;
-          setChatId(chat.id);
-          onChatCreated?.(chat.id);
-          // Stay mounted (the stream lives here) while the address becomes the new chat's.
-          window.history.replaceState(null, "", chatHref(projectId, chat.id));
-          void queryClient.invalidateQueries(trpc.chat.list.queryFilter());
-        } catch (error) {
-          setDraft(text);
-          setNotice(errorMessage(error, "Could not start a chat."));
-          return;
-        }
+      const fields = { content: text, ...model.requestFields, ...(agentChoice.agentId ? { agentId: agentChoice.agentId } : {}) };
+      if (!chatId) {
+        // A new chat is made by the POST itself (one round trip); the picker's choice and agent become the chat's.
+        await stream.send(
+          { branchId: null, parentId: null, ...fields },
+          {
+            onChat: (made) => {
+              setChatId(made);
+              onChatCreated?.(made);
+              // Stay mounted (the stream lives here) while the address becomes the new chat's.
+              window.history.replaceState(null, "", chatHref(projectId, made));
+              void queryClient.invalidateQueries(trpc.chat.list.queryFilter());
+            },
+          },
+        );
+        return;
       }
       const toBranch = await branchForSend();
       const parentId = await parentForSend({
         branchId: toBranch,
         loaded: data ? { branchId: data.branch.id, lastMessageId: messages.at(-1)?.id ?? null } : null,
         readBranch: async (branch) => {
-          const fresh = await queryClient.fetchQuery(trpc.chat.thread.queryOptions({ projectId, chatId: target, branchId: branch }));
+          const fresh = await queryClient.fetchQuery(trpc.chat.thread.queryOptions({ projectId, chatId, branchId: branch }));
           return { lastMessageId: fresh.messages.at(-1)?.id ?? null };
         },
       });
-      await stream.send({ chatId: target, branchId: toBranch, parentId, content: text, ...model.requestFields, ...(agentChoice.agentId ? { agentId: agentChoice.agentId } : {}) });
+      await stream.send({ chatId, branchId: toBranch, parentId, ...fields });
     },
-    [agentChoice.agentId, branchForSend, chatId, create, data, messages, model.choice, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
+    [agentChoice.agentId, branchForSend, chatId, data, messages, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
   const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, whileSwitching, clearNotice });

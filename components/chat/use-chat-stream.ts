@@ -8,7 +8,10 @@ import { followStream, newRun, readEvents, responseErrorDetail, type StreamRun }
 type Run = StreamRun & { stopRequested: boolean };
 
 /** The body of POST /api/chat, minus the requestId the hook makes itself. */
-export type SendRequest = Omit<ChatRequestBody, "requestId">;
+/** A turn to send; without a chatId the POST starts a new chat of the project (one round trip, docs/api.md). */
+export type SendRequest = Omit<ChatRequestBody, "requestId" | "chatId"> & { chatId?: string };
+/** `onChat`: the new chat's id, as soon as the server says it (X-Chat-Id), even if the turn itself was refused. */
+export type SendOptions = { onChat?: (chatId: string) => void };
 
 export type LiveAnswer = {
   /** "send": this tab asked; "attach": this tab joined a stream already running (reload, or another member's). */
@@ -172,7 +175,7 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
   }, []);
 
   const send = useCallback(
-    async (request: SendRequest): Promise<boolean> => {
+    async (request: SendRequest, options: SendOptions = {}): Promise<boolean> => {
       const run = start(
         connectingAnswer("send", {
           branchId: request.branchId ?? null,
@@ -203,6 +206,8 @@ export function useChatStream({ projectId, onStarted, onFinished }: Options) {
           update({ error: "Could not reach the server. Check your connection and try again.", state: "finished" });
           return true;
         }
+        const madeChat = request.chatId ? null : response.headers.get("X-Chat-Id");
+        if (madeChat) options.onChat?.(madeChat);
         if (!response.ok) {
           const refused = await responseErrorDetail(response);
           update({ error: refused.message, errorCode: refused.code, state: "finished" });

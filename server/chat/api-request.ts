@@ -1,12 +1,12 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type ChatRequest, chatRequestSchema, newChatRequestSchema } from "@/lib/chat-protocol";
-import { chatStreams, chats } from "@/db/schema";
+import { chats } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
 import { assertTokenMayUseChat, assertTokenProject, type RequestIdentity } from "@/server/tokens/request-identity";
-import { createChat } from "./chats";
+import { choiceOfTurn, createChatForTurn } from "./new-chat";
 import { findReadableStream } from "./stream/resume";
 import { requestStop } from "./stream/stop";
 
@@ -45,15 +45,13 @@ export async function chatForPost(db: Db, { who, post }: { who: RequestIdentity;
     return chatId;
   }
   assertTokenProject(who, post.projectId);
-  const [earlier] = await db
-    .select({ chatId: chatStreams.chatId })
-    .from(chatStreams)
-    .where(and(eq(chatStreams.startedBy, who.userId), eq(chatStreams.requestId, post.request.requestId)))
-    .limit(1);
-  if (earlier) return earlier.chatId;
-  await requireProjectRole(db, { projectId: post.projectId, userId: who.userId, minimum: "editor" });
-  const chat = await createChat(db, { projectId: post.projectId, by: who.userId });
-  return chat.id;
+  return createChatForTurn(db, {
+    projectId: post.projectId,
+    userId: who.userId,
+    requestId: post.request.requestId,
+    choice: choiceOfTurn(post.request),
+    agentId: post.request.agentId ?? null,
+  });
 }
 
 /** POST /api/chat/<streamId>/stop: Stop, for scripts — the same editor check as the Stop button. */

@@ -18,17 +18,21 @@ export const dynamic = "force-dynamic";
  * Without a chatId but with a projectId it starts a new chat (X-Chat-Id says which). See docs/api.md.
  */
 export async function POST(request: Request): Promise<Response> {
+  let chatId: string | null = null;
   try {
     assertSameOrigin(request.headers);
     const db = await getDb();
     const who = await identifyRequest(db, { headers: request.headers, scope: "chat", session: getSessionUser });
     const post = parseChatPost(await readJsonBody(request, BODY_LIMITS.chat));
-    const chatId = await chatForPost(db, { who, post });
+    chatId = await chatForPost(db, { who, post });
     const turn = await startChatTurn(db, { userId: who.userId, request: { ...post.request, chatId } });
     const afterSeq = lastEventId(request);
     return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq }), { headers: { ...sseHeaders(turn.stream.id), "X-Chat-Id": chatId } });
   } catch (error) {
-    return errorResponse(error);
+    const refused = errorResponse(error);
+    // A new chat was made before its first turn was refused (a spent budget, say): say which, so the page can show it.
+    if (chatId) refused.headers.set("X-Chat-Id", chatId);
+    return refused;
   }
 }
 
