@@ -2,7 +2,7 @@ import "server-only";
 import { createTransport } from "nodemailer";
 import type { Db } from "@/db/client";
 import { ensureModelPrices } from "@/server/ai/model-prices";
-import { expireReservations, PRODUCER_GONE_AFTER_MS } from "@/server/billing/expiry";
+import { expireReservations, PRODUCER_GONE_AFTER_MS, STALE_STREAM_SWEEP_MS } from "@/server/billing/expiry";
 import { reportUsageToStripe } from "@/server/billing/meter";
 import { retryStripeEvents } from "@/server/billing/webhook";
 import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
@@ -35,7 +35,7 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "interrupted chat streams", run: (db) => recoverInterruptedStreams(db, { staleMs: env.DATABASE_URL ? PRODUCER_GONE_AFTER_MS : 0 }) },
   ];
   const workers: Worker[] = [
-    { name: "stale chat streams", intervalMs: 60_000, run: (db) => recoverInterruptedStreams(db, { staleMs: PRODUCER_GONE_AFTER_MS }) },
+    { name: "stale chat streams", intervalMs: STALE_STREAM_SWEEP_MS, run: (db) => recoverInterruptedStreams(db, { staleMs: PRODUCER_GONE_AFTER_MS }) },
     // Uploads also kick processing at once (kickProcessing); this loop picks up the rest: link fetches, retries, crashed leases.
     { name: "knowledge processing", intervalMs: 5_000, run: (db) => processPendingSources(db) },
     // Reads and accepts expire lazily too; this keeps the owner's panel honest without a visit.

@@ -281,7 +281,7 @@ function StatusNote({ message, streaming }: { message: ThreadMessage; streaming:
   if (streaming) return null;
   if (message.status === "stopped") return <p className="mt-2 text-xs text-amber-700">Stopped — this is the part written before Stop was pressed.</p>;
   if (message.status === "interrupted")
-    return <p className="mt-2 text-xs text-amber-700">Interrupted — the server restarted while this answer was being written. Regenerate to get a full answer.</p>;
+    return <p className="mt-2 text-xs text-amber-700">Interrupted — the server writing this answer stopped before it finished. What it wrote is kept; Regenerate to get a full answer.</p>;
   if (message.status === "error")
     return (
       <p className="mt-2 text-xs text-red-700">

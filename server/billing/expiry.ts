@@ -6,8 +6,17 @@ import { producedByStream, settleAbandonedHold } from "./abandoned-hold";
 import { returnHold } from "./release";
 import { RESERVATION_TTL_MS } from "./hold-statement";
 
-/** A producer that has not renewed its stream's heartbeat for this long is gone. */
-export const PRODUCER_GONE_AFTER_MS = 60_000;
+/**
+ * A producer that has not renewed its stream's heartbeat (every 5 s,
+ * server/chat/stream/answer-run.ts) for this long is gone. With the sweep
+ * below, an answer whose instance died is marked interrupted, and its hold
+ * settled, by any other instance within PRODUCER_GONE_AFTER_MS +
+ * STALE_STREAM_SWEEP_MS of the death (25 s; docs/scaling.md). Four missed
+ * beats, so an event loop stalled for a few seconds is not taken for dead.
+ */
+export const PRODUCER_GONE_AFTER_MS = 20_000;
+/** How often every instance looks for streams whose producer is gone (one indexed query on chat_streams). */
+export const STALE_STREAM_SWEEP_MS = 5_000;
 
 /**
  * Worker: holds past their expiry. A hold whose answer is still being

@@ -101,6 +101,8 @@ describe("a crash charges for what was produced", () => {
     expect(member).toMatchObject({ reservedMicros: 0n, spentMicros: usage?.costBasisMicros });
     const [message] = await database.db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
     expect(message).toMatchObject({ status: "interrupted", costMicros: usage?.costBasisMicros });
+    // the answer's badge tells the truth: a cloud answer, with the usage it was charged for (it showed "Local · 0 in · 0 out")
+    expect(message).toMatchObject({ tier: "cloud", model: usage?.model, tokensIn: usage?.tokensIn, tokensOut: usage?.tokensOut });
   });
 
   it("the hold expiry worker does the same for a hold whose producer died", async () => {

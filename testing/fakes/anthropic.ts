@@ -13,6 +13,8 @@ import type { AddressInfo } from "node:net";
  *   [[529]]    HTTP 529 overloaded before any stream
  *   [[long]]   400 tokens as fast as possible
  *   [[paced]]  400 tokens at ~400 tokens/s, a faster-than-real upstream (throughput benchmark)
+ *   [[crawl]]  600 tokens at ~20 tokens/s for ~30 s (killing an instance mid-answer)
+ *   [[rate:N]] tokens at N a second (400 of them, or [[tokens:M]]) — a real model's pace, for benchmarks
  *   [[fabricate]] the answer adds a misquote of source [1] and a citation [9] of a source it was never given
  * A system prompt with an agent's instructions (`Agent "<name>" instructions:`) adds "Answering as <name>."
  * Otherwise a deterministic answer that quotes the question and cites [1]
@@ -34,8 +36,11 @@ export type UsageMode = "counted" | "adversarial";
 export type FakeAnthropic = {
   url: string;
   port: number;
-  /** every POST /v1/messages body received, oldest first, with its size in bytes as received */
-  requests: Array<{ body: MessagesBody; apiKey: string | null; bytes: number }>;
+  /**
+   * every POST /v1/messages body received, oldest first, with its size in bytes as received,
+   * and the text deltas actually written to the client so far (a stream cut off shows where)
+   */
+  requests: Array<{ body: MessagesBody; apiKey: string | null; bytes: number; sent: string[]; done: boolean }>;
   /** how usage is reported from now on */
   usage: UsageMode;
   close: () => Promise<void>;
@@ -52,6 +57,7 @@ type MessagesBody = {
 
 const SLOW_TOKENS = 200;
 const SLOW_INTERVAL_MS = 50;
+const CRAWL_TOKENS = 600;
 
 function textOf(content: string | Block[] | undefined): string {
   if (content === undefined) return "";
@@ -87,8 +93,12 @@ function answerFor(body: MessagesBody): string[] {
   if (question.includes("[[slow]]")) {
     return Array.from({ length: SLOW_TOKENS }, (_, i) => `word${i + 1} `);
   }
-  if (question.includes("[[long]]") || question.includes("[[paced]]")) {
-    return Array.from({ length: 400 }, (_, i) => `token${i + 1} `);
+  if (question.includes("[[crawl]]")) {
+    return Array.from({ length: CRAWL_TOKENS }, (_, i) => `word${i + 1} `);
+  }
+  const counted = /\[\[tokens:(\d+)\]\]/.exec(question);
+  if (question.includes("[[long]]") || question.includes("[[paced]]") || /\[\[rate:\d+\]\]/.test(question) || counted) {
+    return Array.from({ length: counted ? Number(counted[1]) : 400 }, (_, i) => `token${i + 1} `);
   }
   const quoted = question.slice(0, 60);
   const turns = body.messages.length;
@@ -148,7 +158,8 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1", options: 
 
       const raw = await readBody(req);
       const body = JSON.parse(raw.toString("utf8")) as MessagesBody;
-      requests.push({ body, apiKey, bytes: raw.length });
+      const record = { body, apiKey, bytes: raw.length, sent: [] as string[], done: false };
+      requests.push(record);
       if (!body.model || !Array.isArray(body.messages) || typeof body.max_tokens !== "number") {
         return apiError(res, 400, "invalid_request_error", "model, messages and max_tokens are required");
       }
@@ -185,7 +196,9 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1", options: 
       res.on("close", () => {
         closed = true;
       });
-      const slow = question.includes("[[slow]]");
+      const slow = question.includes("[[slow]]") || question.includes("[[crawl]]");
+      const rate = Number(/\[\[rate:(\d+)\]\]/.exec(question)?.[1] ?? 0);
+      const startedAt = Date.now();
       const paced = question.includes("[[paced]]");
       const failing = question.includes("[[error]]");
 
@@ -203,13 +216,17 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1", options: 
           return res.end();
         }
         sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
+        record.sent.push(text);
         sent++;
         if (slow) await wait(SLOW_INTERVAL_MS);
+        // on a schedule from the start, so timer lateness does not slow the pace down
+        else if (rate > 0) await wait(Math.max(0, startedAt + (sent * 1000) / rate - Date.now()));
         else if (paced && sent % 4 === 0) await wait(10);
       }
       sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
       sse(res, "message_delta", { type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: outputTokens(deltas.slice(0, sent)) } });
       sse(res, "message_stop", { type: "message_stop" });
+      record.done = true;
       res.end();
     } catch (error) {
       if (!res.headersSent) apiError(res, 500, "api_error", error instanceof Error ? error.message : "fake failed");

@@ -10,8 +10,11 @@ import { LedgerWriter } from "./ledger";
 /** Stop pressed on this instance aborts at once (registry); this poll carries a Stop from another instance. */
 const STOP_POLL_MS = 250;
 const PARTIAL_SAVE_MS = 1_000;
-/** The producer says it is alive this often; a sweeper leaves streams alone until several beats are missed. */
-export const HEARTBEAT_MS = 10_000;
+/**
+ * The producer says it is alive this often; a sweeper leaves streams alone
+ * until several beats are missed (PRODUCER_GONE_AFTER_MS, four beats).
+ */
+export const HEARTBEAT_MS = 5_000;
 
 /** The billing key of a turn: the person's requestId, namespaced so two people's ids never collide. */
 export function billingRequestId(userId: string, requestId: string): string {

@@ -1,13 +1,13 @@
 import "server-only";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { chatStreams, messages, reservations, streamEvents } from "@/db/schema";
+import { chatStreams, messages, reservations, streamEvents, usageEvents } from "@/db/schema";
 import { producedByStream, settleAbandonedHold } from "@/server/billing/abandoned-hold";
 import { billingRequestId } from "./answer-run";
 import { lastLedgerSeq, ledgerText } from "./ledger";
 import { runningHere } from "./registry";
 
-const INTERRUPTED = "The server restarted while this answer was being written. What was written so far is kept; press Regenerate for a full answer.";
+const INTERRUPTED = "The server writing this answer stopped before it finished (a restart, or an instance that died). What was written so far is kept; press Regenerate for a full answer.";
 
 /**
  * Answers whose producer died: mark them `interrupted` with the text the
@@ -69,10 +69,17 @@ async function interruptStream(db: Db, { streamId, staleMs }: { streamId: string
   const holdsOf = stream.startedBy
     ? or(eq(reservations.streamId, streamId), eq(reservations.requestId, billingRequestId(stream.startedBy, stream.requestId)))
     : eq(reservations.streamId, streamId);
-  const holds = await db.select({ id: reservations.id }).from(reservations).where(and(holdsOf, eq(reservations.status, "open")));
+  const holds = await db.select({ id: reservations.id, requestId: reservations.requestId }).from(reservations).where(and(holdsOf, eq(reservations.status, "open")));
+  // what the answer's badge shows: the cloud call it was, and the usage it was charged for
+  let charged: { tier: "cloud"; model: string; tokensIn: number; tokensOut: number } | null = null;
   if (holds.length > 0) {
     const produced = await producedByStream(db, { streamId });
     for (const hold of holds) costMicros += await settleAbandonedHold(db, { reservationId: hold.id, messageId: stream.assistantMessageId, produced });
+    const [usage] = await db
+      .select({ model: usageEvents.model, tokensIn: usageEvents.tokensIn, tokensOut: usageEvents.tokensOut })
+      .from(usageEvents)
+      .where(inArray(usageEvents.requestId, holds.map((hold) => hold.requestId)));
+    if (usage) charged = { tier: "cloud", ...usage };
   }
   if (stream.assistantMessageId) {
     await db
@@ -82,6 +89,7 @@ async function interruptStream(db: Db, { streamId, staleMs }: { streamId: string
         error: INTERRUPTED,
         content: sql`case when length(${messages.content}) >= ${text.length} then ${messages.content} else ${text} end`,
         ...(costMicros > 0n ? { costMicros } : {}),
+        ...(charged ?? {}),
       })
       .where(and(eq(messages.id, stream.assistantMessageId), eq(messages.status, "streaming")));
   }
