@@ -32,6 +32,22 @@ describe("environment", () => {
     expect(() => getEnv()).toThrow(/AUTH_SECRET: is required in production/);
   });
 
+  it("refuses half an S3 configuration, naming what is missing", () => {
+    process.env.S3_ENDPOINT = "http://127.0.0.1:9000";
+    process.env.S3_BUCKET = "arbor";
+    delete process.env.S3_ACCESS_KEY_ID;
+    delete process.env.S3_SECRET_ACCESS_KEY;
+    resetEnvForTests();
+    expect(() => getEnv()).toThrow(/S3_ACCESS_KEY_ID: is needed too, since S3_ENDPOINT, S3_BUCKET are set/);
+    expect(() => getEnv()).toThrow(/S3_SECRET_ACCESS_KEY: is needed too/);
+    process.env.S3_ACCESS_KEY_ID = "key";
+    process.env.S3_SECRET_ACCESS_KEY = "secret";
+    process.env.AUTH_SECRET = "x".repeat(40);
+    process.env.ENCRYPTION_KEY = "a".repeat(64);
+    resetEnvForTests();
+    expect(getEnv().S3_BUCKET).toBe("arbor");
+  });
+
   it("treats empty variables as unset", () => {
     process.env.ANTHROPIC_API_KEY = "";
     process.env.AUTH_SECRET = "x".repeat(40);

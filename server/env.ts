@@ -68,6 +68,22 @@ const schema = databaseEnvSchema.extend({
   RETENTION_SECURITY_EVENTS_DAYS: retentionDays(365),
   /** Days an expired, used or revoked token (sign-in links, reset links, sessions, access tokens) is kept before it is deleted. */
   RETENTION_EXPIRED_TOKENS_DAYS: retentionDays(30),
+  /** An S3-compatible object store (AWS, MinIO, R2, s3rver); unset, large files live under the data directory. */
+  S3_ENDPOINT: optionalUrl,
+  S3_BUCKET: optionalString,
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  /** "1" (the default) addresses the bucket in the path, as MinIO and most self-hosted stores need */
+  S3_FORCE_PATH_STYLE: z.enum(["0", "1"]).default("1"),
+}).superRefine((env, ctx) => {
+  // Half an S3 configuration would silently write to the filesystem instead: refuse it at start.
+  const s3 = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
+  const set = s3.filter((k) => env[k]);
+  if (set.length === 0 || set.length === s3.length) return;
+  for (const k of s3.filter((k) => !env[k])) {
+    ctx.addIssue({ code: "custom", path: [k], message: `is needed too, since ${set.join(", ")} ${set.length === 1 ? "is" : "are"} set (an S3 store needs all four)` });
+  }
 });
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; ENCRYPTION_KEY: string };

@@ -1,6 +1,8 @@
 import "server-only";
 import { createTransport } from "nodemailer";
 import type { Db } from "@/db/client";
+import { processPendingAdapters } from "@/server/adapters/process";
+import { cleanAbandonedUploads } from "@/server/adapters/uploads";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { expireReservations, PRODUCER_GONE_AFTER_MS, STALE_STREAM_SWEEP_MS } from "@/server/billing/expiry";
 import { reportUsageToStripe } from "@/server/billing/meter";
@@ -13,6 +15,7 @@ import { pruneRequestLogs } from "@/server/request-logs/logs";
 import { pruneExpiredRows, retentionPeriods } from "@/server/security/retention";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
 import { sendDigests } from "@/server/notify/digest";
+import { ABANDONED_UPLOAD_MS, getStorage } from "@/server/storage/store";
 import { summariseStaleChats } from "@/server/summaries/keep-current";
 
 /** One-off start-up work, run once per process after migrations. */
@@ -38,6 +41,10 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "stale chat streams", intervalMs: STALE_STREAM_SWEEP_MS, run: (db) => recoverInterruptedStreams(db, { staleMs: PRODUCER_GONE_AFTER_MS }) },
     // Uploads also kick processing at once (kickProcessing); this loop picks up the rest: link fetches, retries, crashed leases.
     { name: "knowledge processing", intervalMs: 5_000, run: (db) => processPendingSources(db) },
+    // The last chunk kicks processing at once; this picks up a kick lost to a restart and runs whose instance died.
+    { name: "adapters: processing", intervalMs: 10_000, run: (db) => processPendingAdapters(db, getStorage()) },
+    // An upload that stopped arriving a day ago gives its storage back (docs/adapters.md#bad-input).
+    { name: "adapters: abandoned uploads", intervalMs: 60 * 60_000, run: (db) => cleanAbandonedUploads(db, getStorage(), { olderThanMs: ABANDONED_UPLOAD_MS }) },
     // Reads and accepts expire lazily too; this keeps the owner's panel honest without a visit.
     { name: "handover expiry", intervalMs: 5 * 60_000, run: (db) => expireHandovers(db) },
     { name: "billing: expire reservations", intervalMs: 60_000, run: (db) => expireReservations(db) },

@@ -14,7 +14,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type User, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import { type Project, type User, adapters, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createAgent } from "@/server/agents/agents";
 import { createChat } from "@/server/chat/chats";
@@ -115,6 +115,31 @@ const pid = (fx: MatrixFixture) => ({ projectId: fx.project.id });
 
 const AGENT_INPUT = { name: "Matrix agent", instructions: "Be brief.", defaultTier: "auto", defaultModel: null, temperature: 0.2, maxTokens: 256, scope: "vault", sourceIds: [] } as const;
 
+/** A ready adapter row (no stored object: the matrix exercises roles, not bytes). */
+export async function fixtureAdapter(fx: MatrixFixture) {
+  const [row] = await fx.db
+    .insert(adapters)
+    .values({
+      projectId: fx.project.id,
+      uploadedBy: fx.owner.id,
+      name: "Matrix adapter",
+      fileName: "matrix.safetensors",
+      baseModel: "base",
+      servedName: "matrix",
+      sizeBytes: 10,
+      sha256: randomHex64(),
+      status: "ready",
+      rank: 8,
+    })
+    .returning();
+  if (!row) throw new Error("adapter insert returned nothing");
+  return row;
+}
+
+function randomHex64(): string {
+  return Array.from({ length: 64 }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+}
+
 export async function fixtureAgent(fx: MatrixFixture) {
   return createAgent(fx.db, { projectId: fx.project.id, by: fx.owner.id, input: { ...AGENT_INPUT, sourceIds: [] } });
 }
@@ -207,6 +232,12 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "requestLogs.list": { min: "owner", input: (fx) => ({ ...pid(fx), filter: {} }) },
   "requestLogs.csv": { min: "owner", input: (fx) => ({ ...pid(fx), filter: { status: "complete" } }) },
   "requestLogs.setRetention": { min: "owner", input: (fx) => ({ ...pid(fx), days: 14 }) },
+
+  // ── adapters ──
+  "adapters.list": { min: "viewer", input: pid },
+  "adapters.update": { min: "editor", input: async (fx) => ({ ...pid(fx), adapterId: (await fixtureAdapter(fx)).id, servedName: "renamed" }) },
+  "adapters.select": { min: "editor", input: async (fx) => ({ ...pid(fx), target: { kind: "chat", chatId: (await fixtureChat(fx)).id }, adapterId: (await fixtureAdapter(fx)).id }) },
+  "adapters.delete": { min: "editor", input: async (fx) => ({ ...pid(fx), adapterId: (await fixtureAdapter(fx)).id }) },
 
   // ── agents ──
   "agents.list": { min: "viewer", input: pid },

@@ -1,5 +1,6 @@
 import "server-only";
 import { index, integer, pgTable, real, text, uuid } from "drizzle-orm/pg-core";
+import { adapters } from "./adapters";
 import { users } from "./auth";
 import { createdAt, id, ts, updatedAt } from "./columns";
 import { projects } from "./projects";
@@ -29,6 +30,8 @@ export const agents = pgTable(
     temperature: real("temperature"),
     maxTokens: integer("max_tokens"),
     scope: text("scope", { enum: AGENT_SCOPES }).notNull().default("vault"),
+    /** the LoRA adapter this agent's local answers use (over the project's) */
+    adapterId: uuid("adapter_id").references(() => adapters.id, { onDelete: "set null" }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     /** archived agents are no longer offered; answers that used them keep their snapshot */
     archivedAt: ts("archived_at"),

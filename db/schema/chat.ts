@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { type AnyPgColumn, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { adapters } from "./adapters";
 import { type AgentSnapshot, agents } from "./agents";
 import { users } from "./auth";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
@@ -21,6 +22,8 @@ export const chats = pgTable(
     modelChoice: text("model_choice"),
     /** the agent the chat's turns use unless a turn names another */
     agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
+    /** the LoRA adapter this chat's local answers use (over the agent's and the project's) */
+    adapterId: uuid("adapter_id").references(() => adapters.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -64,6 +67,9 @@ export const messages = pgTable(
     /** the agent that answered, and its settings as used (editing the agent later changes nothing here) */
     agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
     agentSnapshot: jsonb("agent_snapshot").$type<AgentSnapshot>(),
+    /** the LoRA adapter the local tier answered with; the name is kept so the details survive a delete */
+    adapterId: uuid("adapter_id").references(() => adapters.id, { onDelete: "set null" }),
+    adapterName: text("adapter_name"),
     feedback: text("feedback", { enum: ["good", "bad"] }),
     deletedAt: ts("deleted_at"),
     createdAt: createdAt(),

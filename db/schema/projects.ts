@@ -15,6 +15,8 @@ export type ProjectSettings = {
   defaultCloudModel: string | null;
   systemPrompt: string;
   constraints: string;
+  /** the LoRA adapter the project's local answers use unless an agent or chat picks another (absent = none) */
+  adapterId?: string | null;
 };
 
 export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {

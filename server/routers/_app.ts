@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
+import { adaptersRouter } from "./adapters";
 import { agentsRouter } from "./agents";
 import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
@@ -22,6 +23,7 @@ export const appRouter = router({
   agents: agentsRouter,
   requestLogs: requestLogsRouter,
   knowledge: knowledgeRouter,
+  adapters: adaptersRouter,
   canvas: canvasRouter,
   collab: collabRouter,
   billing: billingRouter,
