@@ -68,6 +68,12 @@ const schema = databaseEnvSchema.extend({
   RETENTION_SECURITY_EVENTS_DAYS: retentionDays(365),
   /** Days an expired, used or revoked token (sign-in links, reset links, sessions, access tokens) is kept before it is deleted. */
   RETENTION_EXPIRED_TOKENS_DAYS: retentionDays(30),
+  /** Seconds without a heartbeat before a device counts as offline (3 missed beats at the agent's default 30 s). */
+  DEVICE_OFFLINE_AFTER_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(2).max(86_400).default(95),
+  /** Seconds between the keep-alive comments Arbor sends down each device tunnel (the agent's read timeout is 60 s). */
+  DEVICE_TUNNEL_PING_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(55).default(20),
+  /** GPU load (0–1) at or above which a device's `auto` projects answer from the cloud until it recovers. */
+  DEVICE_PREWARM_GPU_THRESHOLD: z.coerce.number({ message: "must be between 0 and 1" }).min(0).max(1).default(0.9),
 });
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; ENCRYPTION_KEY: string };
