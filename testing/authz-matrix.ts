@@ -148,6 +148,14 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "devices.lookUpPairing": { min: "signed-in", input: async (fx) => ({ userCode: (await fixturePairing(fx)).user_code }) },
   "devices.approvePairing": { min: "signed-in", input: async (fx) => ({ userCode: (await fixturePairing(fx)).user_code, name: "Matrix box", projectIds: [] }) },
   "devices.denyPairing": { min: "signed-in", input: async (fx) => ({ userCode: (await fixturePairing(fx)).user_code }) },
+  "devices.vitals": {
+    min: "signed-in",
+    input: async (fx) => {
+      const pairing = await fixturePairing(fx);
+      const made = await approvePairing(fx.db, { userId: (fx.caller ?? fx.owner).id, ip: "10.9.9.9", userCode: pairing.user_code, name: "Matrix box", projectIds: [] });
+      return { deviceId: made.deviceId, range: "1h" };
+    },
+  },
   "devices.remove": {
     min: "signed-in",
     input: async (fx) => {

@@ -63,6 +63,8 @@ export const devices = pgTable(
     /** `auto` projects go to the cloud until then (GPU over threshold or a PrewarmSignal) */
     prewarmUntil: ts("prewarm_until"),
     prewarmReason: text("prewarm_reason"),
+    /** `gpu`: set by a heartbeat over the threshold and cleared by one under it; `signal`: a PrewarmSignal, which lasts its time */
+    prewarmSource: text("prewarm_source", { enum: ["gpu", "signal"] }),
     createdAt: createdAt(),
     revokedAt: ts("revoked_at"),
   },

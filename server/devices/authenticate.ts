@@ -6,6 +6,7 @@ import { clientAddress } from "@/server/security/client-address";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE } from "@/server/security/rate-limit";
 import { hashToken } from "@/server/security/secret-tokens";
 import { bearerFrom, bearerKind } from "@/server/tokens/bearer-tokens";
+import { recordDeviceRefusal } from "./refusals";
 
 export type DeviceIdentity = { deviceId: string; userId: string; name: string };
 
@@ -38,7 +39,10 @@ export async function authenticateDevice(db: Db, headers: Headers): Promise<Devi
     await hitRateLimit(db, { key: guessKey, rule: TOKEN_GUESS_RULE });
     throw invalid();
   }
-  if (row.revoked) throw new AppError("unauthorized:device_revoked", "This device was removed from its owner's account. Pair it again to use it.");
+  if (row.revoked) {
+    await recordDeviceRefusal(db, { deviceId: row.id, userId: row.user_id }, "revoked_token", { ip });
+    throw new AppError("unauthorized:device_revoked", "This device was removed from its owner's account. Pair it again to use it.");
+  }
   if (row.user_status !== "active") throw new AppError("unauthorized:account", "The account this device belongs to is not active.");
   return { deviceId: row.id, userId: row.user_id, name: row.name };
 }

@@ -93,11 +93,11 @@ export async function ownDevice(db: Db, { userId, deviceId }: { userId: string; 
   return device;
 }
 
-/** Removing a device revokes its token at once, on every instance (each request reads the row). */
+/** Removing a device revokes its token at once, on every instance (each request reads the row); the hash stays so a later use is recognised and logged. */
 export async function removeDevice(db: Db, { userId, deviceId }: { userId: string; deviceId: string }) {
   const device = await ownDevice(db, { userId, deviceId });
   await db.transaction(async (tx) => {
-    await tx.update(devices).set({ revokedAt: sql`now()`, tokenHash: null }).where(eq(devices.id, device.id));
+    await tx.update(devices).set({ revokedAt: sql`now()` }).where(eq(devices.id, device.id));
     await tx.execute(sql`delete from project_local_devices where device_id = ${device.id}`);
     await tx.insert(securityEvents).values({ userId, kind: "device_removed", detail: { deviceId: device.id, name: device.name } });
   });

@@ -89,7 +89,7 @@ describe("pairing a device (RFC 8628)", () => {
     expect(listed).toEqual([expect.objectContaining({ id: approved.deviceId, name: "Study GPU", state: { kind: "waiting" }, projects: [{ id: project.id, title: project.title }] })]);
 
     await removeDevice(database.db, { userId: person.id, deviceId: approved.deviceId });
-    expect(await outcome(authenticateDevice(database.db, new Headers({ authorization: `Bearer ${token.access_token}`, "x-forwarded-for": freshIp() })))).toBe("unauthorized:device_token");
+    expect(await outcome(authenticateDevice(database.db, new Headers({ authorization: `Bearer ${token.access_token}`, "x-forwarded-for": freshIp() })))).toBe("unauthorized:device_revoked");
     expect(await listDevices(database.db, { userId: person.id })).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { listDevices, removeDevice } from "@/server/devices/devices";
+import { VITALS_RANGES, type VitalsRange, vitalsSeries } from "@/server/devices/vitals";
 import { approvePairing, denyPairing, lookUpPairing } from "@/server/devices/pairing";
 import { protectedProcedure, router } from "@/server/trpc/init";
 
@@ -25,6 +26,10 @@ export const devicesRouter = router({
     .mutation(({ ctx, input }) => approvePairing(ctx.db, { userId: ctx.user.id, ip: ctx.ip, ...input })),
 
   denyPairing: protectedProcedure.input(z.object({ userCode })).mutation(({ ctx, input }) => denyPairing(ctx.db, { userId: ctx.user.id, ip: ctx.ip, ...input })),
+
+  vitals: protectedProcedure
+    .input(z.object({ deviceId, range: z.enum(Object.keys(VITALS_RANGES) as [VitalsRange, ...VitalsRange[]]) }))
+    .query(({ ctx, input }) => vitalsSeries(ctx.db, { userId: ctx.user.id, ...input })),
 
   remove: protectedProcedure.input(z.object({ deviceId })).mutation(({ ctx, input }) => removeDevice(ctx.db, { userId: ctx.user.id, deviceId: input.deviceId })),
 });
