@@ -76,6 +76,12 @@ const schema = databaseEnvSchema.extend({
   S3_SECRET_ACCESS_KEY: optionalString,
   /** "1" (the default) addresses the bucket in the path, as MinIO and most self-hosted stores need */
   S3_FORCE_PATH_STYLE: z.enum(["0", "1"]).default("1"),
+  /** Seconds without a heartbeat before a device counts as offline (3 missed beats at the agent's default 30 s). */
+  DEVICE_OFFLINE_AFTER_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(2).max(86_400).default(95),
+  /** Seconds between the keep-alive comments Arbor sends down each device tunnel (the agent's read timeout is 60 s). */
+  DEVICE_TUNNEL_PING_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(55).default(20),
+  /** GPU load (0–1) at or above which a device's `auto` projects answer from the cloud until it recovers. */
+  DEVICE_PREWARM_GPU_THRESHOLD: z.coerce.number({ message: "must be between 0 and 1" }).min(0).max(1).default(0.9),
 }).superRefine((env, ctx) => {
   // Half an S3 configuration would silently write to the filesystem instead: refuse it at start.
   const s3 = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;

@@ -9,6 +9,7 @@ import { reportUsageToStripe } from "@/server/billing/meter";
 import { retryStripeEvents } from "@/server/billing/webhook";
 import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
 import type { Env } from "@/server/env";
+import { downsampleVitals } from "@/server/devices/vitals";
 import { expireHandovers } from "@/server/handover/expire";
 import { processPendingSources } from "@/server/knowledge/process";
 import { pruneRequestLogs } from "@/server/request-logs/logs";
@@ -54,6 +55,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "request log retention", intervalMs: 60 * 60_000, run: (db) => pruneRequestLogs(db) },
     // Tables that only grow (stream ledgers, rate limits, security history, dead tokens), each kept as long as server/env.ts says.
     { name: "retention", intervalMs: 60 * 60_000, run: (db) => pruneExpiredRows(db, retentionPeriods(env)) },
+    // Device vitals: five-minute averages for the long charts, then the raw day and the 30 days are trimmed (docs/devices.md#vitals).
+    { name: "device vitals", intervalMs: 5 * 60_000, run: (db) => downsampleVitals(db) },
     // Local tier or the chat's own words, never a paid model (docs/search.md#summaries).
     { name: "chat summaries", intervalMs: 5_000, run: (db) => summariseStaleChats(db) },
     // A burst of events becomes one mail, through the outbox (docs/notifications.md).

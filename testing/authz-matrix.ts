@@ -22,6 +22,7 @@ import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";
 import { createShareLink } from "@/server/share/links";
 import { createAccessToken } from "@/server/tokens/personal-tokens";
+import { approvePairing, requestPairingCode } from "@/server/devices/pairing";
 
 export type Actor = "anonymous" | "nonMember" | "viewer" | "commenter" | "editor" | "owner";
 export const ACTORS: Actor[] = ["anonymous", "nonMember", "viewer", "commenter", "editor", "owner"];
@@ -45,6 +46,11 @@ export type MatrixEntry = {
 // ── fixture helpers: real rows, so allowed callers really get through ──
 export async function fixtureChat(fx: MatrixFixture) {
   return createChat(fx.db, { projectId: fx.project.id, by: fx.owner.id, title: "Matrix chat" });
+}
+
+/** A device waiting for its code to be confirmed. */
+export async function fixturePairing(fx: MatrixFixture) {
+  return requestPairingCode(fx.db, { appUrl: "http://localhost:3000", ip: `10.8.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`, clientName: "matrix" });
 }
 
 /** A chat whose main branch ends in a question and its answer. */
@@ -159,6 +165,28 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
     input: async (fx) => {
       const made = await createAccessToken(fx.db, { userId: (fx.caller ?? fx.owner).id, name: "Matrix", scopes: ["read"] });
       return { tokenId: made.id };
+    },
+  },
+
+  // ── devices (always the caller's own; a pairing code is anyone's to confirm while it lives) ──
+  "devices.list": { min: "signed-in" },
+  "devices.lookUpPairing": { min: "signed-in", input: async (fx) => ({ userCode: (await fixturePairing(fx)).user_code }) },
+  "devices.approvePairing": { min: "signed-in", input: async (fx) => ({ userCode: (await fixturePairing(fx)).user_code, name: "Matrix box", projectIds: [] }) },
+  "devices.denyPairing": { min: "signed-in", input: async (fx) => ({ userCode: (await fixturePairing(fx)).user_code }) },
+  "devices.vitals": {
+    min: "signed-in",
+    input: async (fx) => {
+      const pairing = await fixturePairing(fx);
+      const made = await approvePairing(fx.db, { userId: (fx.caller ?? fx.owner).id, ip: "10.9.9.9", userCode: pairing.user_code, name: "Matrix box", projectIds: [] });
+      return { deviceId: made.deviceId, range: "1h" };
+    },
+  },
+  "devices.remove": {
+    min: "signed-in",
+    input: async (fx) => {
+      const pairing = await fixturePairing(fx);
+      const made = await approvePairing(fx.db, { userId: (fx.caller ?? fx.owner).id, ip: "10.9.9.9", userCode: pairing.user_code, name: "Matrix box", projectIds: [] });
+      return { deviceId: made.deviceId };
     },
   },
 

@@ -28,6 +28,9 @@ export default async function AppLayout({ children }: { children: React.ReactNod
               <Link href="/dashboard" className="text-sm text-zinc-600 hover:text-zinc-900">
                 Projects
               </Link>
+              <Link href="/devices" className="text-sm text-zinc-600 hover:text-zinc-900">
+                Devices
+              </Link>
               <Link href="/billing" className="text-sm text-zinc-600 hover:text-zinc-900">
                 Billing
               </Link>

@@ -118,6 +118,7 @@ export const SECURITY_EVENT_KINDS = [
   "access_token_refused",
   "device_paired",
   "device_removed",
+  "device_refused",
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 

@@ -16,3 +16,4 @@ export * from "./request-logs";
 export * from "./search";
 export * from "./share";
 export * from "./notify";
+export * from "./devices";

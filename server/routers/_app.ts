@@ -7,6 +7,7 @@ import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
 import { chatRouter } from "./chat";
 import { collabRouter } from "./collab";
+import { devicesRouter } from "./devices";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
 import { requestLogsRouter } from "./request-logs";
@@ -28,6 +29,7 @@ export const appRouter = router({
   collab: collabRouter,
   billing: billingRouter,
   tokens: tokensRouter,
+  devices: devicesRouter,
   search: searchRouter,
   share: shareRouter,
   notifications: notificationsRouter,

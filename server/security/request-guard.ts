@@ -17,6 +17,10 @@ export const BODY_LIMITS = {
   stripeWebhook: 1 * MB,
   /** Auth.js forms: an email, a password, a CSRF token. */
   auth: 64 * KB,
+  /** Device pairing, heartbeats and prewarm signals: a few hundred bytes of fields. */
+  device: 16 * KB,
+  /** A batch of tunnelled answer text from a device agent. */
+  deviceJob: 256 * KB,
 } as const;
 
 /**

@@ -23,6 +23,7 @@ const EVENT_LABEL: Record<string, string> = {
   access_token_refused: "A revoked or expired access token was used",
   device_paired: "Device paired",
   device_removed: "Device removed",
+  device_refused: "A device request was refused",
 };
 
 export default async function AccountPage() {
