@@ -6,7 +6,7 @@ import { MAIN_PORT } from "./support/extra-server";
 import { freshPostgres, type Instance, instanceEnv, startInstance } from "./support/instances";
 
 /**
- * DESIGN.md §9, proven: two `next start` instances of the production build on
+ * Several instances on one Postgres, proven (docs/scaling.md): two `next start` instances of the production build on
  * one Postgres, behind a reverse proxy (testing/instance-proxy.ts). An answer
  * started through instance A is resumed through B — from its Last-Event-ID,
  * and after a reload — and watched live through B by another member; then A
