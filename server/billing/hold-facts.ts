@@ -19,6 +19,8 @@ export type CloudHoldFacts = {
   model: string | null;
   /** that model's price; null when unknown (or when the default is not a flagged row) */
   price: (PriceRates & { model: string }) | null;
+  /** the model's label when an operator retired it (model_prices.deprecated): no new call may use it */
+  retiredLabel: string | null;
   /** a cloud call can be made at all: the platform key is set or the payer saved their own */
   cloudConfigured: boolean;
   /** the payer verified their email address: only then does the Free plan's allowance pay for cloud calls */
@@ -36,7 +38,8 @@ export function cloudHoldFactsSql(ownerId: SQL, wanted: SQL): SQL {
   return sql`(select json_build_object(
       'payerId', o.id, 'ownerEmail', o.email, 'ownerName', o.name, 'verified', o.email_verified_at is not null,
       'tier', a.tier, 'periodStart', a.period_start, 'keyCiphertext', k.ciphertext, 'wanted', w.model,
-      'model', mp.model, 'inputMicrosPerMTok', mp.input_micros_per_mtok::text, 'outputMicrosPerMTok', mp.output_micros_per_mtok::text)
+      'model', mp.model, 'inputMicrosPerMTok', mp.input_micros_per_mtok::text, 'outputMicrosPerMTok', mp.output_micros_per_mtok::text,
+      'retiredLabel', case when mp.deprecated <> 0 then mp.label end)
     from users o
     cross join (select ${wanted}::text as model) w
     left join billing_accounts a on a.user_id = o.id
@@ -57,6 +60,7 @@ type FactsJson = {
   model: string | null;
   inputMicrosPerMTok: string | null;
   outputMicrosPerMTok: string | null;
+  retiredLabel: string | null;
 };
 
 /** The facts from cloudHoldFactsSql's JSON (null = the project does not exist). */
@@ -72,6 +76,7 @@ export function cloudHoldFactsFrom(value: unknown): CloudHoldFacts {
       f.model && f.inputMicrosPerMTok !== null && f.outputMicrosPerMTok !== null
         ? { model: f.model, inputMicrosPerMTok: BigInt(f.inputMicrosPerMTok), outputMicrosPerMTok: BigInt(f.outputMicrosPerMTok) }
         : null,
+    retiredLabel: f.retiredLabel ?? null,
     cloudConfigured: Boolean(getEnv().ANTHROPIC_API_KEY) || f.keyCiphertext !== null,
     payerVerified: f.verified === true,
   };

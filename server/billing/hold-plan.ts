@@ -48,6 +48,10 @@ export async function planCloudHold(
   facts: CloudHoldFacts,
   args: { projectId: string; actorId: string; requestId: string; streamId: string | null; model: string; bound: UsageBound },
 ): Promise<CloudHoldPlan> {
+  if (facts.retiredLabel && facts.price?.model === args.model) {
+    // the same words as the picker's (server/ai/usable-model.ts), for a request that names the model itself
+    throw new AppError("bad_request:model", `${facts.retiredLabel} has been retired by the operator and can no longer be used. Pick another model.`);
+  }
   const price = facts.price?.model === args.model ? facts.price : await getModelPrice(db, args.model);
   const bound = { tokensIn: wholeTokens(args.bound.tokensIn), tokensOut: wholeTokens(args.bound.tokensOut) };
   const costBound = costBasisMicros(price, bound.tokensIn, bound.tokensOut);

@@ -136,6 +136,12 @@ describe("choosing a model", () => {
     ).rejects.toMatchObject({ code: "not_found:model" });
     expect(await db.$count(messages, eq(messages.chatId, chat.id))).toBe(0);
     expect(await db.$count(reservations, eq(reservations.projectId, project.id))).toBe(0);
+    // A retired model named in the request itself (POST /api/chat, not the picker) is refused the same way.
+    await expect(
+      startChatTurn(db, { userId: owner.id, request: { requestId: "req-retired-model", chatId: chat.id, parentId: null, content: "Hello", tier: "cloud", model: "claude-retired-1" } }),
+    ).rejects.toMatchObject({ code: "bad_request:model", message: expect.stringContaining("Retired One has been retired") });
+    expect(await db.$count(messages, eq(messages.chatId, chat.id))).toBe(0);
+    expect(await db.$count(reservations, eq(reservations.projectId, project.id))).toBe(0);
   });
 
   it("a new chat starts with the picker's choice; an unknown model makes no chat", async () => {
