@@ -66,10 +66,16 @@ export class AnswerRun {
     this.userMessageId = stream.userMessageId;
     this.actorId = stream.startedBy;
     this.requestId = billingRequestId(stream.startedBy, stream.requestId);
-    this.ledger = new LedgerWriter(db, stream.id, 0, () => {
-      this.gone = true;
-      this.abort.abort();
-    });
+    this.ledger = new LedgerWriter(
+      db,
+      stream.id,
+      0,
+      () => {
+        this.gone = true;
+        this.abort.abort();
+      },
+      () => this.abort.abort(),
+    );
   }
 
   emit(event: StreamEvent): void {
@@ -101,6 +107,8 @@ export class AnswerRun {
     const id = this.stream.id;
     this.timers.push(
       setInterval(() => {
+        // A ledger batch read the row (and its Stop) a moment ago: while tokens flow, that is the poll.
+        if (performance.now() - this.ledger.lastRowCheckAt < STOP_POLL_MS) return;
         db.select({ at: chatStreams.stopRequestedAt })
           .from(chatStreams)
           .where(eq(chatStreams.id, id))
