@@ -68,6 +68,8 @@ const schema = databaseEnvSchema.extend({
   RETENTION_SECURITY_EVENTS_DAYS: retentionDays(365),
   /** Days an expired, used or revoked token (sign-in links, reset links, sessions, access tokens) is kept before it is deleted. */
   RETENTION_EXPIRED_TOKENS_DAYS: retentionDays(30),
+  /** Milliseconds between `[arbor] event-loop {...}` lines on stdout (delay percentiles, memory); unset = none. For soaks and operators (docs/scaling.md). */
+  EVENT_LOOP_REPORT_MS: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(100).max(3_600_000).optional(),
 });
 
 export type Env = z.infer<typeof schema> & { AUTH_SECRET: string; ENCRYPTION_KEY: string };
