@@ -17,6 +17,7 @@
  *   npm run bench -- http          (TEST_DATABASE_URL=postgres://… adds Postgres)
  *   ROUNDS=30 npm run bench -- http
  */
+import { cpus, loadavg } from "node:os";
 import { startFakeAnthropic } from "@/testing/fakes/anthropic";
 import {
   type AppServer,
@@ -94,6 +95,8 @@ const rotate = <T>(xs: T[], by: number) => xs.map((_, i) => xs[(i + by) % xs.len
 
 export async function run(): Promise<void> {
   ensureBuild();
+  // this machine is shared: the load says how much of it the figures had
+  console.log(`load average at the start: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (${cpus().length} cores)`);
   const fake = await startFakeAnthropic(0);
   const databases: Array<[string, Database]> = [["PGlite", pgliteDatabase()]];
   if (process.env.TEST_DATABASE_URL) databases.push(["Postgres", await postgresDatabase(process.env.TEST_DATABASE_URL)]);
@@ -170,6 +173,7 @@ export async function run(): Promise<void> {
     }
 
     report(targets, baseline);
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   } finally {
     for (const target of targets) await target.app.stop();
     for (const [, database] of databases) await database.drop();
@@ -185,6 +189,8 @@ function report(targets: Target[], baseline: Record<string, number[]>) {
   console.log(`\nbaseline (fetch straight to the fake): first token p50 ${fmt(b50("single"))}; ${LEVELS.map((l) => `${l} at once p50/p95 ${fmt(b50(`at once ${l}`))} / ${fmt(b95(`at once ${l}`))}`).join("; ")}`);
   for (const t of targets) {
     console.log(`\n${t.name}${t.errors.length ? ` — ${t.errors.length} errors, first: ${t.errors[0]}` : " — no errors"}`);
+    // what the server itself said about them
+    if (t.errors.length) for (const line of t.app.lines.filter((l) => /error|fail/i.test(l)).slice(0, 12)) console.log(`    server: ${line.slice(0, 300)}`);
     for (const key of ["new chat (one POST)", "new chat (chat.create, then POST)", "next turn"]) {
       console.log(`  ${key.padEnd(36)} first token p50 ${fmt(p(t, key, 50))} (baseline ${fmt(b50("single"))}) → added p50 ${fmt(p(t, key, 50) - b50("single"))}, p95 ${fmt(p(t, key, 95) - b95("single"))}`);
     }

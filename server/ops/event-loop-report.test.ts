@@ -16,4 +16,14 @@ describe("the event-loop report", () => {
     expect(Math.max(...reports.map((r) => r.maxMs))).toBeGreaterThanOrEqual(90);
     expect(reports[0]?.rssMb).toBeGreaterThan(0);
   });
+
+  it("prints the memory at once on SIGUSR2", async () => {
+    const lines: string[] = [];
+    const stop = startEventLoopReport(60_000, (line) => lines.push(line));
+    process.kill(process.pid, "SIGUSR2");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop();
+    const memory = lines.find((line) => line.startsWith("[arbor] memory "));
+    expect(JSON.parse(memory?.replace("[arbor] memory ", "") ?? "{}")).toMatchObject({ rssMb: expect.any(Number), heapUsedMb: expect.any(Number) });
+  });
 });

@@ -12,7 +12,9 @@ const mb = (bytes: number) => Math.round(bytes / 1024 / 102.4) / 10;
  * that many ms: how late timers ran (perf_hooks.monitorEventLoopDelay, 10 ms
  * resolution — a stalled loop delays every stream of this instance at once)
  * and the memory of the process. Soaks read it from stdout (bench/soak.ts);
- * an operator can graph it. Each line covers only its own interval.
+ * an operator can graph it. Each line covers only its own interval. SIGUSR2
+ * prints `[arbor] memory {json}` at once, after a full collection when the
+ * process runs with --expose-gc.
  */
 export function startEventLoopReport(everyMs: number, write: (line: string) => void = (line) => console.log(line)): () => void {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
@@ -30,8 +32,17 @@ export function startEventLoopReport(everyMs: number, write: (line: string) => v
     write(`[arbor] event-loop ${JSON.stringify(report)}`);
   }, everyMs);
   timer.unref();
+  // `kill -USR2 <pid>`: memory after a full collection (with node --expose-gc), so a leak is told from garbage not yet collected
+  const onSignal = () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const memory = process.memoryUsage();
+    write(`[arbor] memory ${JSON.stringify({ rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), collected: Boolean(gc) })}`);
+  };
+  process.on("SIGUSR2", onSignal);
   return () => {
     clearInterval(timer);
     histogram.disable();
+    process.off("SIGUSR2", onSignal);
   };
 }
