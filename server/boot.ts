@@ -10,7 +10,12 @@ export function boot(): Promise<void> {
   flag.__arborBooted ??= (async () => {
     const { getDb } = await import("@/db/client");
     const db = await getDb();
-    const { bootTasks, workers } = listJobs(getEnv());
+    const env = getEnv();
+    if (env.EVENT_LOOP_REPORT_MS) {
+      const { startEventLoopReport } = await import("@/server/ops/event-loop-report");
+      startEventLoopReport(env.EVENT_LOOP_REPORT_MS);
+    }
+    const { bootTasks, workers } = listJobs(env);
     for (const task of bootTasks) {
       try {
         await task.run(db);

@@ -82,6 +82,8 @@ const schema = databaseEnvSchema.extend({
   DEVICE_TUNNEL_PING_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(55).default(20),
   /** GPU load (0–1) at or above which a device's `auto` projects answer from the cloud until it recovers. */
   DEVICE_PREWARM_GPU_THRESHOLD: z.coerce.number({ message: "must be between 0 and 1" }).min(0).max(1).default(0.9),
+  /** Milliseconds between `[arbor] event-loop {...}` lines on stdout (delay percentiles, memory); unset = none. For soaks and operators (docs/scaling.md). */
+  EVENT_LOOP_REPORT_MS: z.coerce.number({ message: "must be a whole number" }).int("must be a whole number").min(100).max(3_600_000).optional(),
 }).superRefine((env, ctx) => {
   // Half an S3 configuration would silently write to the filesystem instead: refuse it at start.
   const s3 = ["S3_ENDPOINT", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const;
