@@ -181,6 +181,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
       return { deviceId: made.deviceId, range: "1h" };
     },
   },
+  "devices.projectLocalDevice": { min: "editor", input: pid },
+  "devices.setProjectLocalDevice": { min: "owner", input: (fx) => ({ ...pid(fx), deviceId: null }) },
   "devices.remove": {
     min: "signed-in",
     input: async (fx) => {

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { listDevices, removeDevice } from "@/server/devices/devices";
 import { VITALS_RANGES, type VitalsRange, vitalsSeries } from "@/server/devices/vitals";
 import { approvePairing, denyPairing, lookUpPairing } from "@/server/devices/pairing";
-import { protectedProcedure, router } from "@/server/trpc/init";
+import { projectLocalDevice, setProjectLocalDevice } from "@/server/devices/local-tier";
+import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init";
 
 const userCode = z.string().trim().min(1, "Enter the code the device shows").max(20, "A code is 8 letters, such as BCDF-GHJK");
 const deviceId = z.uuid({ message: "is not a valid device id" });
@@ -30,6 +31,13 @@ export const devicesRouter = router({
   vitals: protectedProcedure
     .input(z.object({ deviceId, range: z.enum(Object.keys(VITALS_RANGES) as [VitalsRange, ...VitalsRange[]]) }))
     .query(({ ctx, input }) => vitalsSeries(ctx.db, { userId: ctx.user.id, ...input })),
+
+  /** Which device answers the project's local tier (null: the server's local model or the vault responder). */
+  projectLocalDevice: projectProcedure("editor").query(({ ctx, input }) => projectLocalDevice(ctx.db, { projectId: input.projectId })),
+
+  setProjectLocalDevice: projectProcedure("owner")
+    .input(z.object({ deviceId: deviceId.nullable() }))
+    .mutation(({ ctx, input }) => setProjectLocalDevice(ctx.db, { projectId: input.projectId, userId: ctx.user.id, deviceId: input.deviceId })),
 
   remove: protectedProcedure.input(z.object({ deviceId })).mutation(({ ctx, input }) => removeDevice(ctx.db, { userId: ctx.user.id, deviceId: input.deviceId })),
 });

@@ -8,6 +8,8 @@ import { defaultCloudModel } from "@/server/ai/model-prices";
 import { decideTier, type RequestedTier } from "@/server/ai/policy";
 import type { ChatTurn } from "@/server/ai/types";
 import { type CloudReservation, reserveCloudBudget } from "@/server/billing/reserve";
+import { type LocalTier, resolveLocalTier } from "@/server/devices/local-tier";
+import { routeAroundDevice } from "@/server/devices/routing";
 import { isAppError } from "@/server/errors";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
@@ -43,6 +45,8 @@ export type Route = {
   cloud: { request: ClaudeRequest; reservation: CloudReservation } | null;
   /** the cloud can be asked at all (a key is configured): auto may still escalate after a local failure */
   cloudConfigured: boolean;
+  /** who answers when the answer stays local: a device, the server's LOCAL_MODEL_URL, or the vault responder */
+  local: LocalTier;
 };
 
 /**
@@ -56,6 +60,7 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
   const { settings, preferences, question } = inputs;
   run.emit({ type: "metadata", phase: "analyzing", agent: "arbor", userMessageId: run.userMessageId, assistantMessageId: run.assistantId, branchId: run.stream.branchId ?? undefined });
   const held = inputs.cloud ?? null;
+  const localTier = resolveLocalTier(db, { projectId: inputs.projectId });
   const configured = inputs.requested === "local" || held ? Boolean(held) : await cloudConfigured(db, { projectId: inputs.projectId });
   const history = await inputs.history;
 
@@ -71,7 +76,14 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
   });
   const context = buildCloudContext({ settings, preferences, history, question, chunks });
 
-  let decision = decideTier({ requested: inputs.requested, policy: settings.escalationPolicy, topRelevance, cloudConfigured: configured });
+  const routed = routeAroundDevice({
+    decision: decideTier({ requested: inputs.requested, policy: settings.escalationPolicy, topRelevance, cloudConfigured: configured }),
+    local: await localTier,
+    requested: inputs.requested,
+    policy: settings.escalationPolicy,
+    cloudConfigured: configured,
+  });
+  let decision = routed.decision;
   let cloud = held;
   if (decision.tier === "cloud" && !cloud) {
     try {
@@ -86,7 +98,7 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
     kind: "escalation",
     detail: { requested: inputs.requested, policy: settings.escalationPolicy, topRelevance, decision: decision.tier, reason: decision.reason },
   });
-  return { context, chunks, cloud: decision.tier === "cloud" ? cloud : null, cloudConfigured: configured };
+  return { context, chunks, cloud: decision.tier === "cloud" ? cloud : null, cloudConfigured: configured, local: routed.local };
 }
 
 /** Reserves for the exact request the cloud will be sent (the producer's own holds: auto, and a local failure under auto). */

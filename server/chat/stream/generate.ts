@@ -1,10 +1,11 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import { type ClaudeRequest, streamClaude } from "@/server/ai/claude";
-import { localModelConfigured, localModelName, streamLocalModel } from "@/server/ai/local-model";
+import { localModelName, streamLocalModel } from "@/server/ai/local-model";
 import { UpstreamError } from "@/server/ai/types";
 import { composeVaultAnswer, pieces, VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import type { CloudReservation } from "@/server/billing/reserve";
+import { streamFromDevice } from "@/server/devices/jobs";
 import { getEnv } from "@/server/env";
 import type { AnswerRun } from "./answer-run";
 import { DEFAULT_MAX_TOKENS, holdForCloud, type Route, type TurnInputs } from "./decide";
@@ -17,7 +18,8 @@ import { DEFAULT_MAX_TOKENS, holdForCloud, type Route, type TurnInputs } from ".
  */
 export async function generateAnswer(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
   if (route.cloud) return runCloud(run, route.cloud);
-  if (localModelConfigured()) return runLocalModel(db, run, route, inputs);
+  if (route.local.kind === "device") return runLocal(db, run, route, inputs, () => runDevice(run, route, inputs, db));
+  if (route.local.kind === "server") return runLocal(db, run, route, inputs, () => runLocalModel(run, route, inputs));
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? VAULT_RESPONDER_MODEL, tier: "local", model: run.model });
   const answer = composeVaultAnswer(inputs.question, route.chunks);
   for (const piece of pieces(answer.text)) {
@@ -42,19 +44,44 @@ async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reserva
   }
 }
 
-async function runLocalModel(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
+async function runLocalModel(run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
   run.model = localModelName();
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "local-model", tier: "local", model: run.model });
+  const result = await streamLocalModel({
+    ...route.context,
+    maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS,
+    temperature: inputs.temperature ?? null,
+    signal: run.abort.signal,
+    onText: run.onText,
+  });
+  run.model = result.model;
+  run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+}
+
+/** One of the owner's devices, through its tunnel (docs/devices.md#the-tunnel). */
+async function runDevice(run: AnswerRun, route: Route, inputs: TurnInputs, db: Db): Promise<void> {
+  if (route.local.kind !== "device") return;
+  run.model = route.local.model ?? "device";
+  run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? route.local.name, tier: "local", model: run.model });
+  const result = await streamFromDevice(db, {
+    deviceId: route.local.deviceId,
+    projectId: inputs.projectId,
+    streamId: run.stream.id,
+    model: route.local.model,
+    ...route.context,
+    maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS,
+    temperature: inputs.temperature ?? null,
+    signal: run.abort.signal,
+    onText: run.onText,
+  });
+  run.model = result.model;
+  run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+}
+
+/** A local model — the server's or a device — that fails before writing anything hands an `auto` question to the cloud. */
+async function runLocal(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs, generate: () => Promise<void>): Promise<void> {
   try {
-    const result = await streamLocalModel({
-      ...route.context,
-      maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS,
-      temperature: inputs.temperature ?? null,
-      signal: run.abort.signal,
-      onText: run.onText,
-    });
-    run.model = result.model;
-    run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+    await generate();
   } catch (error) {
     // auto: a local model that fails before writing anything hands the question to the cloud
     const canEscalate = inputs.requested === "auto" && inputs.settings.escalationPolicy === "auto" && route.cloudConfigured && run.text === "" && !run.stopped;
