@@ -43,7 +43,8 @@ async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reserva
 }
 
 async function runLocalModel(db: Db, run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
-  run.model = localModelName();
+  // A chosen adapter is asked for by its served name: the local server applies the LoRA for that model name.
+  run.model = run.adapter?.servedName ?? localModelName();
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "local-model", tier: "local", model: run.model });
   try {
     const result = await streamLocalModel({
@@ -52,8 +53,10 @@ async function runLocalModel(db: Db, run: AnswerRun, route: Route, inputs: TurnI
       temperature: inputs.temperature ?? null,
       signal: run.abort.signal,
       onText: run.onText,
+      model: run.adapter?.servedName,
     });
     run.model = result.model;
+    run.loraApplied = Boolean(run.adapter);
     run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
   } catch (error) {
     // auto: a local model that fails before writing anything hands the question to the cloud
