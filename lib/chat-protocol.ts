@@ -73,6 +73,8 @@ const endEvent = z.object({
   modelUsed: z.string().optional(),
   /** the answer's citations as the verifying phase judged them */
   sources: z.array(sourceRef).optional(),
+  /** the local tier answered with the chosen LoRA adapter (its served name as the model); false when none was applied */
+  loraApplied: z.boolean().optional(),
 });
 
 const errorEvent = z.object({ type: z.literal("error"), code: z.string(), message: z.string() });

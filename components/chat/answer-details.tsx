@@ -24,7 +24,7 @@ export function AnswerDetailsPanel({ projectId, messageId, id }: { projectId: st
 }
 
 function DetailsBody({ data }: { data: AnswerDetailsView }) {
-  const { message, retrieval, decisions, timing, hold, settled, verification } = data;
+  const { message, retrieval, decisions, timing, hold, settled, verification, adapter } = data;
   return (
     <>
       <div>
@@ -60,6 +60,15 @@ function DetailsBody({ data }: { data: AnswerDetailsView }) {
           {hold ? ` · request bounded at ${hold.boundTokensIn.toLocaleString("en-US")} input + ${hold.boundTokensOut.toLocaleString("en-US")} output tokens` : ""}
         </p>
       </div>
+      {adapter ? (
+        <div>
+          <h4 className="font-semibold text-zinc-800">Adapter</h4>
+          <p data-testid="answer-adapter">
+            {adapter.applied ? "Applied: " : "Not applied: "}
+            {adapter.note}
+          </p>
+        </div>
+      ) : null}
       <div>
         <h4 className="font-semibold text-zinc-800">Timings</h4>
         {timing ? (

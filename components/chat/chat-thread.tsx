@@ -11,6 +11,7 @@ import { Composer } from "./composer";
 import { ShareButton } from "@/components/share/share-button";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
+import { AdapterPicker } from "./adapter-picker";
 import { AgentPicker } from "./agent-picker";
 import { ModelPicker } from "./model-picker";
 import { placeLive } from "./live-placement";
@@ -245,6 +246,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           toolbar={
             <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
             <AgentPicker agents={agentChoice.agents} agentId={agentChoice.agentId} onChange={agentChoice.setAgentId} disabled={streaming} />
+            {chatId ? <AdapterPicker projectId={projectId} chatId={chatId} saved={data?.chat.adapterId} disabled={streaming} /> : null}
             <ModelPicker
               choices={model.choices}
               choice={model.choice}

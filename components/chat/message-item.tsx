@@ -185,6 +185,13 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
             costMicros={message.costMicros}
             latencyMs={message.latencyMs}
           />
+          {message.adapterName ? (
+            <p className="mt-1 text-xs text-zinc-600" data-testid="message-adapter">
+              {message.loraApplied
+                ? `LoRA applied: ${message.adapterName}`
+                : `Adapter ${message.adapterName} not applied${message.tier === "cloud" ? " (Claude answered; adapters run on the local tier only)" : " (no local model server)"}`}
+            </p>
+          ) : null}
           <SiblingCosts message={message} choices={choices} />
         </div>
       ) : null}

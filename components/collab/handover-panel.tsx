@@ -98,7 +98,7 @@ export function HandoverPanel({ projectId }: { projectId: string }) {
           </p>
           <Field label="Recipient email" name="toEmail" type="email" required />
           <Checkbox name="includeKnowledge" label="Include knowledge vault" defaultChecked />
-          <Checkbox name="includeAdapters" label="Include adapters" defaultChecked hint="Arbor has no adapters yet; your choice is recorded." />
+          <Checkbox name="includeAdapters" label="Include adapters" defaultChecked hint="The project's LoRA adapters, their storage and files go to the new owner. Unchecked, they move to a project you keep." />
           <TextAreaField label="Message" name="message" rows={3} maxLength={2000} placeholder="Optional note for the recipient" />
           <Checkbox name="previousOwnerLeaves" label="I will leave the project" hint="Otherwise you stay as an editor." />
           <Button type="submit" disabled={start.isPending}>

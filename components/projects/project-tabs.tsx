@@ -9,6 +9,7 @@ const TABS = [
   { slug: "canvas", label: "Canvas" },
   { slug: "knowledge", label: "Knowledge" },
   { slug: "agents", label: "Agents" },
+  { slug: "adapters", label: "Adapters" },
   { slug: "members", label: "Members" },
   { slug: "billing", label: "Billing" },
   { slug: "requests", label: "Requests" },

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { adapters } from "./adapters";
 import { type AgentSnapshot, agents } from "./agents";
 import { users } from "./auth";
@@ -70,6 +70,8 @@ export const messages = pgTable(
     /** the LoRA adapter the local tier answered with; the name is kept so the details survive a delete */
     adapterId: uuid("adapter_id").references(() => adapters.id, { onDelete: "set null" }),
     adapterName: text("adapter_name"),
+    /** true: the local tier answered with the adapter; false: one was chosen but this answer did not use it (cloud, vault responder) */
+    loraApplied: boolean("lora_applied"),
     feedback: text("feedback", { enum: ["good", "bad"] }),
     deletedAt: ts("deleted_at"),
     createdAt: createdAt(),

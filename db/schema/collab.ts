@@ -39,8 +39,10 @@ export type HandoverSnapshot = {
   messages: number;
   sources: number;
   sizeBytes: number;
-  /** Arbor has no adapter table yet: the include-adapters choice is recorded, and this says so */
+  /** handovers started before the registry existed carry a note here instead of a list */
   adapters?: string;
+  /** the project's adapters when the handover started (server/handover/start.ts) */
+  adapterList?: Array<{ name: string; baseModel: string; sizeBytes: number; rank: number | null; status: string }>;
 };
 
 export const handovers = pgTable(

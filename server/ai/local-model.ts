@@ -20,11 +20,13 @@ export async function streamLocalModel(call: {
   temperature?: number | null;
   signal: AbortSignal;
   onText: (text: string) => void;
+  /** a LoRA adapter's served name (vLLM and llama.cpp serve adapters as model names); default LOCAL_MODEL_NAME */
+  model?: string;
 }): Promise<{ tokensIn: number; tokensOut: number; model: string }> {
   const env = getEnv();
   if (!env.LOCAL_MODEL_URL) throw new UpstreamError("No local model is configured (LOCAL_MODEL_URL).", "local:not_configured", { tokensIn: 0, tokensOut: 0 });
   const provider = createOpenAICompatible({ name: "local", baseURL: env.LOCAL_MODEL_URL });
-  const model = localModelName();
+  const model = call.model ?? localModelName();
   let received = "";
   let failure: unknown = null;
   const result = streamText({

@@ -31,6 +31,8 @@ export async function getAnswerDetails(db: Db, { projectId, messageId }: { proje
       tokensOut: messages.tokensOut,
       costMicros: messages.costMicros,
       latencyMs: messages.latencyMs,
+      adapterName: messages.adapterName,
+      loraApplied: messages.loraApplied,
     })
     .from(messages)
     .innerJoin(chats, eq(chats.id, messages.chatId))
@@ -91,5 +93,13 @@ export async function getAnswerDetails(db: Db, { projectId, messageId }: { proje
     timing: timing ? { phases: timing.detail.phases ?? [], ttftMs: timing.detail.ttftMs ?? null, totalMs: timing.detail.totalMs ?? null } : null,
     hold: hold ?? null,
     settled: usage ?? null,
+    adapter: message.adapterName ? { name: message.adapterName, applied: message.loraApplied === true, note: adapterNote(message) } : null,
   };
+}
+
+/** Said plainly: a LoRA runs only where its weights are, on the local tier. */
+function adapterNote(message: { tier: string | null; model: string | null; adapterName: string | null; loraApplied: boolean | null }): string {
+  if (message.loraApplied) return `The local model answered with the adapter “${message.adapterName}” (asked for as ${message.model ?? "its served name"}).`;
+  if (message.tier === "cloud") return `The adapter “${message.adapterName}” is not applied here: Claude answered, and adapters run only on the local tier.`;
+  return `The adapter “${message.adapterName}” is not applied: no local model server is configured, so the built-in vault responder answered.`;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { billingAccounts, handovers, memberSpend, projectMembers, projects, users } from "@/db/schema";
+import { adapters, billingAccounts, handovers, memberSpend, projectMembers, projects, users } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName, looksLikeToken, maskEmail } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
@@ -11,6 +11,8 @@ import { hashToken } from "@/server/security/secret-tokens";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 import { formatUsd } from "@/lib/money";
 import { applySpendingDecisions, inheritedSpending, type SpendingDecisions } from "./inherited-spending";
+import { type MovedObject, moveAdaptersToProject, relocateAdapterObjects } from "@/server/adapters/handover";
+import { getStorage, type Storage } from "@/server/storage/store";
 
 type HandoverRow = typeof handovers.$inferSelect;
 
@@ -105,7 +107,7 @@ function refusal(state: HandoverRow["state"]): AppError {
  * nothing changes. Holds placed before this moment name the previous owner
  * as payer and are settled on them.
  */
-export async function acceptHandover(db: Db, args: { token: string; userId: string; ip: string; decisions?: SpendingDecisions }) {
+export async function acceptHandover(db: Db, args: { token: string; userId: string; ip: string; decisions?: SpendingDecisions; storage?: Storage }) {
   const handover = await findHandoverByToken(db, args.token, args.ip);
   const [me] = await db.select().from(users).where(eq(users.id, args.userId));
   if (!me) throw new AppError("unauthorized:user", "Please sign in again.");
@@ -120,7 +122,8 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
   }
   if (!(OPEN_HANDOVER_STATES as readonly string[]).includes(handover.state)) throw refusal(handover.state);
 
-  return db.transaction(async (tx) => {
+  let objectMoves: MovedObject[] = [];
+  const accepted = await db.transaction(async (tx) => {
     const now = new Date();
     const [won] = await tx
       .update(handovers)
@@ -141,6 +144,13 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
 
     let residualProjectId: string | null = null;
     if (!won.includeKnowledge) residualProjectId = await moveKnowledgeToNewProject(tx, project, previousOwnerId);
+    // Adapters left out stay with the previous owner: in the project that keeps the knowledge, or one of their own.
+    let keptAdapters = 0;
+    if (!won.includeAdapters && (await tx.$count(adapters, eq(adapters.projectId, project.id))) > 0) {
+      residualProjectId ??= await newKeptProject(tx, project, previousOwnerId, "adapters");
+      objectMoves = await moveAdaptersToProject(tx, { fromProjectId: project.id, toProjectId: residualProjectId });
+      keptAdapters = await tx.$count(adapters, eq(adapters.projectId, residualProjectId));
+    }
 
     await tx.update(projects).set({ ownerId: me.id, updatedAt: now }).where(eq(projects.id, project.id));
     await tx
@@ -198,13 +208,16 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
         text: [
           `${displayName(me)} (${me.email}) accepted your handover of “${project.title}” and now owns and pays for it.`,
           won.previousOwnerLeaves ? "As you chose, you are no longer a member." : "You stay in the project as an editor.",
-          ...(residualProjectId ? [`Your knowledge vault moved to a new project you keep: ${appLink(`/projects/${residualProjectId}/knowledge`)}`] : []),
+          ...(residualProjectId && !won.includeKnowledge ? [`Your knowledge vault moved to a new project you keep: ${appLink(`/projects/${residualProjectId}/knowledge`)}`] : []),
+          ...(residualProjectId && keptAdapters > 0 ? [`Your ${keptAdapters} adapter${keptAdapters === 1 ? "" : "s"} moved to a project you keep: ${appLink(`/projects/${residualProjectId}/adapters`)}`] : []),
           `The new owner's first year costs ${formatUsd(won.firstYearPriceMicros)}.`,
         ].join("\n"),
       });
     }
     return { projectId: project.id, residualProjectId };
   });
+  await relocateAdapterObjects(db, args.storage ?? getStorage(), objectMoves);
+  return accepted;
 }
 
 /**
@@ -213,19 +226,24 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
  * previous owner. Canvas placements of the moved sources are dropped from the
  * handed-over board, since their sources are no longer in it.
  */
-async function moveKnowledgeToNewProject(tx: Db, project: typeof projects.$inferSelect, ownerId: string): Promise<string> {
+async function newKeptProject(tx: Db, project: typeof projects.$inferSelect, ownerId: string, what: "knowledge" | "adapters") {
   const [kept] = await tx
     .insert(projects)
     .values({
       ownerId,
-      title: `${project.title} (kept knowledge)`.slice(0, 200),
-      description: `The knowledge vault of “${project.title}”, kept when the project was handed over.`,
+      title: `${project.title} (kept ${what})`.slice(0, 200),
+      description: what === "knowledge" ? `The knowledge vault of “${project.title}”, kept when the project was handed over.` : `The LoRA adapters of “${project.title}”, kept when the project was handed over.`,
       icon: project.icon,
-      settings: project.settings,
+      settings: { ...project.settings, adapterId: null },
     })
     .returning();
   if (!kept) throw new Error("project insert returned nothing");
   await tx.insert(projectMembers).values({ projectId: kept.id, userId: ownerId, role: "owner" });
+  return kept.id;
+}
+
+async function moveKnowledgeToNewProject(tx: Db, project: typeof projects.$inferSelect, ownerId: string): Promise<string> {
+  const kept = { id: await newKeptProject(tx, project, ownerId, "knowledge") };
   const moved = await tx.execute(sql`update sources set project_id = ${kept.id}, updated_at = now() where project_id = ${project.id} returning id, size_bytes`);
   await tx.execute(sql`update chunks set project_id = ${kept.id} where project_id = ${project.id}`);
   await tx.execute(sql`delete from canvas_nodes where project_id = ${project.id} and kind = 'source'`);

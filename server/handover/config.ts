@@ -12,4 +12,3 @@ export const HANDOVER_REGULAR_PRICE_MICROS = 120_000_000n; // $120 per year afte
 /** How long a handover link stays valid. */
 export const HANDOVER_TTL_MS = 7 * 24 * 3_600_000;
 
-export const ADAPTERS_NOTE = "Arbor has no adapters yet; the choice is recorded and will apply once adapters exist.";

@@ -1,14 +1,14 @@
 import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { type HandoverSnapshot, handovers, projects, users } from "@/db/schema";
+import { adapters, type HandoverSnapshot, handovers, projects, users } from "@/db/schema";
 import { formatUsd } from "@/lib/money";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
 import { hashToken, newToken } from "@/server/security/secret-tokens";
-import { ADAPTERS_NOTE, HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS, HANDOVER_TTL_MS } from "./config";
+import { HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS, HANDOVER_TTL_MS } from "./config";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 
 export type StartHandoverArgs = {
@@ -32,13 +32,19 @@ export async function takeSnapshot(db: Db, { projectId, title }: { projectId: st
           (select coalesce(sum(s.size_bytes), 0)::bigint from sources s where s.project_id = ${projectId})
             + (select coalesce(sum(octet_length(m.content)), 0)::bigint from messages m join chats c on c.id = m.chat_id where c.project_id = ${projectId}) as size`,
   );
+  // Failed uploads hold nothing and are not handed over as adapters.
+  const adapterRows = await db
+    .select({ name: adapters.name, baseModel: adapters.baseModel, sizeBytes: adapters.sizeBytes, rank: adapters.rank, status: adapters.status })
+    .from(adapters)
+    .where(and(eq(adapters.projectId, projectId), sql`${adapters.status} <> 'error'`))
+    .orderBy(adapters.name);
   return {
     title,
     chats: Number(row?.chats ?? 0),
     messages: Number(row?.messages ?? 0),
     sources: Number(row?.sources ?? 0),
     sizeBytes: Number(row?.size ?? 0),
-    adapters: ADAPTERS_NOTE,
+    adapterList: adapterRows,
   };
 }
 
@@ -106,6 +112,13 @@ export async function startHandover(db: Db, args: StartHandoverArgs) {
         `${fromName} (${from.email}) would like you to take over the Arbor project “${project.title}”:`,
         `${snapshot.chats} chats, ${snapshot.messages} messages, ${snapshot.sources} knowledge sources.`,
         args.includeKnowledge ? "The knowledge vault is included." : "The knowledge vault is not included (it stays with them).",
+        ...(snapshot.adapterList?.length
+          ? [
+              args.includeAdapters
+                ? `Its ${snapshot.adapterList.length} LoRA adapter${snapshot.adapterList.length === 1 ? " is" : "s are"} included: ${snapshot.adapterList.map((a) => a.name).join(", ")}.`
+                : `Its LoRA adapters (${snapshot.adapterList.map((a) => a.name).join(", ")}) are not included (they stay with them).`,
+            ]
+          : []),
         ...(row.message ? ["", `Their message: ${row.message}`] : []),
         "",
         `As the new owner you pay for the project's cloud use. Your first year of the managed plan costs ${formatUsd(row.firstYearPriceMicros)} instead of ${formatUsd(row.regularPriceMicros)}.`,

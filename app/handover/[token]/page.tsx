@@ -102,7 +102,13 @@ export default async function HandoverPage({ params }: { params: Promise<{ token
         <dt className="text-zinc-500">Size</dt>
         <dd>{formatBytes(d.snapshot.sizeBytes)}</dd>
         <dt className="text-zinc-500">Adapters</dt>
-        <dd>{d.includeAdapters ? "included" : "not included"} — {d.snapshot.adapters ?? "none"}</dd>
+        <dd data-testid="handover-adapters">
+          {d.snapshot.adapterList
+            ? d.snapshot.adapterList.length === 0
+              ? "none"
+              : `${d.includeAdapters ? "included" : `not included (they stay with ${view.fromName})`}: ${d.snapshot.adapterList.map((a) => `${a.name} (${formatBytes(a.sizeBytes)}, ${a.baseModel})`).join("; ")}`
+            : `${d.includeAdapters ? "included" : "not included"} — ${d.snapshot.adapters ?? "none"}`}
+        </dd>
         <dt className="text-zinc-500">Previous owner</dt>
         <dd>{d.previousOwnerLeaves ? "leaves the project" : "stays as an editor"}</dd>
       </dl>

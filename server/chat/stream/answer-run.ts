@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type AgentSnapshot, type ChatStream, chatStreams, type generationSteps, messages } from "@/db/schema";
+import type { TurnAdapter } from "@/server/adapters/selection";
 import type { CloudReservation } from "@/server/billing/reserve";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import type { StreamEvent, StreamPhase } from "@/lib/chat-protocol";
@@ -50,6 +51,9 @@ export class AnswerRun {
   firstTokenAt: number | null = null;
   /** the project agent answering (null = none), saved on the message as used */
   agent: AgentSnapshot | null = null;
+  /** the LoRA adapter chosen for this turn (chat, agent or project; null = none), and whether the answer used it */
+  adapter: TurnAdapter | null = null;
+  loraApplied = false;
   /** how the answer ended, as saved on the message (for the request log) */
   outcome: { status: "complete" | "stopped" | "error"; costMicros: bigint; error: string | null; latencyMs: number } | null = null;
   /** the chat (and with it the stream row) was deleted, or the stream was swept: nobody can see this answer */

@@ -2,6 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatStreams, generationSteps, messages } from "@/db/schema";
+import { recordAdapterUse } from "@/server/adapters/selection";
 import { UpstreamError } from "@/server/ai/types";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { recordLocalUsage } from "@/server/billing/local-usage";
@@ -35,6 +36,7 @@ export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChun
   await saveVerifiedCitations(db, run.assistantId, sources);
   const totalLatencyMs = Date.now() - run.started;
   await saveMessage(db, run, { costMicros, status: stopped ? "stopped" : "complete", error: null, latencyMs: totalLatencyMs });
+  if (run.loraApplied && run.adapter) await recordAdapterUse(db, { adapterId: run.adapter.id });
   run.emit({
     type: "end",
     tokensUsed: { prompt: run.usage.tokensIn, completion: run.usage.tokensOut },
@@ -44,6 +46,7 @@ export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChun
     status: stopped ? "stopped" : "complete",
     modelUsed: run.model,
     sources,
+    loraApplied: run.loraApplied,
   });
 }
 
@@ -113,6 +116,7 @@ async function saveMessage(db: Db, run: AnswerRun, o: { costMicros: bigint; stat
       error: o.error,
       latencyMs: o.latencyMs,
       ...(run.agent ? { agentId: run.agent.id, agentSnapshot: run.agent } : {}),
+      ...(run.adapter ? { adapterId: run.adapter.id, adapterName: run.adapter.name, loraApplied: run.loraApplied } : {}),
     })
     .where(eq(messages.id, run.assistantId));
 }

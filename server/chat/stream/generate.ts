@@ -45,7 +45,8 @@ async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reserva
 }
 
 async function runLocalModel(run: AnswerRun, route: Route, inputs: TurnInputs): Promise<void> {
-  run.model = localModelName();
+  // A chosen adapter is asked for by its served name: the local server applies the LoRA for that model name.
+  run.model = run.adapter?.servedName ?? localModelName();
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "local-model", tier: "local", model: run.model });
   const result = await streamLocalModel({
     ...route.context,
@@ -53,8 +54,10 @@ async function runLocalModel(run: AnswerRun, route: Route, inputs: TurnInputs): 
     temperature: inputs.temperature ?? null,
     signal: run.abort.signal,
     onText: run.onText,
+    model: run.adapter?.servedName,
   });
   run.model = result.model;
+  run.loraApplied = Boolean(run.adapter);
   run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import type { ChatStream } from "@/db/schema";
+import { adapterForTurn } from "@/server/adapters/selection";
 import { AnswerRun } from "./answer-run";
 import { decideTierAndHold, type TurnInputs } from "./decide";
 import { closeAnswer, failAnswer, finishAnswer } from "./finish";
@@ -35,6 +36,7 @@ async function produce(db: Db, { stream, ...inputs }: ProduceOptions, abort: Abo
   run.agent = inputs.agent ?? null;
   run.watch();
   try {
+    run.adapter = await adapterForTurn(db, { projectId: inputs.projectId, chatId: stream.chatId, agentId: run.agent?.id ?? null });
     const route = await decideTierAndHold(db, run, inputs);
     const generationStarted = Date.now();
     await generateAnswer(db, run, route, inputs);
