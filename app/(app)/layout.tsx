@@ -6,7 +6,7 @@ import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { NotificationBell } from "@/components/notify/bell";
 import { CommandPalette } from "@/components/search/command-palette";
 import { TRPCReactProvider } from "@/components/providers/trpc";
-import { getCurrentUser } from "@/server/auth/session";
+import { getCurrentUser, getPendingSecondFactor } from "@/server/auth/session";
 import { ArborMark } from "@/components/ui/arbor-mark";
 
 /** Everything under (app) is for signed-in people; the check is here and again in every procedure. */
@@ -14,6 +14,8 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const user = await getCurrentUser();
   if (!user) {
     const path = (await headers()).get("x-arbor-path") ?? "/dashboard";
+    // Password or link right, second factor still to come: that step, then on to where they were going.
+    if (await getPendingSecondFactor()) redirect(`/sign-in/second-factor?next=${encodeURIComponent(path)}`);
     redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   }
   return (

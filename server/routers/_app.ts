@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
+import { accountSecurityRouter } from "./account-security";
 import { agentsRouter } from "./agents";
 import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
@@ -17,6 +18,7 @@ import { tokensRouter } from "./tokens";
 /** One router per area; procedures live in their area's file. */
 export const appRouter = router({
   account: accountRouter,
+  accountSecurity: accountSecurityRouter,
   projects: projectsRouter,
   chat: chatRouter,
   agents: agentsRouter,
