@@ -137,6 +137,7 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "account.securityEvents": { min: "signed-in" },
 
   // ── how the caller signs in (always their own sessions and factors) ──
+  "accountSecurity.signedIn": { min: "public" },
   "accountSecurity.signInMethods": { min: "signed-in" },
   "accountSecurity.sessions": { min: "signed-in" },
   "accountSecurity.endSession": {

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { signOutAction } from "@/app/(auth)/actions";
+import { SessionWatch } from "@/components/auth/session-watch";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { NotificationBell } from "@/components/notify/bell";
 import { CommandPalette } from "@/components/search/command-palette";
@@ -20,6 +21,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   }
   return (
     <TRPCReactProvider>
+      <SessionWatch />
       <div className="flex min-h-screen flex-col">
         <header className="border-b border-zinc-200 bg-white">
           <div className="mx-auto flex h-14 max-w-7xl items-center justify-between px-4">

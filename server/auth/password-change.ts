@@ -4,14 +4,14 @@ import type { Db } from "@/db/client";
 import { passwordHistory, users } from "@/db/schema";
 import { AppError } from "@/server/errors";
 import { enqueueMail } from "@/server/mail/outbox";
-import { hitRateLimit, type RateLimitRule } from "@/server/security/rate-limit";
+import { hitRateLimit, isRateLimited, type RateLimitRule } from "@/server/security/rate-limit";
 import { hashPassword, verifyPassword } from "./password";
 import { isRecentPassword, PASSWORD_HISTORY_DEPTH, recordPassword } from "./password-history";
 import { securityMails } from "./security-mails";
 import { logSecurityEvent } from "./security-log";
 import { deleteOtherSessions } from "./server-sessions";
 
-/** Checks of the current password from the account page, per account: a stolen session cannot guess it fast. */
+/** Wrong current passwords from the account page, per account: a stolen session cannot guess it fast. */
 export const CURRENT_PASSWORD_RULE: RateLimitRule = { limit: 5, windowMs: 15 * 60_000 };
 
 /**
@@ -24,9 +24,13 @@ export async function confirmCurrentPassword(db: Db, { userId, password }: { use
   const [user] = await db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
   if (!user) throw new AppError("not_found:user", "This account no longer exists.");
   if (!user.passwordHash) return { passwordHash: null };
-  const { limited } = await hitRateLimit(db, { key: `current-password:account:${userId}`, rule: CURRENT_PASSWORD_RULE });
-  if (limited) throw new AppError("rate_limited:current_password", "Too many wrong passwords. Wait 15 minutes and try again.");
+  // Only wrong passwords count, but past the limit even the right one is refused: a guesser learns nothing.
+  const key = `current-password:account:${userId}`;
+  if (await isRateLimited(db, { key, rule: CURRENT_PASSWORD_RULE })) {
+    throw new AppError("rate_limited:current_password", "Too many wrong passwords. Wait 15 minutes and try again.");
+  }
   if (!password || !(await verifyPassword(password, user.passwordHash))) {
+    await hitRateLimit(db, { key, rule: CURRENT_PASSWORD_RULE });
     throw new AppError("bad_request:current_password", "Your current password is not right.");
   }
   return { passwordHash: user.passwordHash };

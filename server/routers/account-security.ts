@@ -11,12 +11,15 @@ import { emailSchema, passwordSchema } from "@/server/auth/validation";
 import { getEnv } from "@/server/env";
 import { listPasskeys, passkeyRegistrationOptions, registerPasskey, removePasskey, renamePasskey } from "@/server/auth/passkeys";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
-import { protectedProcedure, router } from "@/server/trpc/init";
+import { protectedProcedure, publicProcedure, router } from "@/server/trpc/init";
 
 const code = z.string().trim().min(1, "Enter a code").max(32);
 
 /** How the signed-in person signs in: sessions, password and address, second factors. Always the caller's own. */
 export const accountSecurityRouter = router({
+  /** Whether this request's session still stands (components/auth/session-watch.tsx asks after each navigation). */
+  signedIn: publicProcedure.query(({ ctx }) => ({ signedIn: ctx.user !== null })),
+
   /** What the account page needs to know to show the right forms. */
   signInMethods: protectedProcedure.query(async ({ ctx }) => {
     const [row] = await ctx.db.select({ email: users.email, passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.user.id));
