@@ -157,6 +157,7 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "accountSecurity.startTotp": { min: "signed-in" },
   "accountSecurity.confirmTotp": { min: "signed-in", input: () => ({ code: "000000" }) },
   "accountSecurity.disableTotp": { min: "signed-in", input: () => ({ password: null, code: "000000" }) },
+  "accountSecurity.regenerateRecoveryCodes": { min: "signed-in", input: () => ({ password: null, code: "000000" }) },
   "accountSecurity.passkeys": { min: "signed-in" },
   "accountSecurity.passkeyRegistrationOptions": { min: "signed-in" },
   // a made-up browser answer is refused by the signature check (BAD_REQUEST), after the sign-in check

@@ -1,6 +1,7 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
@@ -14,9 +15,14 @@ export function ChangePasswordForm({ hasPassword }: { hasPassword: boolean }) {
   const [next, setNext] = useState("");
   const [confirm, setConfirm] = useState("");
   const [mismatch, setMismatch] = useState(false);
+  const router = useRouter();
+  const queryClient = useQueryClient();
   const change = useMutation(
     trpc.accountSecurity.changePassword.mutationOptions({
       onSuccess: () => {
+        // other sessions ended: the list and the server-rendered log both changed
+        router.refresh();
+        void queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.sessions.queryKey() });
         setCurrent("");
         setNext("");
         setConfirm("");
@@ -67,7 +73,15 @@ export function ChangeEmailForm({ email, hasPassword }: { email: string; hasPass
   const trpc = useTRPC();
   const [newEmail, setNewEmail] = useState("");
   const [password, setPassword] = useState("");
-  const request = useMutation(trpc.accountSecurity.requestEmailChange.mutationOptions({ onSuccess: () => setPassword("") }));
+  const router = useRouter();
+  const request = useMutation(
+    trpc.accountSecurity.requestEmailChange.mutationOptions({
+      onSuccess: () => {
+        setPassword("");
+        router.refresh();
+      },
+    }),
+  );
   return (
     <form
       className="space-y-3"

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -15,11 +16,12 @@ export function SessionsList() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.accountSecurity.sessions.queryOptions());
-  const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.sessions.queryKey() }),
-      queryClient.invalidateQueries({ queryKey: trpc.account.securityEvents.queryKey() }),
-    ]);
+  const router = useRouter();
+  const refresh = () => {
+    // the security log is server-rendered
+    router.refresh();
+    return queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.sessions.queryKey() });
+  };
   const end = useMutation(trpc.accountSecurity.endSession.mutationOptions({ onSuccess: refresh }));
   const endOthers = useMutation(trpc.accountSecurity.endOtherSessions.mutationOptions({ onSuccess: refresh }));
   const sessions = list.data ?? [];

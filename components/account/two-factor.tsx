@@ -2,6 +2,7 @@
 
 import { startRegistration } from "@simplewebauthn/browser";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
@@ -17,10 +18,24 @@ export function AuthenticatorApp({ hasPassword }: { hasPassword: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const status = useQuery(trpc.accountSecurity.totpStatus.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.totpStatus.queryKey() });
+  const router = useRouter();
+  // the security log below is server-rendered: refresh it with the status
+  const refresh = () => {
+    router.refresh();
+    return queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.totpStatus.queryKey() });
+  };
   const start = useMutation(trpc.accountSecurity.startTotp.mutationOptions());
   const confirm = useMutation(trpc.accountSecurity.confirmTotp.mutationOptions({ onSuccess: refresh }));
   const disable = useMutation(trpc.accountSecurity.disableTotp.mutationOptions({ onSuccess: refresh }));
+  const regenerate = useMutation(
+    trpc.accountSecurity.regenerateRecoveryCodes.mutationOptions({
+      onSuccess: () => {
+        setOffCode("");
+        setOffPassword("");
+        return refresh();
+      },
+    }),
+  );
   const [code, setCode] = useState("");
   const [offPassword, setOffPassword] = useState("");
   const [offCode, setOffCode] = useState("");
@@ -28,19 +43,28 @@ export function AuthenticatorApp({ hasPassword }: { hasPassword: boolean }) {
   if (status.isPending) return <p className="text-sm text-zinc-600">Loading…</p>;
   if (status.isError) return <Alert tone="error">{status.error.message}</Alert>;
 
-  if (confirm.data) {
+  const shownCodes = confirm.data?.recoveryCodes ?? regenerate.data?.recoveryCodes;
+  if (shownCodes) {
     return (
       <div className="space-y-3">
-        <Alert tone="success">Two-factor sign-in is on. From now on, signing in asks for a code from your app.</Alert>
+        <Alert tone="success">
+          {confirm.data ? "Two-factor sign-in is on. From now on, signing in asks for a code from your app." : "New recovery codes made: the old ones no longer work."}
+        </Alert>
         <p className="text-sm text-zinc-700">
           These recovery codes get you in if you lose your phone. Each works once. Save them somewhere safe now: they are shown only this once.
         </p>
         <ul aria-label="Recovery codes" className="grid grid-cols-2 gap-1 rounded-md bg-zinc-50 p-3 font-mono text-sm">
-          {confirm.data.recoveryCodes.map((c) => (
+          {shownCodes.map((c) => (
             <li key={c}>{c}</li>
           ))}
         </ul>
-        <Button variant="secondary" onClick={() => confirm.reset()}>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            confirm.reset();
+            regenerate.reset();
+          }}
+        >
           I have saved my recovery codes
         </Button>
       </div>
@@ -51,7 +75,7 @@ export function AuthenticatorApp({ hasPassword }: { hasPassword: boolean }) {
     return (
       <form
         className="space-y-3"
-        aria-label="Turn off the authenticator app"
+        aria-label="Authenticator app settings"
         onSubmit={(e) => {
           e.preventDefault();
           disable.mutate({ password: hasPassword ? offPassword : null, code: offCode });
@@ -61,11 +85,17 @@ export function AuthenticatorApp({ hasPassword }: { hasPassword: boolean }) {
           On: signing in asks for a code from your authenticator app. {status.data.recoveryCodesLeft} unused recovery {status.data.recoveryCodesLeft === 1 ? "code" : "codes"} left.
         </p>
         {disable.error ? <Alert tone="error">{disable.error.message}</Alert> : null}
+        {regenerate.error ? <Alert tone="error">{regenerate.error.message}</Alert> : null}
         {hasPassword ? <Field label="Password" type="password" autoComplete="current-password" value={offPassword} onChange={(e) => setOffPassword(e.target.value)} required /> : null}
-        <Field label="Code from your app" autoComplete="one-time-code" value={offCode} onChange={(e) => setOffCode(e.target.value)} hint="Or one of your recovery codes." required />
-        <Button type="submit" variant="danger" disabled={disable.isPending}>
-          Turn off the authenticator app
-        </Button>
+        <Field label="Code from your app" autoComplete="one-time-code" value={offCode} onChange={(e) => setOffCode(e.target.value)} hint="To turn the app off, a recovery code works too." required />
+        <div className="flex flex-wrap gap-2">
+          <Button type="submit" variant="danger" disabled={disable.isPending}>
+            Turn off the authenticator app
+          </Button>
+          <Button variant="secondary" disabled={regenerate.isPending} onClick={() => regenerate.mutate({ password: hasPassword ? offPassword : null, code: offCode })}>
+            Make new recovery codes
+          </Button>
+        </div>
       </form>
     );
   }
@@ -117,7 +147,11 @@ export function Passkeys() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.accountSecurity.passkeys.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.passkeys.queryKey() });
+  const router = useRouter();
+  const refresh = () => {
+    router.refresh();
+    return queryClient.invalidateQueries({ queryKey: trpc.accountSecurity.passkeys.queryKey() });
+  };
   const options = useMutation(trpc.accountSecurity.passkeyRegistrationOptions.mutationOptions());
   const register = useMutation(trpc.accountSecurity.registerPasskey.mutationOptions({ onSuccess: refresh }));
   const rename = useMutation(trpc.accountSecurity.renamePasskey.mutationOptions({ onSuccess: refresh }));

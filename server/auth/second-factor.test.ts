@@ -9,7 +9,7 @@ import { createTestDatabase } from "@/testing/database";
 import { contextFor, makeUser } from "@/testing/fixtures";
 import { openSignInSession } from "./open-session";
 import { hashPassword } from "./password";
-import { completeWithCode, disableTotp, SECOND_FACTOR_LIMITS } from "./second-factor";
+import { completeWithCode, disableTotp, regenerateRecoveryCodes, SECOND_FACTOR_LIMITS } from "./second-factor";
 import { resolvePendingSession, resolveServerSession } from "./server-sessions";
 import { confirmTotpEnrolment, RECOVERY_CODE_COUNT, startTotpEnrolment, totpStatus } from "./totp";
 
@@ -180,6 +180,20 @@ describe("turning the authenticator app off", () => {
     expect(await database.db.select().from(recoveryCodes).where(eq(recoveryCodes.userId, user.id))).toHaveLength(0);
     expect((await signIn(user.id)).stage).toBe("full");
     expect(await kinds(user.id)).toContain("totp_disabled");
+  });
+
+  it("new recovery codes need the password and a current code; the old ones stop working", async () => {
+    const { user, secret, codes } = await enrolled();
+    await expect(regenerateRecoveryCodes(database.db, { userId: user.id, password: PASSWORD, code: codes[0] ?? "", address: anAddress() })).rejects.toMatchObject({
+      code: "bad_request:second_factor_code",
+    });
+    const { recoveryCodes: fresh } = await regenerateRecoveryCodes(database.db, { userId: user.id, password: PASSWORD, code: codeFor(secret), address: anAddress() });
+    expect(fresh).toHaveLength(RECOVERY_CODE_COUNT);
+    expect(fresh).not.toContain(codes[0]);
+    const { sessionToken } = await signIn(user.id);
+    await expect(completeWithCode(database.db, { sessionToken, code: codes[1] ?? "", address: anAddress() })).rejects.toMatchObject({ code: "bad_request:second_factor_code" });
+    await completeWithCode(database.db, { sessionToken, code: fresh[0] ?? "", address: anAddress() });
+    expect(await kinds(user.id)).toContain("recovery_codes_regenerated");
   });
 
   it("through the router: always the caller's own app", async () => {

@@ -10,7 +10,7 @@ import { verifyPasskeyAssertion } from "./passkeys";
 import { confirmCurrentPassword } from "./password-change";
 import { logSecurityEvent } from "./security-log";
 import { promoteSession, resolvePendingSession } from "./server-sessions";
-import { removeTotp, totpStatus, verifyTotpOrRecoveryCode } from "./totp";
+import { removeTotp, replaceRecoveryCodes, totpStatus, verifyTotpCode, verifyTotpOrRecoveryCode } from "./totp";
 
 const MINUTE = 60_000;
 /**
@@ -106,4 +106,21 @@ export async function signInWithPasskey(db: Db, { response, address }: { respons
     throw new AppError("forbidden:account_disabled", "This account has been disabled. Contact support if you think this is a mistake.");
   }
   return user;
+}
+
+/**
+ * Ten new recovery codes (the old ones stop working), for someone who has
+ * used several or fears they were seen: needs the password and a current
+ * code from the app, like turning it off. Returned once.
+ */
+export async function regenerateRecoveryCodes(db: Db, { userId, password, code, address }: { userId: string; password: string | null; code: string; address: string }): Promise<{ recoveryCodes: string[] }> {
+  if (!(await totpStatus(db, { userId })).enabled) throw new AppError("bad_request:totp_off", "Two-factor sign-in with an app is not on.");
+  await confirmCurrentPassword(db, { userId, password });
+  await spendSecondFactorAttempt(db, { userId, address });
+  if (!(await verifyTotpCode(db, { userId, code }))) {
+    await logSecurityEvent(db, { kind: "second_factor_failure", userId, detail: { reason: "wrong_code", while: "regenerate" } });
+    throw new AppError("bad_request:second_factor_code", "That code is not right, or it was already used. Enter the code your app shows now.");
+  }
+  await forgetSecondFactorFailures(db, { userId });
+  return replaceRecoveryCodes(db, { userId });
 }

@@ -174,6 +174,17 @@ export async function verifyTotpOrRecoveryCode(db: Db, { userId, code }: { userI
   return null;
 }
 
+/** New recovery codes for an account with the app on (the caller has checked the password and a code); logged and mailed. */
+export async function replaceRecoveryCodes(db: Db, { userId }: { userId: string }): Promise<{ recoveryCodes: string[] }> {
+  return db.transaction(async (tx) => {
+    const codes = await issueRecoveryCodes(tx, { userId });
+    const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+    await logSecurityEvent(tx, { kind: "recovery_codes_regenerated", userId, email: user?.email });
+    if (user) await enqueueMail(tx, securityMails.recoveryCodesRegenerated(user.email));
+    return { recoveryCodes: codes };
+  });
+}
+
 /** Turn the app off (the caller has checked the password and a code): the secret and every recovery code go. */
 export async function removeTotp(db: Db, { userId }: { userId: string }): Promise<void> {
   await db.transaction(async (tx) => {

@@ -5,7 +5,7 @@ import { users } from "@/db/schema";
 import { endOtherSessions, endSession, listSessions } from "@/server/account/session-list";
 import { requestEmailChange } from "@/server/auth/email-change";
 import { changePassword } from "@/server/auth/password-change";
-import { disableTotp, spendSecondFactorAttempt } from "@/server/auth/second-factor";
+import { disableTotp, regenerateRecoveryCodes, spendSecondFactorAttempt } from "@/server/auth/second-factor";
 import { confirmTotpEnrolment, startTotpEnrolment, totpStatus } from "@/server/auth/totp";
 import { emailSchema, passwordSchema } from "@/server/auth/validation";
 import { getEnv } from "@/server/env";
@@ -56,6 +56,10 @@ export const accountSecurityRouter = router({
   disableTotp: protectedProcedure
     .input(z.object({ password: z.string().max(1024).nullable(), code }))
     .mutation(({ ctx, input }) => disableTotp(ctx.db, { userId: ctx.user.id, password: input.password, code: input.code, address: ctx.ip })),
+
+  regenerateRecoveryCodes: protectedProcedure
+    .input(z.object({ password: z.string().max(1024).nullable(), code }))
+    .mutation(({ ctx, input }) => regenerateRecoveryCodes(ctx.db, { userId: ctx.user.id, password: input.password, code: input.code, address: ctx.ip })),
 
   passkeys: protectedProcedure.query(({ ctx }) => listPasskeys(ctx.db, { userId: ctx.user.id })),
 
