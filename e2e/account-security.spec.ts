@@ -37,6 +37,22 @@ test.describe("account security", () => {
     // This browser carries on.
     await ada.page.getByRole("link", { name: "Billing" }).click();
     await expect(ada.page).toHaveURL(/\/billing/);
+
+    // A new password ends every other session too, and this one carries on.
+    await signIn(elsewhere, ada.email);
+    await expect(elsewhere).toHaveURL(/\/dashboard/);
+    await ada.page.goto("/account");
+    await hydrated(ada.page);
+    const change = ada.page.getByRole("form", { name: "Change password" });
+    await change.getByLabel("Current password").fill(ada.password);
+    await change.getByLabel("New password", { exact: true }).fill("a brand new passphrase");
+    await change.getByLabel("Confirm new password").fill("a brand new passphrase");
+    await change.getByRole("button", { name: "Change password" }).click();
+    await expect(change.getByText("1 other session was signed out.")).toBeVisible();
+    await elsewhere.getByRole("link", { name: "Projects" }).click();
+    await expect(elsewhere).toHaveURL(/\/sign-in/);
+    await ada.page.getByRole("link", { name: "Billing" }).click();
+    await expect(ada.page).toHaveURL(/\/billing/);
     await laptop.close();
     await ada.context.close();
   });

@@ -21,7 +21,8 @@ export default async function SecondFactorPage({ searchParams }: { searchParams:
       <div>
         <h1 className="text-xl font-semibold">Two-factor check</h1>
         <p className="mt-1 text-sm text-zinc-600">
-          Your password was right. {factors.totp ? "Now enter the code from your authenticator app for" : "Now confirm with a passkey of"} {pending.user.email}.
+          One more step for {pending.user.email}: {factors.totp ? "enter the code from your authenticator app" : "confirm with one of your passkeys"}
+          {factors.totp && factors.passkey ? ", or use a passkey" : ""}.
         </p>
       </div>
       <SecondFactorForm next={next} totp={factors.totp} passkey={factors.passkey} />
