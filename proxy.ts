@@ -19,9 +19,19 @@ export function proxy(request: NextRequest) {
   headers.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("content-security-policy", csp);
+  // A random id per browser, so a sign-in can tell a browser the account knows from a new one (server/auth/open-session.ts).
+  if (!request.cookies.get("arbor-browser")) {
+    response.cookies.set("arbor-browser", makeBrowserId(), { httpOnly: true, sameSite: "lax", secure: https, path: "/", maxAge: 400 * 24 * 60 * 60 });
+  }
   // Share links carry their token in the path: a crawler that finds one must not index or follow it.
   if (request.nextUrl.pathname.startsWith("/share/")) response.headers.set("X-Robots-Tag", "noindex, nofollow, noarchive");
   return response;
+}
+
+function makeBrowserId(): string {
+  const bytes = new Uint8Array(18);
+  crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
 export const config = { matcher: ["/((?!api|_next/static|_next/image|favicon.ico).*)"] };

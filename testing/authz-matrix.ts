@@ -14,9 +14,10 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type User, adapters, branches, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import { type Project, type User, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createAgent } from "@/server/agents/agents";
+import { createServerSession } from "@/server/auth/server-sessions";
 import { createChat } from "@/server/chat/chats";
 import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";
@@ -149,6 +150,15 @@ function randomHex64(): string {
 export async function fixtureAgent(fx: MatrixFixture) {
   return createAgent(fx.db, { projectId: fx.project.id, by: fx.owner.id, input: { ...AGENT_INPUT, sourceIds: [] } });
 }
+/** A stored passkey of the caller (its key material is never checked by rename or remove). */
+async function fixturePasskey(fx: MatrixFixture) {
+  const [row] = await fx.db
+    .insert(passkeys)
+    .values({ userId: (fx.caller ?? fx.owner).id, credentialId: `cred-${Math.random().toString(36).slice(2)}`, publicKey: "AA", name: "Matrix key" })
+    .returning();
+  if (!row) throw new Error("passkey insert returned nothing");
+  return row;
+}
 const NIL_UUID = "00000000-0000-4000-8000-000000000000";
 
 export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
@@ -156,6 +166,35 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "account.preferences": { min: "signed-in" },
   "account.updatePreferences": { min: "signed-in", input: () => ({ tone: "friendly" }) },
   "account.securityEvents": { min: "signed-in" },
+
+  // ── how the caller signs in (always their own sessions and factors) ──
+  "accountSecurity.signedIn": { min: "public" },
+  "accountSecurity.signInMethods": { min: "signed-in" },
+  "accountSecurity.sessions": { min: "signed-in" },
+  "accountSecurity.endSession": {
+    min: "signed-in",
+    input: async (fx) => {
+      const userId = (fx.caller ?? fx.owner).id;
+      const token = await createServerSession(fx.db, { userId });
+      const [row] = await fx.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.sessionToken, token));
+      return { sessionId: row?.id };
+    },
+  },
+  "accountSecurity.endOtherSessions": { min: "signed-in" },
+  // a wrong current password is the domain's answer (BAD_REQUEST) after the sign-in check
+  "accountSecurity.changePassword": { min: "signed-in", input: () => ({ currentPassword: "not the password", newPassword: "a brand new password" }) },
+  "accountSecurity.requestEmailChange": { min: "signed-in", input: () => ({ newEmail: `moved-${Math.random().toString(36).slice(2)}@example.com` }) },
+  "accountSecurity.totpStatus": { min: "signed-in" },
+  "accountSecurity.startTotp": { min: "signed-in" },
+  "accountSecurity.confirmTotp": { min: "signed-in", input: () => ({ code: "000000" }) },
+  "accountSecurity.disableTotp": { min: "signed-in", input: () => ({ password: null, code: "000000" }) },
+  "accountSecurity.regenerateRecoveryCodes": { min: "signed-in", input: () => ({ password: null, code: "000000" }) },
+  "accountSecurity.passkeys": { min: "signed-in" },
+  "accountSecurity.passkeyRegistrationOptions": { min: "signed-in" },
+  // a made-up browser answer is refused by the signature check (BAD_REQUEST), after the sign-in check
+  "accountSecurity.registerPasskey": { min: "signed-in", input: () => ({ response: { id: "bm90LWEta2V5", rawId: "bm90LWEta2V5", type: "public-key", response: {}, clientExtensionResults: {} }, name: "Matrix key" }) },
+  "accountSecurity.renamePasskey": { min: "signed-in", input: async (fx) => ({ passkeyId: (await fixturePasskey(fx)).id, name: "Renamed" }) },
+  "accountSecurity.removePasskey": { min: "signed-in", input: async (fx) => ({ passkeyId: (await fixturePasskey(fx)).id }) },
 
   // ── personal access tokens (always the caller's own) ──
   "tokens.list": { min: "signed-in" },

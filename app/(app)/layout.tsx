@@ -2,11 +2,12 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { headers } from "next/headers";
 import { signOutAction } from "@/app/(auth)/actions";
+import { SessionWatch } from "@/components/auth/session-watch";
 import { VerifyEmailBanner } from "@/components/auth/verify-email-banner";
 import { NotificationBell } from "@/components/notify/bell";
 import { CommandPalette } from "@/components/search/command-palette";
 import { TRPCReactProvider } from "@/components/providers/trpc";
-import { getCurrentUser } from "@/server/auth/session";
+import { getCurrentUser, getPendingSecondFactor } from "@/server/auth/session";
 import { ArborMark } from "@/components/ui/arbor-mark";
 
 /** Everything under (app) is for signed-in people; the check is here and again in every procedure. */
@@ -14,10 +15,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const user = await getCurrentUser();
   if (!user) {
     const path = (await headers()).get("x-arbor-path") ?? "/dashboard";
+    // Password or link right, second factor still to come: that step, then on to where they were going.
+    if (await getPendingSecondFactor()) redirect(`/sign-in/second-factor?next=${encodeURIComponent(path)}`);
     redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   }
   return (
     <TRPCReactProvider>
+      <SessionWatch />
       <div className="flex min-h-screen flex-col">
         <header className="border-b border-zinc-200 bg-white">
           <div className="mx-auto flex h-14 max-w-7xl items-center justify-between px-4">

@@ -63,11 +63,24 @@ export const sessions = pgTable(
   "sessions",
   {
     sessionToken: text("session_token").primaryKey(),
+    /** The id the account page names a session by: the token itself is a secret and never leaves the server. */
+    id: uuid("id").notNull().defaultRandom(),
     userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     expires: timestamp("expires", { withTimezone: true, mode: "date" }).notNull(),
     createdAt: createdAt(),
+    /**
+     * "second_factor": the password or magic link was right but the account
+     * asks for a code or passkey; such a session opens nothing but the
+     * second-factor page (server/auth/second-factor.ts) and expires in minutes.
+     */
+    stage: text("stage", { enum: ["full", "second_factor"] }).notNull().default("full"),
+    /** What the account page's session list shows: the raw user agent (parsed on display) and the address at sign-in. */
+    userAgent: text("user_agent"),
+    address: text("address"),
+    /** Updated at most once a minute per session (server/auth/server-sessions.ts). */
+    lastSeenAt: ts("last_seen_at"),
   },
-  (t) => [index("sessions_user_idx").on(t.userId)],
+  (t) => [index("sessions_user_idx").on(t.userId), uniqueIndex("sessions_id_idx").on(t.id)],
 );
 
 /** Auth.js magic-link tokens (hashed by Auth.js before they are stored). */
@@ -81,7 +94,7 @@ export const verificationTokens = pgTable(
   (t) => [primaryKey({ columns: [t.identifier, t.token] })],
 );
 
-export const AUTH_TOKEN_PURPOSES = ["verify_email", "reset_password"] as const;
+export const AUTH_TOKEN_PURPOSES = ["verify_email", "reset_password", "change_email"] as const;
 export type AuthTokenPurpose = (typeof AUTH_TOKEN_PURPOSES)[number];
 
 /** Our own one-time tokens (email verification, password reset); only the SHA-256 is kept. */
@@ -94,6 +107,8 @@ export const authTokens = pgTable(
     tokenHash: text("token_hash").notNull(),
     expiresAt: ts("expires_at").notNull(),
     usedAt: ts("used_at"),
+    /** change_email only: the address that becomes the account's when the link is opened. */
+    newEmail: text("new_email"),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("auth_tokens_hash_idx").on(t.tokenHash)],
@@ -119,6 +134,21 @@ export const SECURITY_EVENT_KINDS = [
   "device_paired",
   "device_removed",
   "device_refused",
+  "session_ended",
+  "other_sessions_ended",
+  "new_browser",
+  "email_change_requested",
+  "email_changed",
+  "email_change_refused",
+  "totp_enabled",
+  "totp_disabled",
+  "second_factor_success",
+  "second_factor_failure",
+  "recovery_code_used",
+  "recovery_codes_regenerated",
+  "passkey_added",
+  "passkey_renamed",
+  "passkey_removed",
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 

@@ -1,6 +1,7 @@
 import "server-only";
 export * from "./access-tokens";
 export * from "./adapters";
+export * from "./account-security";
 export * from "./activity";
 export * from "./agents";
 export * from "./auth";

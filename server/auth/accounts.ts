@@ -7,6 +7,7 @@ import { enqueueMail } from "@/server/mail/outbox";
 import { addressAllowed, forgetAccountFailures, spendAccountAllowance, spendAddressAllowance } from "./abuse-limits";
 import { authMails } from "./mails";
 import { provenByMailbox } from "./mailbox-proof";
+import { isRecentPassword, PASSWORD_HISTORY_DEPTH, recordPassword } from "./password-history";
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from "./password";
 import { logSecurityEvent } from "./security-log";
 import { consumeAuthToken, issueAuthToken } from "./one-time-tokens";
@@ -43,6 +44,7 @@ export async function signUp(
           .values({ email, name: name || null, passwordHash })
           .returning();
         if (!row) throw new Error("user insert returned nothing");
+        await recordPassword(tx, { userId: row.id, passwordHash });
         const token = await issueAuthToken(tx, { userId: row.id, purpose: "verify_email" });
         await enqueueMail(tx, authMails.verifyEmail(row.email, `${appUrl}/verify-email?token=${token}`));
         await logSecurityEvent(tx, { kind: "sign_up", userId: row.id, email: row.email });
@@ -135,6 +137,9 @@ export async function resetPassword(db: Db, { token, password }: { token: string
     if (before.status === "disabled") {
       throw new AppError("forbidden:account_disabled", "This account has been disabled, so its password cannot be reset. Contact support if you think this is a mistake.");
     }
+    if (await isRecentPassword(tx, { userId, password, currentHash: before.passwordHash })) {
+      throw new AppError("bad_request:password_reused", `Choose a password you have not used recently: the last ${PASSWORD_HISTORY_DEPTH} cannot be used again.`);
+    }
     // The link reached the mailbox: whatever an unverified password did before is the past.
     await provenByMailbox(tx, { user: before, via: "reset" });
     const [updated] = await tx
@@ -143,6 +148,7 @@ export async function resetPassword(db: Db, { token, password }: { token: string
       .where(eq(users.id, userId))
       .returning();
     if (!updated) throw new AppError("not_found:user", "This account no longer exists.");
+    await recordPassword(tx, { userId, passwordHash });
     await tx.delete(sessions).where(eq(sessions.userId, userId));
     await tx
       .update(authTokens)

@@ -6,6 +6,7 @@ import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { sql } from "drizzle-orm";
+import { cookies, headers } from "next/headers";
 import { getDb } from "@/db/client";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { getEnv, publishAuthUrl } from "@/server/env";
@@ -14,8 +15,12 @@ import { forgetAccountFailures } from "./abuse-limits";
 import { checkCredentials, sendSignInLink } from "./accounts";
 import { provenByMailbox } from "./mailbox-proof";
 import { logSecurityEvent } from "./security-log";
-import { createServerSession, deleteServerSession, SESSION_MAX_AGE_S } from "./server-sessions";
+import { BROWSER_COOKIE, openSignInSession } from "./open-session";
+import { deleteServerSession, SESSION_MAX_AGE_S } from "./server-sessions";
 import { emailSchema } from "./validation";
+import { signInWithPasskey } from "./second-factor";
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { isAppError } from "@/server/errors";
 
 /** `code` reaches the sign-in action, which turns it into a plain message. */
 class SignInRefused extends CredentialsSignin {
@@ -31,6 +36,21 @@ export function oauthProvidersConfigured() {
     github: Boolean(env.AUTH_GITHUB_ID && env.AUTH_GITHUB_SECRET),
     google: Boolean(env.AUTH_GOOGLE_ID && env.AUTH_GOOGLE_SECRET),
   };
+}
+
+/**
+ * Who is signing in, for the session list and the new-browser mail. Auth.js
+ * runs its callbacks inside the request (a server action or its Route
+ * Handler), so Next's request APIs answer; outside one (never in the app)
+ * the session simply has no details.
+ */
+async function requestOrigin(): Promise<{ userAgent: string | null; address: string | null; browserToken: string | null }> {
+  try {
+    const [h, c] = await Promise.all([headers(), cookies()]);
+    return { userAgent: h.get("user-agent"), address: clientAddress(h), browserToken: c.get(BROWSER_COOKIE)?.value ?? null };
+  } catch {
+    return { userAgent: null, address: null, browserToken: null };
+  }
 }
 
 /**
@@ -54,6 +74,26 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
         const result = await checkCredentials(db, { email: email.data, password: raw.password, address: clientAddress(request.headers) });
         if (!result.ok) throw new SignInRefused(result.reason);
         return { id: result.user.id, email: result.user.email, name: result.user.name };
+      },
+    }),
+    // A passkey alone: both factors in one (server/auth/second-factor.ts signInWithPasskey).
+    Credentials({
+      id: "passkey",
+      credentials: { response: { label: "Passkey response" } },
+      async authorize(raw, request) {
+        let response: AuthenticationResponseJSON;
+        try {
+          response = JSON.parse(String(raw?.response ?? "")) as AuthenticationResponseJSON;
+        } catch {
+          throw new SignInRefused("passkey");
+        }
+        try {
+          const user = await signInWithPasskey(db, { response, address: clientAddress(request.headers) });
+          return { id: user.id, email: user.email, name: user.name };
+        } catch (error) {
+          if (isAppError(error)) throw new SignInRefused(error.code === "forbidden:account_disabled" ? "disabled" : error.kind === "rate_limited" ? "rate_limited" : "passkey");
+          throw error;
+        }
       },
     }),
     {
@@ -105,7 +145,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
       async jwt({ token, user, account }) {
         // First call after a successful sign-in: open the server-side session.
         if (user?.id) {
-          token.sid = await createServerSession(db, { userId: user.id });
+          const origin = await requestOrigin();
+          // Everything but a passkey proves one factor: an account with a second one gets a waiting session.
+          const method = account?.provider === "credentials" ? "password" : (account?.provider ?? "password");
+          token.sid = (await openSignInSession(db, { userId: user.id, method, ...origin })).sessionToken;
           token.uid = user.id;
           if (account && account.provider !== "credentials") {
             await logSecurityEvent(db, { kind: "sign_in_success", userId: user.id, email: user.email, detail: { method: account.provider } });

@@ -7,6 +7,8 @@ export function signInErrorMessage(code: string): string {
     case "locked":
       // Said for any address after too many failures, with or without an account behind it.
       return "Too many failed attempts: password sign-in for this email is locked for 15 minutes. Sign in with an email link instead, or reset your password.";
+    case "passkey":
+      return "This passkey could not be verified for Arbor. Try again, or sign in with your email and password.";
     case "rate_limited":
       return "Too many sign-in attempts from your network. Wait a few minutes and try again.";
     default:
@@ -23,6 +25,8 @@ export function authErrorPageMessage(type: string): string {
       // Auth.js never links an OAuth login to an existing account by email (that would let a provider
       // vouch for an address it may not have verified); a sign-in link proves the mailbox instead.
       return "This email is already used by another sign-in method. Sign in the way you did before, or ask for a sign-in link by email below.";
+    case "SecondFactorExpired":
+      return "That sign-in waited too long for its code. Sign in again.";
     case "AccessDenied":
       return "Access was denied.";
     default:

@@ -3,24 +3,37 @@ import { cache } from "react";
 import { getDb } from "@/db/client";
 import type { SessionUser } from "@/server/trpc/init";
 import { auth } from "./config";
-import { resolveServerSession } from "./server-sessions";
+import { resolvePendingSession, resolveServerSession } from "./server-sessions";
 
-export type CurrentUser = SessionUser & { emailVerified: boolean };
+export type CurrentUser = SessionUser & { emailVerified: boolean; sessionToken: string; sessionId: string };
+
+async function sessionTokenOfRequest(): Promise<string | null> {
+  const session = (await auth()) as { sid?: unknown } | null;
+  return session && typeof session.sid === "string" ? session.sid : null;
+}
 
 /**
  * The signed-in person for this request, or null. The JWT alone is not
  * trusted: its session id must still exist in the database (sign-out,
- * password reset and revocation delete it).
+ * password reset and revocation delete it) and be past its second factor.
  */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const session = (await auth()) as { sid?: unknown } | null;
-  if (!session || typeof session.sid !== "string") return null;
-  const row = await resolveServerSession(await getDb(), { sessionToken: session.sid });
+  const sid = await sessionTokenOfRequest();
+  if (!sid) return null;
+  const row = await resolveServerSession(await getDb(), { sessionToken: sid });
   if (!row) return null;
-  return { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified !== null };
+  return { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified !== null, sessionToken: sid, sessionId: row.sessionId };
 });
 
 export async function getSessionUser(): Promise<SessionUser | null> {
   const user = await getCurrentUser();
   return user ? { id: user.id, email: user.email, name: user.name } : null;
 }
+
+/** This request's session if it is waiting for a second factor: the account and the session's own id. */
+export const getPendingSecondFactor = cache(async () => {
+  const sid = await sessionTokenOfRequest();
+  if (!sid) return null;
+  const row = await resolvePendingSession(await getDb(), { sessionToken: sid });
+  return row ? { user: row, sessionToken: sid } : null;
+});

@@ -2,6 +2,7 @@ import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
 import { adaptersRouter } from "./adapters";
+import { accountSecurityRouter } from "./account-security";
 import { agentsRouter } from "./agents";
 import { billingRouter } from "./billing";
 import { canvasRouter } from "./canvas";
@@ -19,6 +20,7 @@ import { tokensRouter } from "./tokens";
 /** One router per area; procedures live in their area's file. */
 export const appRouter = router({
   account: accountRouter,
+  accountSecurity: accountSecurityRouter,
   projects: projectsRouter,
   chat: chatRouter,
   agents: agentsRouter,

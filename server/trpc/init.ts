@@ -16,6 +16,8 @@ export type Context = {
   user: SessionUser | null;
   /** the caller's IP, for rate limits on guessable things (tokens) */
   ip: string;
+  /** the session this request came with (server-side only: it is the session's secret), to mark and keep "this one" */
+  sessionToken?: string | null;
 };
 
 // ─── 2. Init ─────────────────────────────────────────────────────────────────

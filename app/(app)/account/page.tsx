@@ -1,6 +1,9 @@
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
+import { SessionsList } from "@/components/account/sessions-list";
+import { ChangeEmailForm, ChangePasswordForm } from "@/components/account/password-and-email";
+import { AuthenticatorApp, Passkeys } from "@/components/account/two-factor";
 import { Card } from "@/components/ui/card";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
@@ -24,11 +27,25 @@ const EVENT_LABEL: Record<string, string> = {
   device_paired: "Device paired",
   device_removed: "Device removed",
   device_refused: "A device request was refused",
+  session_ended: "A session was ended",
+  other_sessions_ended: "All other sessions were ended",
+  new_browser: "Signed in from a new browser",
+  email_change_requested: "Email change requested",
+  email_changed: "Email address changed",
+  totp_enabled: "Authenticator app added",
+  totp_disabled: "Authenticator app removed",
+  second_factor_success: "Second factor accepted",
+  second_factor_failure: "Wrong second-factor code",
+  recovery_code_used: "Recovery code used",
+  recovery_codes_regenerated: "New recovery codes made",
+  passkey_added: "Passkey added",
+  passkey_renamed: "Passkey renamed",
+  passkey_removed: "Passkey removed",
 };
 
 export default async function AccountPage() {
   const api = await getServerCaller();
-  const [prefs, events, projects] = await Promise.all([api.account.preferences(), api.account.securityEvents(), api.projects.list()]);
+  const [prefs, events, projects, methods] = await Promise.all([api.account.preferences(), api.account.securityEvents(), api.projects.list(), api.accountSecurity.signInMethods()]);
   return (
     <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
       <h1 className="text-2xl font-semibold">Account</h1>
@@ -52,7 +69,33 @@ export default async function AccountPage() {
         <AccessTokens projects={projects.filter((p) => p.status === "active").map((p) => ({ id: p.id, title: p.title }))} />
       </Card>
       <Card>
-        <h2 className="mb-3 text-base font-semibold">Recent security activity</h2>
+        <h2 id="sign-in" className="text-base font-semibold">
+          Email and password
+        </h2>
+        <div className="mt-4 grid gap-8 sm:grid-cols-2">
+          <ChangeEmailForm email={methods.email} hasPassword={methods.hasPassword} />
+          <ChangePasswordForm hasPassword={methods.hasPassword} />
+        </div>
+      </Card>
+      <Card>
+        <h2 id="two-factor" className="text-base font-semibold">
+          Two-factor sign-in
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">A second step after your password or sign-in link, so a leaked password alone does not open your account.</p>
+        <h3 className="mb-2 text-sm font-semibold">Authenticator app</h3>
+        <AuthenticatorApp hasPassword={methods.hasPassword} />
+        <h3 className="mb-2 mt-6 text-sm font-semibold">Passkeys</h3>
+        <Passkeys />
+      </Card>
+      <Card>
+        <h2 id="sessions" className="text-base font-semibold">
+          Where you are signed in
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Every browser signed in to your account. End any you do not recognise, then change your password.</p>
+        <SessionsList />
+      </Card>
+      <Card>
+        <h2 id="security" className="mb-3 text-base font-semibold">Recent security activity</h2>
         {events.length === 0 ? (
           <p className="text-sm text-zinc-600">Nothing yet.</p>
         ) : (

@@ -2,10 +2,11 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { MagicLinkForm, SignInForm } from "@/components/auth/forms";
 import { OAuthButtons } from "@/components/auth/oauth-buttons";
+import { PasskeyButton } from "@/components/auth/passkey-button";
 import { Alert } from "@/components/ui/alert";
 import { oauthProvidersConfigured } from "@/server/auth/config";
 import { authErrorPageMessage } from "@/server/auth/messages";
-import { getSessionUser } from "@/server/auth/session";
+import { getPendingSecondFactor, getSessionUser } from "@/server/auth/session";
 import { safeNext } from "@/server/auth/validation";
 
 export const metadata = { title: "Sign in · Arbor" };
@@ -14,6 +15,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const next = safeNext(params.next ?? params.callbackUrl);
   if (await getSessionUser()) redirect(next);
+  if (await getPendingSecondFactor()) redirect(`/sign-in/second-factor?next=${encodeURIComponent(next)}`);
   const oauth = oauthProvidersConfigured();
   return (
     <div className="space-y-6">
@@ -25,6 +27,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       {params.reset ? <Alert tone="success">Your password was changed. Sign in with the new one.</Alert> : null}
       {params.signedOut ? <Alert tone="info">You are signed out.</Alert> : null}
       <SignInForm next={next} />
+      <PasskeyButton mode="sign-in" next={next} />
       <OAuthButtons github={oauth.github} google={oauth.google} next={next} />
       <div className="relative text-center text-xs uppercase tracking-wide text-zinc-400">
         <span className="bg-white px-2">or</span>
