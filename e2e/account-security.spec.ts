@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { Secret, TOTP } from "otpauth";
-import { formAlert, hydrated, newPerson, signIn, signOut } from "./support/auth";
+import { formAlert, hydrated, linkFromMail, newPerson, signIn, signOut, uniqueEmail } from "./support/auth";
 
 test.describe("account security", () => {
   test("end another session from the account page: that browser is signed out on its next click, and the new browser was mailed", async ({ browser }) => {
@@ -145,6 +145,32 @@ test.describe("account security", () => {
     await expect(page).toHaveURL(/\/sign-in\/second-factor/);
     await hydrated(page);
     await page.getByRole("button", { name: "Use a passkey" }).click();
+    await expect(page).toHaveURL(/\/dashboard/);
+    await ada.context.close();
+  });
+
+  test("change the email address: nothing changes until the new address confirms, then it signs in", async ({ browser }) => {
+    const ada = await newPerson(browser, "moving");
+    const { page } = ada;
+    const newEmail = uniqueEmail("moved");
+    await page.goto("/account");
+    await hydrated(page);
+    const form = page.getByRole("form", { name: "Change email" });
+    await form.getByLabel("New email address").fill(newEmail);
+    await form.getByLabel("Password").fill(ada.password);
+    await form.getByRole("button", { name: "Change email" }).click();
+    await expect(form.getByText(`We sent a link to ${newEmail}`)).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole("form", { name: "Change email" })).toContainText(`Your address is ${ada.email}`);
+
+    const link = new URL(await linkFromMail(page, newEmail, /Confirm your new email address/));
+    await page.goto(link.pathname + link.search);
+    await expect(page.getByRole("heading", { name: "Address changed" })).toBeVisible();
+    await page.goto("/account");
+    await expect(page.getByRole("form", { name: "Change email" })).toContainText(`Your address is ${newEmail}`);
+
+    await signOut(page);
+    await signIn(page, newEmail, ada.password);
     await expect(page).toHaveURL(/\/dashboard/);
     await ada.context.close();
   });

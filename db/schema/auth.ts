@@ -139,7 +139,6 @@ export const SECURITY_EVENT_KINDS = [
   "new_browser",
   "email_change_requested",
   "email_changed",
-  "email_change_refused",
   "totp_enabled",
   "totp_disabled",
   "second_factor_success",

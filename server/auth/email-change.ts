@@ -45,7 +45,8 @@ export async function requestEmailChange(
       .where(and(eq(authTokens.userId, userId), eq(authTokens.purpose, "change_email"), isNull(authTokens.usedAt)));
     if (await addressTaken(tx, target, userId)) {
       await enqueueMail(tx, securityMails.emailChangeTaken(target));
-      await logSecurityEvent(tx, { kind: "email_change_refused", userId, email: user.email, detail: { reason: "address_in_use" } });
+      // The account's own log (shown to whoever holds the session) reads as for any request; only the detail, never shown, says why.
+      await logSecurityEvent(tx, { kind: "email_change_requested", userId, email: user.email, detail: { newEmail: target, outcome: "address_in_use" } });
       return;
     }
     const token = await issueAuthToken(tx, { userId, purpose: "change_email", newEmail: target });

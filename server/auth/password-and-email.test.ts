@@ -120,6 +120,9 @@ describe("changing the email address", () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]?.subject).toBe("An Arbor account could not be moved to your address");
     expect(mails[0]?.text).not.toContain("token=");
+    // the requester's own security log reads as it does for a free address
+    const api = createCaller(contextFor(database.db, user));
+    expect((await api.account.securityEvents()).map((e) => e.kind)).toContain("email_change_requested");
   });
 
   it("needs the password, and a newer request voids the older link", async () => {
