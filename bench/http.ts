@@ -1,5 +1,5 @@
 /**
- * Chat as a user feels it (issue 14, docs/scaling.md): `next start` of the
+ * Chat as a user feels it (docs/scaling.md): `next start` of the
  * production build on PGlite and on Postgres (TEST_DATABASE_URL), people
  * signed up and in through the pages' own form POSTs, every request over HTTP
  * with their session cookie — against a fake Anthropic upstream started here
@@ -210,7 +210,7 @@ function report(targets: Target[], baseline: Record<string, number[]>) {
   const added = (t: Target | undefined, key: string, base: string) => (t ? p(t, key, 50) - b50(base) : Number.NaN);
   const check = (label: string, value: number, limit: number, unit = "ms") =>
     console.log(`  ${label.padEnd(58)} ${Number.isFinite(value) ? `${value.toFixed(1)} ${unit}` : "n/a"} ≤ ${limit} ${unit}: ${verdict(Number.isFinite(value) ? value <= limit : null)}`);
-  console.log("\ntargets (issue 14; Postgres unless named)");
+  console.log("\ntargets (Postgres unless named)");
   check("added first token p50, new chat incl. creation (one POST)", added(pg, "new chat (one POST)", "single"), 15);
   check("  the same as the browser does it today (chat.create + POST)", added(pg, "new chat (chat.create, then POST)", "single"), 15);
   check("30 at once: added p50", added(pg, "at once 30", "at once 30"), 150);

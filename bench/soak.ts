@@ -1,5 +1,5 @@
 /**
- * The soak (issue 14, docs/scaling.md): STREAMS people (100) each keep one
+ * The soak (docs/scaling.md): STREAMS people (100) each keep one
  * answer streaming at a time for SECONDS (120), the fake upstream writing
  * ≈80 tokens a second, against one `next start` of the production build on
  * Postgres (TEST_DATABASE_URL; PGlite when it is not set, said so). Checked:
@@ -116,7 +116,7 @@ export async function run(): Promise<void> {
     );
     console.log(`CPU over the soak: app ${((cpuAfter.app - cpuBefore.app) / 1000).toFixed(1)} s (${((cpuAfter.app - cpuBefore.app) / Math.max(1, answers)).toFixed(1)} ms/answer)${database.kind === "postgres" ? `, Postgres ${((cpuAfter.pg - cpuBefore.pg) / 1000).toFixed(1)} s (${((cpuAfter.pg - cpuBefore.pg) / Math.max(1, answers)).toFixed(1)} ms/answer)` : ""}`);
     const verdict = (ok: boolean) => (ok ? "MET" : "MISSED");
-    console.log("\ntargets (issue 14)");
+    console.log("\ntargets");
     console.log(`  no error                                   ${verdict(errors.length === 0)}`);
     console.log(`  zero lost or duplicated tokens             ${verdict(lost === 0 && doubled === 0 && mismatched === 0)}`);
     console.log(`  event-loop delay p99 ≤ 50 ms (worst 2 s)   ${verdict(Math.max(...p99s) <= 50)} (${Math.max(...p99s).toFixed(1)} ms)`);

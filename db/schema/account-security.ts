@@ -4,7 +4,7 @@ import { createdAt, id, ts } from "./columns";
 import { users } from "./auth";
 
 /**
- * The last password hashes of each account (seed 001 password_history), so a
+ * The last password hashes of each account (like password_history in the data model Arbor was drawn from), so a
  * change can refuse any of the last five. The current one is included.
  */
 export const passwordHistory = pgTable(
@@ -20,7 +20,7 @@ export const passwordHistory = pgTable(
 );
 
 /**
- * An account's TOTP authenticator (seed 001 user_mfa_methods). The secret is
+ * An account's TOTP authenticator (like user_mfa_methods in the data model Arbor was drawn from). The secret is
  * encrypted (AES-256-GCM with ENCRYPTION_KEY); until `confirmedAt` it is only
  * an enrolment in progress and asks nothing at sign-in. `lastStep` is the
  * 30-second step of the last accepted code: a code of that step or earlier is
@@ -36,7 +36,7 @@ export const totpAuthenticators = pgTable("totp_authenticators", {
   createdAt: createdAt(),
 });
 
-/** One-time recovery codes (seed 001 user_recovery_codes): only the SHA-256 of each is kept. */
+/** One-time recovery codes (like user_recovery_codes in the data model Arbor was drawn from): only the SHA-256 of each is kept. */
 export const recoveryCodes = pgTable(
   "recovery_codes",
   {
