@@ -187,12 +187,14 @@ function report(targets: Target[], baseline: Record<string, number[]>) {
   const p = (t: Target, key: string, q: number) => percentile(t.samples[key] ?? [], q);
   const verdict = (ok: boolean | null) => (ok === null ? "not measured" : ok ? "MET" : "MISSED");
   console.log(`\nbaseline (fetch straight to the fake): first token p50 ${fmt(b50("single"))}; ${LEVELS.map((l) => `${l} at once p50/p95 ${fmt(b50(`at once ${l}`))} / ${fmt(b95(`at once ${l}`))}`).join("; ")}`);
+  // one request at a time, the upstream's own time is its p50 (its p95 of a few samples is noise);
+  // many at once, both sides queue, so each percentile is compared with the same percentile
   for (const t of targets) {
     console.log(`\n${t.name}${t.errors.length ? ` — ${t.errors.length} errors, first: ${t.errors[0]}` : " — no errors"}`);
     // what the server itself said about them
     if (t.errors.length) for (const line of t.app.lines.filter((l) => /error|fail/i.test(l)).slice(0, 12)) console.log(`    server: ${line.slice(0, 300)}`);
     for (const key of ["new chat (one POST)", "new chat (chat.create, then POST)", "next turn"]) {
-      console.log(`  ${key.padEnd(36)} first token p50 ${fmt(p(t, key, 50))} (baseline ${fmt(b50("single"))}) → added p50 ${fmt(p(t, key, 50) - b50("single"))}, p95 ${fmt(p(t, key, 95) - b95("single"))}`);
+      console.log(`  ${key.padEnd(36)} first token p50 ${fmt(p(t, key, 50))} (baseline ${fmt(b50("single"))}) → added p50 ${fmt(p(t, key, 50) - b50("single"))}, p95 ${fmt(p(t, key, 95) - b50("single"))}`);
     }
     for (const level of LEVELS) {
       const key = `at once ${level}`;
@@ -212,7 +214,7 @@ function report(targets: Target[], baseline: Record<string, number[]>) {
     console.log(`  ${label.padEnd(58)} ${Number.isFinite(value) ? `${value.toFixed(1)} ${unit}` : "n/a"} ≤ ${limit} ${unit}: ${verdict(Number.isFinite(value) ? value <= limit : null)}`);
   console.log("\ntargets (Postgres unless named)");
   check("added first token p50, new chat incl. creation (one POST)", added(pg, "new chat (one POST)", "single"), 15);
-  check("  the same as the browser does it today (chat.create + POST)", added(pg, "new chat (chat.create, then POST)", "single"), 15);
+  check("  two requests, chat.create then POST (the composer until the one-POST change)", added(pg, "new chat (chat.create, then POST)", "single"), 15);
   check("30 at once: added p50", added(pg, "at once 30", "at once 30"), 150);
   check("30 at once: added p50 vs 0.4 × ai-chatbot's 690 ms", added(pg, "at once 30", "at once 30"), 0.4 * AI_CHATBOT_30_P50_MS);
   check("Postgres CPU per 40-token answer", pg ? p(pg, "postgres cpu ms/answer", 50) : Number.NaN, 5);
