@@ -1,21 +1,27 @@
 import "server-only";
+import { headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "@/db/client";
+import { getEnv, publishAuthUrl } from "@/server/env";
 import type { SessionUser } from "@/server/trpc/init";
-import { auth } from "./config";
 import { resolveServerSession } from "./server-sessions";
+import { sessionIdFromCookies } from "./session-token";
 
 export type CurrentUser = SessionUser & { emailVerified: boolean };
 
 /**
  * The signed-in person for this request, or null. The JWT alone is not
  * trusted: its session id must still exist in the database (sign-out,
- * password reset and revocation delete it).
+ * password reset and revocation delete it). The JWT is decoded directly
+ * (session-token.ts), not through `auth()`.
  */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
-  const session = (await auth()) as { sid?: unknown } | null;
-  if (!session || typeof session.sid !== "string") return null;
-  const row = await resolveServerSession(await getDb(), { sessionToken: session.sid });
+  const env = getEnv();
+  // what Auth.js's config does first, so the cookie name follows the same AUTH_URL
+  publishAuthUrl(env);
+  const sid = await sessionIdFromCookies({ cookie: (await headers()).get("cookie"), authUrl: process.env.AUTH_URL ?? `${env.APP_URL}/api/auth`, secret: env.AUTH_SECRET });
+  if (!sid) return null;
+  const row = await resolveServerSession(await getDb(), { sessionToken: sid });
   if (!row) return null;
   return { id: row.id, email: row.email, name: row.name, emailVerified: row.emailVerified !== null };
 });
