@@ -1,5 +1,5 @@
 /**
- * CPU per answer (issue 14; docs/chat.md "What an answer costs"): Postgres's
+ * CPU per answer (docs/chat.md "What an answer costs"): Postgres's
  * and the app's, for a 40-token cloud answer through POST /api/chat's
  * pipeline (persist, hold, produce into the ledger, tail it as the POST's
  * reader does, settle), in process on Postgres. The fake upstream runs in a
@@ -9,7 +9,7 @@
  * other users of the server do not count. Two paces: as fast as the fake
  * can send, and 20 tokens a second (a slow model: every token its own window).
  * Baseline, same run: the app CPU of reading the same answer straight from
- * the fake with the SDK. Targets (issue 14): Postgres ≤ 5 ms and app ≤ 25 ms per answer.
+ * the fake with the SDK. Targets: Postgres ≤ 5 ms and app ≤ 25 ms per answer.
  *
  * Run alone: TEST_DATABASE_URL=postgres://… npx tsx --conditions=react-server bench/answer-cpu.ts
  */

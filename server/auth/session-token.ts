@@ -12,7 +12,7 @@ import { getToken } from "next-auth/jwt";
  * Request and Response, the jwt and session callbacks, and it encrypts a
  * refreshed token that nobody receives (the cookie it would set is dropped
  * outside Auth.js's own routes). That was a few milliseconds on the path to
- * every chat's first token (issue 14). Only the cookie is read, so an
+ * every chat's first token. Only the cookie is read, so an
  * `Authorization: Bearer` API token is never mistaken for a session JWT.
  */
 export async function sessionIdFromCookies({ cookie, authUrl, secret }: { cookie: string | null; authUrl: string; secret: string }): Promise<string | null> {

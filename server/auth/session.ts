@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { getEnv, publishAuthUrl } from "@/server/env";
+import { authUrl, getEnv } from "@/server/env";
 import type { SessionUser } from "@/server/trpc/init";
 import { resolveServerSession } from "./server-sessions";
 import { sessionIdFromCookies } from "./session-token";
@@ -17,9 +17,7 @@ export type CurrentUser = SessionUser & { emailVerified: boolean };
  */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const env = getEnv();
-  // what Auth.js's config does first, so the cookie name follows the same AUTH_URL
-  publishAuthUrl(env);
-  const sid = await sessionIdFromCookies({ cookie: (await headers()).get("cookie"), authUrl: process.env.AUTH_URL ?? `${env.APP_URL}/api/auth`, secret: env.AUTH_SECRET });
+  const sid = await sessionIdFromCookies({ cookie: (await headers()).get("cookie"), authUrl: authUrl(env), secret: env.AUTH_SECRET });
   if (!sid) return null;
   const row = await resolveServerSession(await getDb(), { sessionToken: sid });
   if (!row) return null;
