@@ -141,6 +141,12 @@ export function publishAuthUrl(env: Env): void {
   process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
 }
 
+/** Auth.js's base URL (AUTH_URL, published from APP_URL when unset): its protocol decides the session cookie's name. */
+export function authUrl(env: Env): string {
+  publishAuthUrl(env);
+  return process.env.AUTH_URL ?? `${env.APP_URL}/api/auth`;
+}
+
 /** Vitest sets VITEST in its workers; test-only bookkeeping (billing incidents) keys on it. */
 export function runningUnderVitest(): boolean {
   return Boolean(process.env.VITEST);

@@ -1,21 +1,24 @@
 import "server-only";
+import { headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "@/db/client";
+import { authUrl, getEnv } from "@/server/env";
 import type { SessionUser } from "@/server/trpc/init";
-import { auth } from "./config";
 import { resolvePendingSession, resolveServerSession } from "./server-sessions";
+import { sessionIdFromCookies } from "./session-token";
 
 export type CurrentUser = SessionUser & { emailVerified: boolean; sessionToken: string; sessionId: string };
 
 async function sessionTokenOfRequest(): Promise<string | null> {
-  const session = (await auth()) as { sid?: unknown } | null;
-  return session && typeof session.sid === "string" ? session.sid : null;
+  const env = getEnv();
+  return sessionIdFromCookies({ cookie: (await headers()).get("cookie"), authUrl: authUrl(env), secret: env.AUTH_SECRET });
 }
 
 /**
  * The signed-in person for this request, or null. The JWT alone is not
  * trusted: its session id must still exist in the database (sign-out,
  * password reset and revocation delete it) and be past its second factor.
+ * The JWT is decoded directly (session-token.ts), not through `auth()`.
  */
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const sid = await sessionTokenOfRequest();

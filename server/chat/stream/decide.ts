@@ -74,7 +74,9 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
     durationMs: retrieval.ms,
     detail: { query: question.slice(0, 500), count: chunks.length, topRelevance, chunks: chunks.map((c) => ({ chunkId: c.chunkId, relevance: c.relevance })), error: retrieval.error },
   });
-  const context = buildCloudContext({ settings, preferences, history, question, chunks });
+  // Built only when a tier needs it: a cloud turn the handler held for already carries its exact request.
+  let built: Route["context"] | null = null;
+  const contextOf = () => (built ??= buildCloudContext({ settings, preferences, history, question, chunks }));
 
   const routed = routeAroundDevice({
     decision: decideTier({ requested: inputs.requested, policy: settings.escalationPolicy, topRelevance, cloudConfigured: configured }),
@@ -87,7 +89,7 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
   let cloud = held;
   if (decision.tier === "cloud" && !cloud) {
     try {
-      cloud = await holdForCloud(db, run, inputs, context);
+      cloud = await holdForCloud(db, run, inputs, contextOf());
     } catch (error) {
       if (inputs.requested === "cloud" || !isAppError(error)) throw error;
       decision = { tier: "local", reason: `escalation skipped: ${error.message}` };
@@ -98,7 +100,15 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
     kind: "escalation",
     detail: { requested: inputs.requested, policy: settings.escalationPolicy, topRelevance, decision: decision.tier, reason: decision.reason },
   });
-  return { context, chunks, cloud: decision.tier === "cloud" ? cloud : null, cloudConfigured: configured, local: routed.local };
+  return {
+    get context() {
+      return contextOf();
+    },
+    chunks,
+    cloud: decision.tier === "cloud" ? cloud : null,
+    cloudConfigured: configured,
+    local: routed.local,
+  };
 }
 
 /** Reserves for the exact request the cloud will be sent (the producer's own holds: auto, and a local failure under auto). */
