@@ -125,6 +125,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "account.preferences": { min: "signed-in" },
   "account.updatePreferences": { min: "signed-in", input: () => ({ tone: "friendly" }) },
   "account.securityEvents": { min: "signed-in" },
+  "account.profile": { min: "signed-in" },
+  "account.rename": { min: "signed-in", input: () => ({ name: "Renamed Person" }) },
 
   // ── personal access tokens (always the caller's own) ──
   "tokens.list": { min: "signed-in" },

@@ -1,6 +1,10 @@
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
+import { DisplayForm } from "@/components/account/display-form";
+import { ProfileForm } from "@/components/account/profile-form";
+import { formatDate } from "@/lib/datetime";
+import { getDisplay } from "@/server/account/display";
 import { Card } from "@/components/ui/card";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
@@ -27,14 +31,30 @@ const EVENT_LABEL: Record<string, string> = {
 
 export default async function AccountPage() {
   const api = await getServerCaller();
-  const [prefs, events, projects] = await Promise.all([api.account.preferences(), api.account.securityEvents(), api.projects.list()]);
+  const [prefs, events, projects, profile, display] = await Promise.all([
+    api.account.preferences(),
+    api.account.securityEvents(),
+    api.projects.list(),
+    api.account.profile(),
+    getDisplay(),
+  ]);
   return (
     <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
       <h1 className="text-2xl font-semibold">Account</h1>
       <Card>
+        <h2 className="text-base font-semibold">Profile</h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">How other members see you.</p>
+        <ProfileForm initialName={profile.name ?? ""} email={profile.email} />
+      </Card>
+      <Card>
+        <h2 className="text-base font-semibold">Display</h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">How Arbor looks, and the zone its dates and times are shown in.</p>
+        <DisplayForm theme={prefs.theme} timezone={display.zone} />
+      </Card>
+      <Card>
         <h2 className="text-base font-semibold">Answer preferences</h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Sent with every cloud answer, in every project.</p>
-        <PreferencesForm initial={{ language: prefs.language, timezone: prefs.timezone, verbosity: prefs.verbosity, tone: prefs.tone }} />
+        <PreferencesForm initial={{ language: prefs.language, verbosity: prefs.verbosity, tone: prefs.tone }} />
       </Card>
       <Card>
         <h2 id="notifications" className="text-base font-semibold">
@@ -59,8 +79,8 @@ export default async function AccountPage() {
             {events.map((e, i) => (
               <li key={i} className="flex justify-between py-2">
                 <span>{EVENT_LABEL[e.kind] ?? e.kind}</span>
-                <time className="text-zinc-500" dateTime={e.createdAt.toISOString()}>
-                  {e.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC
+                <time className="text-zinc-500" dateTime={e.createdAt.toISOString()} title={display.zone}>
+                  {formatDate(e.createdAt, display.zone)}
                 </time>
               </li>
             ))}
