@@ -1,5 +1,6 @@
 import "server-only";
 export * from "./access-tokens";
+export * from "./account";
 export * from "./activity";
 export * from "./agents";
 export * from "./auth";
