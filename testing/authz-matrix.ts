@@ -245,6 +245,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   },
   // ── notifications (always the caller's own; mention candidates for those who may comment) ──
   "notifications.bell": { min: "signed-in" },
+  "notifications.mailChoices": { min: "signed-in" },
+  "notifications.setMailChoice": { min: "signed-in", input: () => ({ kind: "activity", on: false }) },
   "notifications.unread": { min: "signed-in" },
   "notifications.markRead": { min: "signed-in", input: () => ({}) },
   "notifications.preferences": { min: "signed-in" },

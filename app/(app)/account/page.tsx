@@ -1,3 +1,4 @@
+import { MailChoices } from "@/components/notify/mail-choices";
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
@@ -62,6 +63,13 @@ export default async function AccountPage() {
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Where each kind of news reaches you.</p>
         <NotificationPreferences />
+      </Card>
+      <Card>
+        <h2 id="mail" className="text-base font-semibold">
+          Mails Arbor sends
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Turn off any kind you do not want in your inbox.</p>
+        <MailChoices />
       </Card>
       <Card>
         <h2 className="text-base font-semibold">Access tokens</h2>
