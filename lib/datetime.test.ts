@@ -29,3 +29,16 @@ describe("formatDate", () => {
     expect(zoneLabel("Europe/Berlin", at)).toBe("GMT+1");
   });
 });
+
+describe("knownTimeZones", () => {
+  it("offers UTC first and current names, each one a zone formatDate accepts", async () => {
+    const { knownTimeZones } = await import("./datetime");
+    const zones = knownTimeZones();
+    expect(zones[0]).toBe("UTC");
+    expect(zones).toContain("Asia/Kathmandu");
+    expect(zones).toContain("Europe/Berlin");
+    expect(zones).not.toContain("Asia/Calcutta");
+    expect(new Set(zones).size).toBe(zones.length);
+    for (const z of zones) expect(isTimeZone(z)).toBe(true);
+  });
+});

@@ -65,8 +65,23 @@ export function dayIn(date: Date, zone: string): string {
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
-/** The zones offered in the picker (the runtime's own list, UTC first). */
+/** ICU still lists some zones by their old names; people look for the current ones (both work in Intl). */
+const RENAMED: Record<string, string> = {
+  "Asia/Calcutta": "Asia/Kolkata",
+  "Asia/Katmandu": "Asia/Kathmandu",
+  "Asia/Saigon": "Asia/Ho_Chi_Minh",
+  "Asia/Rangoon": "Asia/Yangon",
+  "Europe/Kiev": "Europe/Kyiv",
+  "America/Godthab": "America/Nuuk",
+  "Atlantic/Faeroe": "Atlantic/Faroe",
+};
+
+/**
+ * The zones offered in the picker (the runtime's own list under current names, UTC first).
+ * Computed on the server and handed to the picker: Node's and a browser's lists differ.
+ */
 export function knownTimeZones(): string[] {
   const list = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-  return ["UTC", ...list.filter((z) => z !== "UTC")];
+  const named = list.map((z) => RENAMED[z] ?? z).filter((z) => z !== "UTC" && isTimeZone(z));
+  return ["UTC", ...[...new Set(named)].sort()];
 }

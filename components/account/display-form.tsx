@@ -7,7 +7,7 @@ import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
-import { formatDate, knownTimeZones } from "@/lib/datetime";
+import { formatDate } from "@/lib/datetime";
 import { THEME_CHOICES, type ThemeChoice, applyTheme } from "@/lib/theme";
 
 const THEME_LABEL: Record<ThemeChoice, string> = { light: "Light", dark: "Dark", system: "Same as my system" };
@@ -17,15 +17,12 @@ const THEME_LABEL: Record<ThemeChoice, string> = { light: "Light", dark: "Dark",
  * date Arbor shows; saved with the button, then the page re-renders its
  * server-side dates).
  */
-export function DisplayForm({ theme: initialTheme, timezone: initialZone }: { theme: ThemeChoice; timezone: string }) {
+export function DisplayForm({ theme: initialTheme, timezone: initialZone, zones: offered }: { theme: ThemeChoice; timezone: string; zones: string[] }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [theme, setTheme] = useState<ThemeChoice>(initialTheme);
   const [zone, setZone] = useState(initialZone);
-  const zones = useMemo(() => {
-    const list = knownTimeZones();
-    return list.includes(initialZone) ? list : [initialZone, ...list];
-  }, [initialZone]);
+  const zones = useMemo(() => (offered.includes(initialZone) ? offered : [initialZone, ...offered]), [offered, initialZone]);
   const saveTheme = useMutation(trpc.account.updatePreferences.mutationOptions());
   const saveZone = useMutation(trpc.account.updatePreferences.mutationOptions({ onSuccess: () => router.refresh() }));
   return (

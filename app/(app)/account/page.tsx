@@ -4,7 +4,7 @@ import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
 import { DisplayForm } from "@/components/account/display-form";
 import { ProfileForm } from "@/components/account/profile-form";
-import { formatDate } from "@/lib/datetime";
+import { formatDate, knownTimeZones } from "@/lib/datetime";
 import { getDisplay } from "@/server/account/display";
 import { Card } from "@/components/ui/card";
 import { getServerCaller } from "@/server/trpc/server-caller";
@@ -50,7 +50,7 @@ export default async function AccountPage() {
       <Card>
         <h2 className="text-base font-semibold">Display</h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">How Arbor looks, and the zone its dates and times are shown in.</p>
-        <DisplayForm theme={prefs.theme} timezone={display.zone} />
+        <DisplayForm theme={prefs.theme} timezone={display.zone} zones={knownTimeZones()} />
       </Card>
       <Card>
         <h2 className="text-base font-semibold">Answer preferences</h2>
