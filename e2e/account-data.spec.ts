@@ -1,6 +1,6 @@
 import { expect } from "@playwright/test";
-import { hydrated, signUp } from "./support/auth";
-import { test } from "./support/chat-helpers";
+import { hydrated } from "./support/auth";
+import { signUpPatiently, test } from "./support/chat-helpers";
 
 test.setTimeout(240_000);
 
@@ -9,7 +9,7 @@ test("change the theme and the time zone: the page turns dark before it paints, 
   page.on("console", (m) => {
     if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
   });
-  await signUp(page, { name: "Dana Display" });
+  await signUpPatiently(page, undefined, { verified: false });
   await page.goto("/account");
   await hydrated(page);
   const created = page.getByRole("listitem").filter({ hasText: "Account created" }).locator("time");

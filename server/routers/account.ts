@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { getPreferences, recentSecurityEvents, updatePreferences } from "@/server/account/preferences";
 import { isTimeZone } from "@/lib/datetime";
+import { createDownloadLink, latestExport, requestExport } from "@/server/account/export";
 import { getProfile, renameUser } from "@/server/account/profile";
 import { protectedProcedure, router } from "@/server/trpc/init";
 
@@ -24,6 +25,12 @@ export const accountRouter = router({
   profile: protectedProcedure.query(({ ctx }) => getProfile(ctx.db, { userId: ctx.user.id })),
 
   rename: protectedProcedure.input(z.object({ name: z.string().max(200) })).mutation(({ ctx, input }) => renameUser(ctx.db, { userId: ctx.user.id, name: input.name })),
+
+  requestExport: protectedProcedure.mutation(({ ctx }) => requestExport(ctx.db, { userId: ctx.user.id })),
+  latestExport: protectedProcedure.query(({ ctx }) => latestExport(ctx.db, { userId: ctx.user.id })),
+  exportDownloadLink: protectedProcedure
+    .input(z.object({ exportId: z.uuid() }))
+    .mutation(({ ctx, input }) => createDownloadLink(ctx.db, { userId: ctx.user.id, exportId: input.exportId })),
 
   securityEvents: protectedProcedure.query(({ ctx }) => recentSecurityEvents(ctx.db, { userId: ctx.user.id })),
 });

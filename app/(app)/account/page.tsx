@@ -2,6 +2,7 @@ import { MailChoices } from "@/components/notify/mail-choices";
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
+import { DataExport } from "@/components/account/data-export";
 import { DisplayForm } from "@/components/account/display-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { formatDate, knownTimeZones } from "@/lib/datetime";
@@ -77,6 +78,13 @@ export default async function AccountPage() {
           For scripts and tools: a token acts as you, with your role in each project, and never more. Keep it secret; revoke it when it is no longer used.
         </p>
         <AccessTokens projects={projects.filter((p) => p.status === "active").map((p) => ({ id: p.id, title: p.title }))} />
+      </Card>
+      <Card>
+        <h2 id="export" className="text-base font-semibold">
+          Your data
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Download everything you own as one zip, built in the background.</p>
+        <DataExport />
       </Card>
       <Card>
         <h2 className="mb-3 text-base font-semibold">Recent security activity</h2>
