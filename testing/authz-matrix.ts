@@ -127,6 +127,9 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "account.securityEvents": { min: "signed-in" },
   "account.profile": { min: "signed-in" },
   "account.requestExport": { min: "signed-in" },
+  "account.deletion": { min: "signed-in" },
+  // the caller's own email confirms; owners of projects with members are refused (conflict), which is not a denial
+  "account.scheduleDeletion": { min: "signed-in", input: (fx) => ({ confirmEmail: (fx.caller ?? fx.owner).email }) },
   "account.latestExport": { min: "signed-in" },
   "account.exportDownloadLink": {
     min: "signed-in",

@@ -118,6 +118,8 @@ export const SECURITY_EVENT_KINDS = [
   "access_token_refused",
   "device_paired",
   "device_removed",
+  "account_deletion_scheduled",
+  "account_deletion_cancelled",
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 

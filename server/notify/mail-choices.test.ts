@@ -66,12 +66,6 @@ describe("which mails Arbor sends", () => {
     expect(await mailChoices(database.db, { userId: other.id })).toMatchObject({ budget: true });
   });
 
-  it("the one-click address answers POST only: a link scanner's GET unsubscribes nobody", async () => {
-    const route = (await import("@/app/api/unsubscribe/route")) as Record<string, unknown>;
-    expect(typeof route.POST).toBe("function");
-    expect(route.GET).toBeUndefined();
-  });
-
   it("an invite to an address without an account is sent, without an unsubscribe link", async () => {
     const to = `nobody-${Math.random().toString(16).slice(2)}@example.com`;
     expect(await enqueueOptionalMail(database.db, { kind: "invites", to, subject: "Join", text: "Please." })).toBe(true);

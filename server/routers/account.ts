@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { getPreferences, recentSecurityEvents, updatePreferences } from "@/server/account/preferences";
 import { isTimeZone } from "@/lib/datetime";
+import { deletionState, scheduleDeletion } from "@/server/account/deletion";
 import { createDownloadLink, latestExport, requestExport } from "@/server/account/export";
 import { getProfile, renameUser } from "@/server/account/profile";
 import { protectedProcedure, router } from "@/server/trpc/init";
@@ -31,6 +32,11 @@ export const accountRouter = router({
   exportDownloadLink: protectedProcedure
     .input(z.object({ exportId: z.uuid() }))
     .mutation(({ ctx, input }) => createDownloadLink(ctx.db, { userId: ctx.user.id, exportId: input.exportId })),
+
+  deletion: protectedProcedure.query(({ ctx }) => deletionState(ctx.db, { userId: ctx.user.id })),
+  scheduleDeletion: protectedProcedure
+    .input(z.object({ confirmEmail: z.string().max(320) }))
+    .mutation(({ ctx, input }) => scheduleDeletion(ctx.db, { userId: ctx.user.id, confirmEmail: input.confirmEmail })),
 
   securityEvents: protectedProcedure.query(({ ctx }) => recentSecurityEvents(ctx.db, { userId: ctx.user.id })),
 });

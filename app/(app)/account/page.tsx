@@ -3,6 +3,7 @@ import { NotificationPreferences } from "@/components/notify/notification-prefer
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
 import { DataExport } from "@/components/account/data-export";
+import { DeleteAccount } from "@/components/account/delete-account";
 import { DisplayForm } from "@/components/account/display-form";
 import { ProfileForm } from "@/components/account/profile-form";
 import { formatDate, knownTimeZones } from "@/lib/datetime";
@@ -29,6 +30,8 @@ const EVENT_LABEL: Record<string, string> = {
   access_token_refused: "A revoked or expired access token was used",
   device_paired: "Device paired",
   device_removed: "Device removed",
+  account_deletion_scheduled: "Account deletion scheduled",
+  account_deletion_cancelled: "Account deletion cancelled by signing in",
 };
 
 export default async function AccountPage() {
@@ -85,6 +88,14 @@ export default async function AccountPage() {
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Download everything you own as one zip, built in the background.</p>
         <DataExport />
+      </Card>
+      <Card>
+        <h2 id="delete" className="text-base font-semibold">
+          Delete your account
+        </h2>
+        <div className="mt-3">
+          <DeleteAccount email={profile.email} />
+        </div>
       </Card>
       <Card>
         <h2 className="mb-3 text-base font-semibold">Recent security activity</h2>
