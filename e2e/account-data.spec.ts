@@ -1,6 +1,8 @@
 import { expect } from "@playwright/test";
-import { hydrated } from "./support/auth";
-import { signUpPatiently, test } from "./support/chat-helpers";
+import { readFileSync } from "node:fs";
+import { strFromU8, unzipSync } from "fflate";
+import { hydrated, signIn } from "./support/auth";
+import { answers, ask, expectAnswerDone, newProject, openChatTab, signUpPatiently, test } from "./support/chat-helpers";
 
 test.setTimeout(240_000);
 
@@ -72,4 +74,41 @@ test("sign-up says what signing up accepts, with the versions, and the texts are
   await expect(page.getByRole("heading", { name: "Terms of use" })).toBeVisible();
   await page.getByRole("link", { name: "Privacy notice" }).click();
   await expect(page.getByRole("heading", { name: "Privacy notice" })).toBeVisible();
+});
+
+test("export: the zip built in the background holds the chat's branch as Markdown", async ({ page }) => {
+  await signUpPatiently(page, undefined, { verified: false });
+  const project = await newProject(page, "Export garden");
+  await openChatTab(page, project.id);
+  await ask(page, "Which beans climb best?");
+  await expectAnswerDone(answers(page).first());
+  await page.goto("/account#export");
+  await page.getByRole("button", { name: "Export my data" }).click();
+  const download = page.getByRole("button", { name: "Download export" });
+  await expect(download).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: "screenshots/account-export-ready.png", fullPage: true });
+  const [file] = await Promise.all([page.waitForEvent("download"), download.click()]);
+  const path = await file.path();
+  const files = unzipSync(new Uint8Array(readFileSync(path)));
+  const markdown = Object.entries(files).filter(([name]) => /\/chats\/[^/]+\/branches\/[^/]+\.md$/.test(name));
+  expect(markdown.length).toBeGreaterThan(0);
+  expect(markdown.some(([, bytes]) => strFromU8(bytes).includes("Which beans climb best?"))).toBe(true);
+  expect(Object.keys(files).some((n) => n.endsWith("/tree.json"))).toBe(true);
+});
+
+test("schedule deletion, then cancel it by signing in", async ({ page }) => {
+  const { email } = await signUpPatiently(page, undefined, { verified: false });
+  await page.goto("/account#delete");
+  await page.getByRole("button", { name: "Delete my account…" }).click();
+  await page.getByLabel(`Type ${email} to confirm`).fill(email);
+  await page.getByRole("button", { name: "Delete my account in 14 days" }).click();
+  await expect(page.getByText(/Your account will be deleted on .+ signing in cancels the deletion/)).toBeVisible();
+  await page.screenshot({ path: "screenshots/account-deletion-scheduled.png", fullPage: true });
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/, { timeout: 60_000 });
+  await signIn(page, email);
+  await expect(page.getByRole("status").filter({ hasText: "your account deletion was cancelled" })).toBeVisible({ timeout: 60_000 });
+  await page.goto("/account#delete");
+  await expect(page.getByText("Your account deletion was cancelled because you signed in")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Delete my account…" })).toBeVisible();
 });

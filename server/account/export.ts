@@ -86,7 +86,7 @@ export async function downloadExport(db: Db, { userId, exportId, token }: { user
   const missing = new AppError("not_found:export", "This download link is not valid or has expired. Make a new one from your account page.");
   if (!/^[0-9a-f-]{36}$/.test(exportId) || !token) throw missing;
   const [row] = await db.select().from(accountExports).where(and(eq(accountExports.id, exportId), eq(accountExports.userId, userId)));
-  if (!row || row.status !== "ready" || !row.zip || !row.downloadTokenHash || !row.downloadTokenExpiresAt) throw missing;
+  if (row?.status !== "ready" || !row.zip || !row.downloadTokenHash || !row.downloadTokenExpiresAt) throw missing;
   if (row.downloadTokenExpiresAt.getTime() <= Date.now() || (row.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) <= Date.now()) throw missing;
   const a = Buffer.from(row.downloadTokenHash);
   const b = Buffer.from(hashToken(token));
