@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useFormatDate } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
@@ -17,7 +18,16 @@ export function DeleteAccount({ email }: { email: string }) {
   const state = useQuery(trpc.account.deletion.queryOptions());
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState("");
-  const schedule = useMutation(trpc.account.scheduleDeletion.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.account.deletion.queryFilter()) }));
+  const router = useRouter();
+  const schedule = useMutation(
+    trpc.account.scheduleDeletion.mutationOptions({
+      onSuccess: () => {
+        queryClient.invalidateQueries(trpc.account.deletion.queryFilter());
+        // the security log below is rendered on the server
+        router.refresh();
+      },
+    }),
+  );
   const s = state.data;
   if (!s) return <p className="text-sm text-zinc-500">Loading…</p>;
   if (s.state === "scheduled") {
