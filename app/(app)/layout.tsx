@@ -7,7 +7,7 @@ import { NotificationBell } from "@/components/notify/bell";
 import { CommandPalette } from "@/components/search/command-palette";
 import { TRPCReactProvider } from "@/components/providers/trpc";
 import { getDb } from "@/db/client";
-import { deletionState } from "@/server/account/deletion";
+import { deletionRecentlyCancelled } from "@/server/account/deletion";
 import { getCurrentUser } from "@/server/auth/session";
 import { ArborMark } from "@/components/ui/arbor-mark";
 
@@ -18,7 +18,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     const path = (await headers()).get("x-arbor-path") ?? "/dashboard";
     redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   }
-  const deletion = await deletionState(await getDb(), { userId: user.id });
+  const deletionCancelled = await deletionRecentlyCancelled(await getDb(), { userId: user.id });
   return (
     <TRPCReactProvider>
       <div className="flex min-h-screen flex-col">
@@ -50,7 +50,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </div>
         </header>
         {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
-        {deletion.state === "cancelled" ? (
+        {deletionCancelled ? (
           <div role="status" className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-center text-sm text-emerald-900">
             You signed in, so your account deletion was cancelled. Your account and projects stay.{" "}
             <Link href="/account#delete" className="font-medium underline">

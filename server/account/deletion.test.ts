@@ -7,7 +7,7 @@ import { createProject } from "@/server/projects/service";
 import { createCaller } from "@/server/routers/_app";
 import { createTestDatabase } from "@/testing/database";
 import { contextFor, makeProject, makeUser } from "@/testing/fixtures";
-import { DELETION_GRACE_MS, cancelDeletionOnSignIn, purgeDueDeletions } from "./deletion";
+import { DELETION_GRACE_MS, cancelDeletionOnSignIn, deletionRecentlyCancelled, purgeDueDeletions } from "./deletion";
 
 let database: Database;
 beforeAll(async () => {
@@ -48,6 +48,7 @@ describe("account deletion", () => {
     expect(await cancelDeletionOnSignIn(database.db, { userId: me.id })).toBe(true);
     expect(await cancelDeletionOnSignIn(database.db, { userId: me.id })).toBe(false);
     expect(await api.account.deletion()).toMatchObject({ state: "cancelled" });
+    expect(await deletionRecentlyCancelled(database.db, { userId: me.id })).toBe(true);
     await purgeDueDeletions(database.db, { now: later(DELETION_GRACE_MS * 2) });
     expect(await database.db.select().from(users).where(eq(users.id, me.id))).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type AccountDeletion, accountDeletions, emailOutbox, projects, users } from "@/db/schema";
 import { logSecurityEvent } from "@/server/auth/security-log";
@@ -117,8 +117,8 @@ export async function purgeDueDeletions(db: Db, { now = new Date() }: { now?: Da
   }
 }
 
-/** Due deletions, for the worker's cheap first look. */
-export async function hasDueDeletions(db: Db, now = new Date()): Promise<boolean> {
-  const [row] = await db.select({ userId: accountDeletions.userId }).from(accountDeletions).where(and(isNull(accountDeletions.cancelledAt), lte(accountDeletions.purgeAfter, now))).limit(1);
-  return Boolean(row);
+/** For the header on every page: one primary-key read, true for a day after signing in cancelled a deletion. */
+export async function deletionRecentlyCancelled(db: Db, { userId }: { userId: string }): Promise<boolean> {
+  const [row] = await db.select({ cancelledAt: accountDeletions.cancelledAt }).from(accountDeletions).where(eq(accountDeletions.userId, userId));
+  return Boolean(row?.cancelledAt && Date.now() - row.cancelledAt.getTime() < CANCELLED_NOTICE_MS);
 }
