@@ -17,7 +17,7 @@ test("change the theme and the time zone: the page turns dark before it paints, 
   const created = page.getByRole("listitem").filter({ hasText: "Account created" }).locator("time");
   const iso = await created.getAttribute("datetime");
   if (!iso) throw new Error("no datetime");
-  const utcText = await created.innerText();
+  const utcText = (await created.textContent()) ?? "";
   expect(utcText).toBe(new Intl.DateTimeFormat("en-US", { timeZone: "UTC", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(iso)));
 
   // Time zone: Asia/Kathmandu is UTC+5:45, so the minutes move too.
