@@ -15,6 +15,8 @@ import { processPendingSources } from "@/server/knowledge/process";
 import { pruneRequestLogs } from "@/server/request-logs/logs";
 import { pruneExpiredRows, retentionPeriods } from "@/server/security/retention";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+import { purgeDueDeletions } from "@/server/account/deletion";
+import { buildPendingExports } from "@/server/account/export";
 import { sendDigests } from "@/server/notify/digest";
 import { ABANDONED_UPLOAD_MS, getStorage } from "@/server/storage/store";
 import { summariseStaleChats } from "@/server/summaries/keep-current";
@@ -61,6 +63,10 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "chat summaries", intervalMs: 5_000, run: (db) => summariseStaleChats(db) },
     // A burst of events becomes one mail, through the outbox (docs/notifications.md).
     { name: "notification digests", intervalMs: 15_000, run: (db) => sendDigests(db) },
+    // A person's data export, built in the background with progress (docs/account.md "Export").
+    { name: "account exports", intervalMs: 3_000, run: (db) => buildPendingExports(db) },
+    // Accounts past their 14-day grace period (docs/account.md "Deletion").
+    { name: "account deletions", intervalMs: 60_000, run: (db) => purgeDueDeletions(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {

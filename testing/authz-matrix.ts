@@ -14,7 +14,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type User, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import { type Project, type User, accountExports, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createAgent } from "@/server/agents/agents";
 import { createServerSession } from "@/server/auth/server-sessions";
@@ -166,6 +166,24 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "account.preferences": { min: "signed-in" },
   "account.updatePreferences": { min: "signed-in", input: () => ({ tone: "friendly" }) },
   "account.securityEvents": { min: "signed-in" },
+  "account.profile": { min: "signed-in" },
+  "account.requestExport": { min: "signed-in" },
+  "account.deletion": { min: "signed-in" },
+  // the caller's own email confirms; owners of projects with members are refused (conflict), which is not a denial
+  "account.scheduleDeletion": { min: "signed-in", input: (fx) => ({ confirmEmail: (fx.caller ?? fx.owner).email }) },
+  "account.latestExport": { min: "signed-in" },
+  "account.exportDownloadLink": {
+    min: "signed-in",
+    // a ready export of the caller's own (anonymous: of the owner's, which it may not reach either)
+    input: async (fx) => {
+      const [row] = await fx.db
+        .insert(accountExports)
+        .values({ userId: (fx.caller ?? fx.owner).id, status: "ready", progress: 100, zip: new Uint8Array([1]), sizeBytes: 1, expiresAt: new Date(Date.now() + 60_000) })
+        .returning({ id: accountExports.id });
+      return { exportId: row?.id ?? "" };
+    },
+  },
+  "account.rename": { min: "signed-in", input: () => ({ name: "Renamed Person" }) },
 
   // ── how the caller signs in (always their own sessions and factors) ──
   "accountSecurity.signedIn": { min: "public" },
@@ -343,6 +361,8 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   },
   // ── notifications (always the caller's own; mention candidates for those who may comment) ──
   "notifications.bell": { min: "signed-in" },
+  "notifications.mailChoices": { min: "signed-in" },
+  "notifications.setMailChoice": { min: "signed-in", input: () => ({ kind: "activity", on: false }) },
   "notifications.unread": { min: "signed-in" },
   "notifications.markRead": { min: "signed-in", input: () => ({}) },
   "notifications.preferences": { min: "signed-in" },

@@ -8,6 +8,8 @@ import { NotificationBell } from "@/components/notify/bell";
 import { CommandPalette } from "@/components/search/command-palette";
 import { TRPCReactProvider } from "@/components/providers/trpc";
 import { getCurrentUser, getPendingSecondFactor } from "@/server/auth/session";
+import { getDb } from "@/db/client";
+import { deletionRecentlyCancelled } from "@/server/account/deletion";
 import { ArborMark } from "@/components/ui/arbor-mark";
 
 /** Everything under (app) is for signed-in people; the check is here and again in every procedure. */
@@ -19,6 +21,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
     if (await getPendingSecondFactor()) redirect(`/sign-in/second-factor?next=${encodeURIComponent(path)}`);
     redirect(`/sign-in?next=${encodeURIComponent(path)}`);
   }
+  const deletionCancelled = await deletionRecentlyCancelled(await getDb(), { userId: user.id });
   return (
     <TRPCReactProvider>
       <SessionWatch />
@@ -54,6 +57,14 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </div>
         </header>
         {user.emailVerified ? null : <VerifyEmailBanner email={user.email} />}
+        {deletionCancelled ? (
+          <div role="status" className="border-b border-emerald-200 bg-emerald-50 px-4 py-2 text-center text-sm text-emerald-900">
+            You signed in, so your account deletion was cancelled. Your account and projects stay.{" "}
+            <Link href="/account#delete" className="font-medium underline">
+              Account
+            </Link>
+          </div>
+        ) : null}
         <div className="flex-1">{children}</div>
       </div>
     </TRPCReactProvider>

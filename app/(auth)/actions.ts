@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { requestPasswordReset, resendVerification, resetPassword, signUp } from "@/server/auth/accounts";
+import { shownVersionsAreCurrent } from "@/server/account/consents";
 import { signIn, signOut } from "@/server/auth/config";
 import { signInErrorMessage } from "@/server/auth/messages";
 import { getSessionUser } from "@/server/auth/session";
@@ -30,6 +31,9 @@ export async function signUpAction(_prev: FormState, form: FormData): Promise<Fo
   const values = { name: String(form.get("name") ?? ""), email: String(form.get("email") ?? "") };
   const parsed = signUpSchema.safeParse({ ...values, password: form.get("password") });
   if (!parsed.success) return { fieldErrors: fieldErrors(parsed.error), values };
+  if (!shownVersionsAreCurrent({ terms: form.get("terms_version"), privacy: form.get("privacy_version") })) {
+    return { error: "The Terms or the Privacy notice changed since this page opened. Reload the page to read the current versions, then sign up again.", values };
+  }
   let created: boolean;
   try {
     ({ created } = await signUp(await getDb(), { ...parsed.data, appUrl: getEnv().APP_URL, address: await requestAddress() }));

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
+import { useFormatDate } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -22,13 +23,10 @@ const EXPIRY = [
   { value: "never", label: "Never (not recommended)" },
 ];
 
-function when(date: Date | null): string {
-  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
-}
-
 /** Personal access tokens: create (shown once), list with last use, revoke. */
 export function AccessTokens({ projects }: { projects: Array<{ id: string; title: string }> }) {
   const trpc = useTRPC();
+  const when = useFormatDate();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.tokens.list.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });

@@ -8,7 +8,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 
-type Editable = Pick<UserPreferences, "language" | "timezone" | "verbosity" | "tone">;
+type Editable = Pick<UserPreferences, "language" | "verbosity" | "tone">;
 
 const VERBOSITY = [
   { value: "concise", label: "Concise" },
@@ -34,7 +34,6 @@ export function PreferencesForm({ initial }: { initial: Editable }) {
       }}
     >
       <Field label="Answer language" value={values.language} onChange={(e) => setValues({ ...values, language: e.target.value })} hint="e.g. en, de, Español" />
-      <Field label="Time zone" value={values.timezone} onChange={(e) => setValues({ ...values, timezone: e.target.value })} hint="e.g. Europe/Berlin" />
       <SelectField label="Verbosity" value={values.verbosity} options={VERBOSITY} onChange={(verbosity) => setValues({ ...values, verbosity })} />
       <SelectField label="Tone" value={values.tone} options={TONE} onChange={(tone) => setValues({ ...values, tone })} />
       <div className="flex items-center gap-3 sm:col-span-2">

@@ -10,6 +10,7 @@ import {
   signInAction,
   signUpAction,
 } from "@/app/(auth)/actions";
+import { LEGAL_VERSIONS } from "@/lib/legal";
 import { Alert } from "@/components/ui/alert";
 import { Field } from "@/components/ui/field";
 import { SubmitButton } from "@/components/ui/submit-button";
@@ -26,10 +27,30 @@ export function SignUpForm({ next }: { next: string }) {
       <Field label="Name" name="name" autoComplete="name" defaultValue={state.values?.name} error={state.fieldErrors?.name} />
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} error={state.fieldErrors?.email} />
       <Field label="Password" name="password" type="password" autoComplete="new-password" required hint="At least 10 characters." error={state.fieldErrors?.password} />
+      <input type="hidden" name="terms_version" value={LEGAL_VERSIONS.terms} />
+      <input type="hidden" name="privacy_version" value={LEGAL_VERSIONS.privacy} />
       <SubmitButton className="w-full" pendingText="Creating your account…">
         Sign up
       </SubmitButton>
+      <ConsentNote id="sign-up-consent" />
     </form>
+  );
+}
+
+/** The clickwrap beside the button: pressing it is accepting these versions (recorded with the account, docs/account.md "Consents"). */
+export function ConsentNote({ id }: { id?: string }) {
+  return (
+    <p id={id} className="text-center text-xs text-zinc-600">
+      By signing up you accept the{" "}
+      <Link href="/terms" className="font-medium text-emerald-800 underline">
+        Terms
+      </Link>{" "}
+      and the{" "}
+      <Link href="/privacy" className="font-medium text-emerald-800 underline">
+        Privacy notice
+      </Link>{" "}
+      ({LEGAL_VERSIONS.terms === LEGAL_VERSIONS.privacy ? `version ${LEGAL_VERSIONS.terms}` : `Terms ${LEGAL_VERSIONS.terms}, Privacy notice ${LEGAL_VERSIONS.privacy}`}).
+    </p>
   );
 }
 

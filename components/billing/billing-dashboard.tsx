@@ -9,6 +9,7 @@ import { ByokKeyForm } from "./byok-key-form";
 import { CeilingForm } from "./ceiling-form";
 import { BuyCreditsForm, PlanButtons } from "./plan-actions";
 import { UsageSection } from "./usage-section";
+import { useFormatDate } from "@/components/providers/display";
 
 const TIER_NAME = { free: "Free", managed: "Managed", byok: "Bring your own key" } as const;
 const TIER_DETAIL = {
@@ -17,7 +18,6 @@ const TIER_DETAIL = {
   byok: "Cloud calls use your own Anthropic key; Arbor's fee is 30 % of the cost, invoiced monthly.",
 } as const;
 
-const dateText = (d: Date | null | undefined) => (d ? d.toLocaleDateString("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" }) : "—");
 
 function Stat({ label, value, note }: { label: string; value: string; note?: string }) {
   return (
@@ -31,6 +31,8 @@ function Stat({ label, value, note }: { label: string; value: string; note?: str
 
 export function BillingDashboard({ checkout }: { checkout: string | null }) {
   const trpc = useTRPC();
+  const fmt = useFormatDate();
+  const dateText = (d: Date | null | undefined) => fmt(d, "date");
   // Money changes behind the page's back (a checkout, a webhook, an answer): always re-read on arrival.
   const summary = useQuery({ ...trpc.billing.summary.queryOptions(), refetchOnMount: "always" });
   const invoices = useQuery({ ...trpc.billing.invoices.queryOptions(), enabled: Boolean(summary.data?.stripeConfigured) });

@@ -5,6 +5,7 @@ import { useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 import type { CommentView } from "./types";
 import { MentionSuggestions } from "@/components/notify/mention-suggestions";
+import { LocalTime } from "@/components/providers/display";
 
 /** The comment threads of one board node: read for everyone, write for commenters and above. */
 export function CommentThread({
@@ -172,7 +173,7 @@ function CommentItem({
   return (
     <div className="text-xs">
       <p className="text-[11px] text-zinc-500">
-        <span className="font-medium text-zinc-800">{comment.authorName ?? "Someone"}</span> · {new Date(comment.createdAt).toLocaleString()}
+        <span className="font-medium text-zinc-800">{comment.authorName ?? "Someone"}</span> · <LocalTime date={comment.createdAt} />
         {comment.edited ? " · edited" : ""}
       </p>
       {editing ? (

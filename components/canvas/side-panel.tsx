@@ -9,6 +9,7 @@ import { useBoardActions } from "./board-actions";
 import { CommentThread } from "./comment-thread";
 import { EdgeStyleFields } from "./edge-dialog";
 import type { BoardData, EdgeStyle } from "./types";
+import { LocalTime } from "@/components/providers/display";
 
 export type Selection = { kind: "node"; key: string } | { kind: "edge"; edgeId: string };
 
@@ -116,7 +117,7 @@ function MessageDetails({ board, projectId, messageId }: { board: BoardData; pro
       <p className="text-xs text-zinc-500">
         {message.role === "user" ? "Question" : "Answer"}
         {message.tier ? ` · ${message.tier}` : ""}
-        {message.model ? ` · ${message.model}` : ""} · {new Date(message.createdAt).toLocaleString()}
+        {message.model ? ` · ${message.model}` : ""} · <LocalTime date={message.createdAt} />
       </p>
       <p className="max-h-60 overflow-y-auto whitespace-pre-wrap break-words rounded-md bg-zinc-50 p-2 text-xs text-zinc-900">
         {message.deleted ? "This message was deleted." : (data?.content ?? message.preview)}

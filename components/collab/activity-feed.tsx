@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useFormatDate } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -53,6 +54,7 @@ export function describeActivity(item: Item): string {
 /** The project's activity, newest first, with unread events marked until the member marks them seen. */
 export function ActivityFeed({ projectId, limit = 20 }: { projectId: string; limit?: number }) {
   const trpc = useTRPC();
+  const fmt = useFormatDate();
   const queryClient = useQueryClient();
   const feed = useQuery({ ...trpc.collab.activity.queryOptions({ projectId, limit }), refetchInterval: 15_000 });
   const seen = useMutation(
@@ -95,7 +97,7 @@ export function ActivityFeed({ projectId, limit = 20 }: { projectId: string; lim
                 {item.unread ? <span className="sr-only">New: </span> : null}
                 {describeActivity(item)}
               </span>
-              <time className="shrink-0 text-xs text-zinc-500" dateTime={new Date(item.createdAt).toISOString()}>
+              <time className="shrink-0 text-xs text-zinc-500" dateTime={new Date(item.createdAt).toISOString()} title={fmt(item.createdAt)}>
                 {relativeTime(item.createdAt)}
               </time>
             </li>

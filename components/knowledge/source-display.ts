@@ -1,6 +1,3 @@
-export function formatWhen(date: Date | string): string {
-  return new Date(date).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
 
 export const ACCEPT = ".txt,.md,.markdown,.html,.htm,.pdf,.docx,.csv,.json";
 

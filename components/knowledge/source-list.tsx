@@ -9,8 +9,9 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import type { SourceListItem } from "@/server/knowledge/sources";
 import { formatBytes } from "@/lib/bytes";
-import { formatWhen, viewerHref } from "./source-display";
+import { viewerHref } from "./source-display";
 import { useRefreshKnowledge } from "./use-knowledge";
+import { LocalTime } from "@/components/providers/display";
 
 const STATUS_TONE = { processing: "sky", ready: "emerald", failed: "red" } as const;
 
@@ -41,7 +42,7 @@ function SourceRow({ projectId, source, canEdit, selected }: { projectId: string
       </div>
       <p className="mt-1 text-xs text-zinc-500">
         {origin} · {formatBytes(source.sizeBytes)} · {source.chunkCount} {source.chunkCount === 1 ? "chunk" : "chunks"} · added by {source.addedByName ?? "a former member"} on{" "}
-        {formatWhen(source.createdAt)}
+        <LocalTime date={source.createdAt} />
       </p>
       {source.status === "ready" && source.summary ? <p className="mt-1 line-clamp-2 text-sm text-zinc-700">{source.summary}</p> : null}
       {source.status === "ready" && source.keywords.length > 0 ? (

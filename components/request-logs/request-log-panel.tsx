@@ -8,6 +8,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Field, SelectField } from "@/components/ui/field";
 import { errorMessage } from "@/lib/errors";
 import { formatUsd } from "@/lib/money";
+import { LocalTime } from "@/components/providers/display";
 
 type Status = "" | "complete" | "stopped" | "error";
 
@@ -75,7 +76,7 @@ export function RequestLogPanel({ projectId }: { projectId: string }) {
           <tbody>
             {log.data?.rows.map((r) => (
               <tr key={r.id} className="border-b border-zinc-100">
-                <td className="px-2 py-1 whitespace-nowrap">{new Date(r.createdAt).toLocaleString()}</td>
+                <td className="px-2 py-1 whitespace-nowrap"><LocalTime date={r.createdAt} /></td>
                 <td className="px-2 py-1">{r.member ?? "former member"}</td>
                 <td className="px-2 py-1">{r.agentName ?? "—"}</td>
                 <td className="px-2 py-1">{r.model}</td>

@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { messageHref, searchPageHref } from "./links";
 import { Snippet, WhereItLives } from "./snippet";
+import { LocalTime } from "@/components/providers/display";
 
 const LIMIT = 50;
 
@@ -73,7 +74,7 @@ export function MessageSearch({ projects, initialQuery, initialProjectId }: { pr
                   <span className="flex items-baseline justify-between gap-2">
                     <WhereItLives chatTitle={hit.chatTitle} branchPath={hit.branchPath} projectTitle={projectId ? undefined : hit.projectTitle} />
                     <span className="shrink-0 text-xs text-zinc-500">
-                      {hit.role === "user" ? "Question" : "Answer"} · {hit.createdAt.toLocaleDateString()}
+                      {hit.role === "user" ? "Question" : "Answer"} · <LocalTime date={hit.createdAt} style="date" />
                     </span>
                   </span>
                   <span className="mt-1 block text-sm text-zinc-800">

@@ -3,11 +3,13 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "@/components/providers/trpc";
 import { buttonClass } from "@/components/ui/button";
+import { useFormatDate } from "@/components/providers/display";
 
 type Link = { id: string; chatTitle: string; branchTitle: string | null; mode: "live" | "snapshot"; tokenHint: string; createdByName: string; expiresAt: Date | null; lastViewedAt: Date | null };
 
 /** Open share links with an *End link* button each (the server checks who may end which). */
 export function ShareLinkList({ projectId, links, heading }: { projectId: string; links: Link[]; heading: string }) {
+  const fmt = useFormatDate();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const revoke = useMutation(trpc.share.revoke.mutationOptions({ onSuccess: () => queryClient.invalidateQueries(trpc.share.list.queryFilter()) }));
@@ -25,8 +27,8 @@ export function ShareLinkList({ projectId, links, heading }: { projectId: string
                   {l.chatTitle} · {l.branchTitle ? `branch “${l.branchTitle}”` : "whole chat"} · {l.mode}
                 </span>
                 <span className="block text-xs text-zinc-500">
-                  {l.tokenHint} · by {l.createdByName} · {l.expiresAt ? `expires ${l.expiresAt.toLocaleDateString()}` : "no expiry"} ·{" "}
-                  {l.lastViewedAt ? `last opened ${l.lastViewedAt.toLocaleString()}` : "not opened yet"}
+                  {l.tokenHint} · by {l.createdByName} · {l.expiresAt ? `expires ${fmt(l.expiresAt, "date")}` : "no expiry"} ·{" "}
+                  {l.lastViewedAt ? `last opened ${fmt(l.lastViewedAt)}` : "not opened yet"}
                 </span>
               </span>
               <button

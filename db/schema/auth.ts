@@ -148,6 +148,8 @@ export const SECURITY_EVENT_KINDS = [
   "passkey_added",
   "passkey_renamed",
   "passkey_removed",
+  "account_deletion_scheduled",
+  "account_deletion_cancelled",
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 

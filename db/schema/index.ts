@@ -2,6 +2,7 @@ import "server-only";
 export * from "./access-tokens";
 export * from "./adapters";
 export * from "./account-security";
+export * from "./account";
 export * from "./activity";
 export * from "./agents";
 export * from "./auth";

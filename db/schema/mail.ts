@@ -1,5 +1,5 @@
 import "server-only";
-import { index, integer, pgTable, text } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, id, ts } from "./columns";
 
 export const OUTBOX_STATUSES = ["pending", "sending", "sent", "failed"] as const;
@@ -17,6 +17,8 @@ export const emailOutbox = pgTable(
     subject: text("subject").notNull(),
     text: text("text").notNull(),
     html: text("html"),
+    /** extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on optional mails */
+    headers: jsonb("headers").$type<Record<string, string>>(),
     status: text("status", { enum: OUTBOX_STATUSES }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),

@@ -3,6 +3,7 @@ import { and, eq, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { authTokens, type User, sessions, users } from "@/db/schema";
 import { AppError } from "@/server/errors";
+import { recordSignUpConsents } from "@/server/account/consents";
 import { enqueueMail } from "@/server/mail/outbox";
 import { addressAllowed, forgetAccountFailures, spendAccountAllowance, spendAddressAllowance } from "./abuse-limits";
 import { authMails } from "./mails";
@@ -48,6 +49,8 @@ export async function signUp(
         const token = await issueAuthToken(tx, { userId: row.id, purpose: "verify_email" });
         await enqueueMail(tx, authMails.verifyEmail(row.email, `${appUrl}/verify-email?token=${token}`));
         await logSecurityEvent(tx, { kind: "sign_up", userId: row.id, email: row.email });
+        // The form's clickwrap: signing up is accepting the versions it showed (checked by the caller).
+        await recordSignUpConsents(tx, { userId: row.id, method: "sign_up" });
         return row;
       });
       return { created: true, user };

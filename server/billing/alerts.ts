@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type BillingAccount, budgetAlerts, notifications, users } from "@/db/schema";
 import { getEnv } from "@/server/env";
-import { enqueueMail } from "@/server/mail/outbox";
 import { formatUsd } from "@/lib/money";
+import { enqueueOptionalMail } from "@/server/notify/mail-choices";
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
@@ -48,6 +48,6 @@ export async function sendBudgetAlerts(db: Db, account: BillingAccount): Promise
   const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, account.userId)).limit(1);
   if (user) {
     const link = new URL("/billing", getEnv().APP_URL).toString();
-    await enqueueMail(db, { to: user.email, subject: `Arbor: ${title.toLowerCase()}`, text: `${body}\n\nSee your usage: ${link}\n` });
+    await enqueueOptionalMail(db, { kind: "budget", userId: account.userId, to: user.email, subject: `Arbor: ${title.toLowerCase()}`, text: `${body}\n\nSee your usage: ${link}\n` });
   }
 }

@@ -5,11 +5,11 @@ import { invites, memberSpend, projectMembers, projects, users } from "@/db/sche
 import { INVITE_ROLES, type InviteRole, ROLE_CAN, ROLE_LABEL } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
-import { enqueueMail } from "@/server/mail/outbox";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
 import { hashToken, newToken, tokenHint } from "@/server/security/secret-tokens";
 import { appLink, displayName, looksLikeToken, maskEmail } from "./links";
 import { assertQuota } from "./usd";
+import { enqueueOptionalMail } from "@/server/notify/mail-choices";
 
 
 export const MIN_EXPIRY_HOURS = 1;
@@ -79,7 +79,8 @@ export async function createInvite(db: Db, args: CreateInviteArgs) {
     });
     if (email) {
       const host = displayName({ name: context.hostName, email: context.hostEmail });
-      await enqueueMail(tx, {
+      await enqueueOptionalMail(tx, {
+        kind: "invites",
         to: email,
         subject: `${host} invited you to “${context.title}” on Arbor`,
         text: [

@@ -5,7 +5,6 @@ import { adapters, billingAccounts, handovers, memberSpend, projectMembers, proj
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName, looksLikeToken, maskEmail } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
-import { enqueueMail } from "@/server/mail/outbox";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
 import { hashToken } from "@/server/security/secret-tokens";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
@@ -13,6 +12,7 @@ import { formatUsd } from "@/lib/money";
 import { applySpendingDecisions, inheritedSpending, type SpendingDecisions } from "./inherited-spending";
 import { type MovedObject, moveAdaptersToProject, relocateAdapterObjects } from "@/server/adapters/handover";
 import { getStorage, type Storage } from "@/server/storage/store";
+import { enqueueOptionalMail } from "@/server/notify/mail-choices";
 
 type HandoverRow = typeof handovers.$inferSelect;
 
@@ -202,7 +202,9 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
 
     const [previous] = await tx.select().from(users).where(eq(users.id, previousOwnerId));
     if (previous) {
-      await enqueueMail(tx, {
+      await enqueueOptionalMail(tx, {
+        kind: "handovers",
+        userId: previous.id,
         to: previous.email,
         subject: `${displayName(me)} accepted “${project.title}”`,
         text: [

@@ -6,10 +6,10 @@ import { formatUsd } from "@/lib/money";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
-import { enqueueMail } from "@/server/mail/outbox";
 import { hashToken, newToken } from "@/server/security/secret-tokens";
 import { HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS, HANDOVER_TTL_MS } from "./config";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
+import { enqueueOptionalMail } from "@/server/notify/mail-choices";
 
 export type StartHandoverArgs = {
   projectId: string;
@@ -105,7 +105,8 @@ export async function startHandover(db: Db, args: StartHandoverArgs) {
     if (!row) throw new Error("handover insert returned nothing");
 
     const fromName = displayName(from);
-    await enqueueMail(tx, {
+    await enqueueOptionalMail(tx, {
+      kind: "handovers",
       to: toEmail,
       subject: `${fromName} wants to hand over “${project.title}” to you on Arbor`,
       text: [

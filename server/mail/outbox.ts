@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { emailOutbox } from "@/db/schema";
 import { getEnv } from "@/server/env";
 
-export type MailInput = { to: string; subject: string; text: string; html?: string };
+export type MailInput = { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> };
 
 /**
  * Queue a mail. Call it with the transaction that makes the change the mail

@@ -2,7 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { appLink } from "@/server/collab/links";
-import { enqueueMail } from "@/server/mail/outbox";
+import { enqueueOptionalMail } from "./mail-choices";
 
 /** A burst of events becomes one mail: a person's owed mails wait until the newest is this old. */
 export const DIGEST_QUIET_MS = 30_000;
@@ -30,7 +30,10 @@ export async function sendDigests(db: Db, { quietMs = DIGEST_QUIET_MS }: { quiet
       const to = items[0]?.email;
       if (!to) return;
       const lines = items.map((i) => `• ${i.title}\n  ${i.body}${i.href ? `\n  ${appLink(i.href)}` : ""}`);
-      await enqueueMail(tx, {
+      // Only categories set to mail are pending, so a person who turned activity mail off has none.
+      await enqueueOptionalMail(tx, {
+        kind: "activity",
+        userId,
         to,
         subject: items.length === 1 ? `Arbor: ${items[0]?.title}` : `Arbor: ${items.length} things need you`,
         text: `${lines.join("\n\n")}\n\nChoose what reaches you by mail: ${appLink("/account")}\n`,

@@ -4,7 +4,7 @@ import { type Db, queryRows } from "@/db/client";
 import { type NotifyCategory, type NotifyChannel, NOTIFY_CATEGORIES, notificationPreferences, notifications } from "@/db/schema";
 
 /** Where each category goes until the person chooses: mentions are addressed to you, so they also mail. */
-export const DEFAULT_CHANNEL: Record<NotifyCategory, NotifyChannel> = { comment: "app", mention: "mail", billing: "mail" };
+export const DEFAULT_CHANNEL: Record<NotifyCategory, NotifyChannel> = { comment: "app", mention: "mail", billing: "mail", invite: "mail", handover: "mail" };
 
 export async function notificationPreferencesOf(db: Db, userId: string): Promise<Record<NotifyCategory, NotifyChannel>> {
   const rows = await db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId));

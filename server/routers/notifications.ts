@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { NOTIFY_CATEGORIES, NOTIFY_CHANNELS } from "@/db/schema";
+import { MAIL_KIND_NAMES, type MailKind, mailChoices, setMailChoice } from "@/server/notify/mail-choices";
 import { mentionCandidates } from "@/server/notify/mentions";
 import { listBell, markRead, notificationPreferencesOf, setNotificationPreference, unreadCount } from "@/server/notify/notify";
 import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init";
@@ -16,6 +17,10 @@ export const notificationsRouter = router({
   setPreference: protectedProcedure
     .input(z.object({ category: z.enum(NOTIFY_CATEGORIES), channel: z.enum(NOTIFY_CHANNELS) }))
     .mutation(({ ctx, input }) => setNotificationPreference(ctx.db, { userId: ctx.user.id, ...input })),
+  mailChoices: protectedProcedure.query(({ ctx }) => mailChoices(ctx.db, { userId: ctx.user.id })),
+  setMailChoice: protectedProcedure
+    .input(z.object({ kind: z.enum(MAIL_KIND_NAMES as [MailKind, ...MailKind[]]), on: z.boolean() }))
+    .mutation(({ ctx, input }) => setMailChoice(ctx.db, { userId: ctx.user.id, ...input })),
   mentionCandidates: projectProcedure("commenter")
     .input(z.object({ prefix: z.string().max(100) }))
     .query(({ ctx, input }) => mentionCandidates(ctx.db, { projectId: ctx.project.id, prefix: input.prefix })),

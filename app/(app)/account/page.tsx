@@ -1,9 +1,16 @@
+import { MailChoices } from "@/components/notify/mail-choices";
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
 import { SessionsList } from "@/components/account/sessions-list";
 import { ChangeEmailForm, ChangePasswordForm } from "@/components/account/password-and-email";
 import { AuthenticatorApp, Passkeys } from "@/components/account/two-factor";
+import { DataExport } from "@/components/account/data-export";
+import { DeleteAccount } from "@/components/account/delete-account";
+import { DisplayForm } from "@/components/account/display-form";
+import { ProfileForm } from "@/components/account/profile-form";
+import { formatDate, knownTimeZones } from "@/lib/datetime";
+import { getDisplay } from "@/server/account/display";
 import { Card } from "@/components/ui/card";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
@@ -41,18 +48,37 @@ const EVENT_LABEL: Record<string, string> = {
   passkey_added: "Passkey added",
   passkey_renamed: "Passkey renamed",
   passkey_removed: "Passkey removed",
+  account_deletion_scheduled: "Account deletion scheduled",
+  account_deletion_cancelled: "Account deletion cancelled by signing in",
 };
 
 export default async function AccountPage() {
   const api = await getServerCaller();
-  const [prefs, events, projects, methods] = await Promise.all([api.account.preferences(), api.account.securityEvents(), api.projects.list(), api.accountSecurity.signInMethods()]);
+  const [prefs, events, projects, methods, profile, display] = await Promise.all([
+    api.account.preferences(),
+    api.account.securityEvents(),
+    api.projects.list(),
+    api.accountSecurity.signInMethods(),
+    api.account.profile(),
+    getDisplay(),
+  ]);
   return (
     <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
       <h1 className="text-2xl font-semibold">Account</h1>
       <Card>
+        <h2 className="text-base font-semibold">Profile</h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">How other members see you.</p>
+        <ProfileForm initialName={profile.name ?? ""} email={profile.email} />
+      </Card>
+      <Card>
+        <h2 className="text-base font-semibold">Display</h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">How Arbor looks, and the zone its dates and times are shown in.</p>
+        <DisplayForm theme={prefs.theme} timezone={display.zone} zones={knownTimeZones()} />
+      </Card>
+      <Card>
         <h2 className="text-base font-semibold">Answer preferences</h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Sent with every cloud answer, in every project.</p>
-        <PreferencesForm initial={{ language: prefs.language, timezone: prefs.timezone, verbosity: prefs.verbosity, tone: prefs.tone }} />
+        <PreferencesForm initial={{ language: prefs.language, verbosity: prefs.verbosity, tone: prefs.tone }} />
       </Card>
       <Card>
         <h2 id="notifications" className="text-base font-semibold">
@@ -60,6 +86,13 @@ export default async function AccountPage() {
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Where each kind of news reaches you.</p>
         <NotificationPreferences />
+      </Card>
+      <Card>
+        <h2 id="mail" className="text-base font-semibold">
+          Mails Arbor sends
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Turn off any kind you do not want in your inbox.</p>
+        <MailChoices />
       </Card>
       <Card>
         <h2 className="text-base font-semibold">Access tokens</h2>
@@ -95,6 +128,21 @@ export default async function AccountPage() {
         <SessionsList />
       </Card>
       <Card>
+        <h2 id="export" className="text-base font-semibold">
+          Your data
+        </h2>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">Download everything you own as one zip, built in the background.</p>
+        <DataExport />
+      </Card>
+      <Card>
+        <h2 id="delete" className="text-base font-semibold">
+          Delete your account
+        </h2>
+        <div className="mt-3">
+          <DeleteAccount email={profile.email} />
+        </div>
+      </Card>
+      <Card>
         <h2 id="security" className="mb-3 text-base font-semibold">Recent security activity</h2>
         {events.length === 0 ? (
           <p className="text-sm text-zinc-600">Nothing yet.</p>
@@ -103,8 +151,8 @@ export default async function AccountPage() {
             {events.map((e, i) => (
               <li key={i} className="flex justify-between py-2">
                 <span>{EVENT_LABEL[e.kind] ?? e.kind}</span>
-                <time className="text-zinc-500" dateTime={e.createdAt.toISOString()}>
-                  {e.createdAt.toISOString().replace("T", " ").slice(0, 16)} UTC
+                <time className="text-zinc-500" dateTime={e.createdAt.toISOString()} title={display.zone}>
+                  {formatDate(e.createdAt, display.zone)}
                 </time>
               </li>
             ))}

@@ -1,3 +1,5 @@
+import { formatDate } from "@/lib/datetime";
+import { getDisplay } from "@/server/account/display";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
@@ -10,6 +12,7 @@ export const metadata = { title: "Dev mailbox · Arbor" };
 export default async function DevMailboxPage() {
   if (!devMailboxAnswers(await headers())) notFound();
   const mails = await listMailbox(await getDb());
+  const { zone } = await getDisplay();
   return (
     <main className="mx-auto max-w-3xl space-y-4 px-4 py-8">
       <div>
@@ -26,7 +29,7 @@ export default async function DevMailboxPage() {
               <header className="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 className="font-medium">{mail.subject}</h2>
                 <time className="text-xs text-zinc-500" dateTime={mail.createdAt.toISOString()}>
-                  {mail.createdAt.toISOString().replace("T", " ").slice(0, 19)} UTC
+                  {formatDate(mail.createdAt, zone)}
                 </time>
               </header>
               <p className="text-sm text-zinc-600">To: {mail.to}</p>

@@ -1,3 +1,5 @@
+import { formatDate } from "@/lib/datetime";
+import { getDisplay } from "@/server/account/display";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { TRPCError } from "@trpc/server";
@@ -117,7 +119,7 @@ export default async function HandoverPage({ params }: { params: Promise<{ token
         <strong>{formatUsd(d.firstYearPriceMicros)}</strong> instead of {formatUsd(d.regularPriceMicros)}; the price applies at checkout.
       </div>
       <HandoverAcceptForm token={token} openInvites={d.openInvites} memberQuotas={d.memberQuotas} />
-      <p className="text-xs text-zinc-500">This link works until {new Date(view.expiresAt).toUTCString()}.</p>
+      <p className="text-xs text-zinc-500">This link works until {formatDate(view.expiresAt, (await getDisplay()).zone)}.</p>
     </TokenPageShell>
   );
 }
