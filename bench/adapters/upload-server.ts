@@ -83,3 +83,5 @@ process.on("message", async (message: { ask: string }) => {
   if (message.ask === "peak") process.send?.({ peak, rss: process.memoryUsage().rss });
   else if (control[message.ask]) process.send?.({ answer: await control[message.ask]?.() });
 });
+// The parent is gone (finished, or stopped half-way): so is this server, whatever it was doing.
+process.on("disconnect", () => process.exit(0));
