@@ -6,6 +6,7 @@ import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createAgent } from "@/server/agents/agents";
 import { getAnswerDetails } from "@/server/chat/answer-details";
 import { createChat } from "@/server/chat/chats";
+import { getThread } from "@/server/chat/thread";
 import { resetEnvForTests } from "@/server/env";
 import { runTurn, useFakeAnthropic } from "@/testing/chat-turns";
 import { createTestDatabase } from "@/testing/database";
@@ -63,6 +64,9 @@ describe("answering with a LoRA adapter on the local tier", () => {
     const [after] = await database.db.select().from(adapters).where(eq(adapters.id, adapter.id));
     expect(after?.useCount).toBe(1);
     expect(after?.lastUsedAt).toBeInstanceOf(Date);
+    // The thread the page shows carries it too (the answer's "LoRA applied" line).
+    const thread = await getThread(database.db, { projectId: project.id, chatId: chat.id });
+    expect(thread.messages.at(-1)).toMatchObject({ adapterName: "Support tone", loraApplied: true });
     const details = await getAnswerDetails(database.db, { projectId: project.id, messageId: turn.assistantMessageId });
     expect(details.adapter).toMatchObject({ name: "Support tone", applied: true });
 
