@@ -5,7 +5,7 @@
  * server receiving the same bytes in the same 8 MiB requests, in the same run.
  * Each server runs in a process of its own (bench/adapters/upload-server.ts),
  * so its resident memory growth during the upload is its own.
- * Targets (issue 17): tus ≥ 70 % of the bare throughput; the server's RSS grows by < 100 MB.
+ * Targets: tus ≥ 70 % of the bare throughput; the server's RSS grows by < 100 MB.
  * BENCH_ADAPTER_MB changes the size (default 1024).
  */
 import { type ChildProcess, fork } from "node:child_process";
