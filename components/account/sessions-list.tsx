@@ -2,14 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
+import { LocalTime } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-
-function when(date: Date | null): string {
-  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "—";
-}
 
 /** The account's signed-in sessions: which browser, from where, since when; end one or all the others. */
 export function SessionsList() {
@@ -42,7 +39,7 @@ export function SessionsList() {
                 {s.browser} on {s.system} {s.current ? <Badge tone="emerald">This one</Badge> : null}
               </p>
               <p className="text-zinc-600">
-                Network {s.address} · signed in {when(s.createdAt)} · last seen {when(s.lastSeenAt)}
+                Network {s.address} · signed in {s.createdAt ? <LocalTime date={s.createdAt} /> : "—"} · last seen {s.lastSeenAt ? <LocalTime date={s.lastSeenAt} /> : "—"}
               </p>
             </div>
             {s.current ? null : (

@@ -4,14 +4,11 @@ import { startRegistration } from "@simplewebauthn/browser";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { LocalTime } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-
-function when(date: Date | null): string {
-  return date ? `${date.toISOString().replace("T", " ").slice(0, 16)} UTC` : "never";
-}
 
 /** Authenticator app: set up by scanning and confirming a code; recovery codes shown once; turn off with password and code. */
 export function AuthenticatorApp({ hasPassword }: { hasPassword: boolean }) {
@@ -199,7 +196,7 @@ export function Passkeys() {
                 <div>
                   <p className="font-medium text-zinc-900">{k.name}</p>
                   <p className="text-zinc-600">
-                    Added {when(k.createdAt)} · last used {when(k.lastUsedAt)}
+                    Added {k.createdAt ? <LocalTime date={k.createdAt} /> : "never"} · last used {k.lastUsedAt ? <LocalTime date={k.lastUsedAt} /> : "never"}
                   </p>
                 </div>
               )}

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTimeZone } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -13,6 +14,7 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined ? "
 /** Each device with its state, last vitals and tunnel statistics; refreshed every few seconds. */
 export function DeviceList() {
   const trpc = useTRPC();
+  const zone = useTimeZone();
   const queryClient = useQueryClient();
   const list = useQuery({ ...trpc.devices.list.queryOptions(), refetchInterval: 3000 });
   const remove = useMutation(trpc.devices.remove.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.devices.list.queryKey() }) }));
@@ -38,7 +40,7 @@ export function DeviceList() {
               <div className="flex items-center gap-3">
                 <h2 className="text-base font-semibold">{d.name}</h2>
                 <DeviceStateBadge state={d.state} />
-                {d.prewarm ? <span className="text-xs text-amber-700">Prewarm until {when(d.prewarm.until)}{d.prewarm.reason ? ` — ${d.prewarm.reason}` : ""}</span> : null}
+                {d.prewarm ? <span className="text-xs text-amber-700">Prewarm until {when(d.prewarm.until, zone)}{d.prewarm.reason ? ` — ${d.prewarm.reason}` : ""}</span> : null}
               </div>
               <Button variant="ghost" onClick={() => remove.mutate({ deviceId: d.id })} aria-label={`Remove device ${d.name}`}>
                 Remove
@@ -48,7 +50,7 @@ export function DeviceList() {
               <dt className="text-zinc-500">Token</dt>
               <dd>{d.tokenPrefix ? <code>{d.tokenPrefix}…</code> : "not yet issued"}</dd>
               <dt className="text-zinc-500">Last heartbeat</dt>
-              <dd>{when(d.lastHeartbeatAt)}</dd>
+              <dd>{when(d.lastHeartbeatAt, zone)}</dd>
               <dt className="text-zinc-500">Model</dt>
               <dd>{d.vitals?.loadedModel ?? d.loadedModel ?? "—"}</dd>
               <dt className="text-zinc-500">Projects</dt>

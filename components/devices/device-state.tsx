@@ -1,4 +1,6 @@
+import { useTimeZone } from "@/components/providers/display";
 import { Badge } from "@/components/ui/badge";
+import { formatDate } from "@/lib/datetime";
 
 export type DeviceStateView =
   | { kind: "waiting" }
@@ -7,12 +9,13 @@ export type DeviceStateView =
   | { kind: "offline"; since: Date }
   | { kind: "failed"; error: string | null; at: Date | null };
 
-export function when(date: Date | null | undefined): string {
-  return date ? `${new Date(date).toISOString().replace("T", " ").slice(0, 19)} UTC` : "—";
+/** A device time in the person's zone (lib/datetime.ts), to the minute. */
+export function when(date: Date | null | undefined, zone: string): string {
+  return formatDate(date, zone);
 }
 
 /** The state in words, the way the seed's TunnelState names it. */
-export function describeState(state: DeviceStateView): string {
+export function describeState(state: DeviceStateView, zone: string): string {
   switch (state.kind) {
     case "waiting":
       return "Paired — waiting for the agent to run";
@@ -21,7 +24,7 @@ export function describeState(state: DeviceStateView): string {
     case "reconnecting":
       return `Reconnecting${state.attempt ? ` (attempt ${state.attempt})` : ""}${state.lastError ? ` — ${state.lastError}` : ""}`;
     case "offline":
-      return `Offline since ${when(state.since)}`;
+      return `Offline since ${when(state.since, zone)}`;
     case "failed":
       return `Failed${state.error ? ` — ${state.error}` : ""}`;
   }
@@ -30,5 +33,6 @@ export function describeState(state: DeviceStateView): string {
 const TONE = { waiting: "sky", connected: "emerald", reconnecting: "amber", offline: "zinc", failed: "red" } as const;
 
 export function DeviceStateBadge({ state }: { state: DeviceStateView }) {
-  return <Badge tone={TONE[state.kind]}>{describeState(state)}</Badge>;
+  const zone = useTimeZone();
+  return <Badge tone={TONE[state.kind]}>{describeState(state, zone)}</Badge>;
 }
