@@ -12,7 +12,6 @@ import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { getEnv, publishAuthUrl } from "@/server/env";
 import { clientAddress } from "@/server/security/client-address";
 import { forgetAccountFailures } from "./abuse-limits";
-import { cancelDeletionOnSignIn } from "@/server/account/deletion";
 import { checkCredentials, sendSignInLink } from "./accounts";
 import { provenByMailbox } from "./mailbox-proof";
 import { logSecurityEvent } from "./security-log";
@@ -150,8 +149,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
           // Everything but a passkey proves one factor: an account with a second one gets a waiting session.
           const method = account?.provider === "credentials" ? "password" : (account?.provider ?? "password");
           token.sid = (await openSignInSession(db, { userId: user.id, method, ...origin })).sessionToken;
-          // Signing in within the grace period cancels a scheduled account deletion (docs/account.md "Deletion").
-          await cancelDeletionOnSignIn(db, { userId: user.id });
+          // A full sign-in (never one still owing its second factor) cancels a scheduled deletion: openSignInSession / second-factor.ts.
           token.uid = user.id;
           if (account && account.provider !== "credentials") {
             await logSecurityEvent(db, { kind: "sign_in_success", userId: user.id, email: user.email, detail: { method: account.provider } });

@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { knownBrowsers, passkeys, totpAuthenticators, users } from "@/db/schema";
+import { cancelDeletionOnSignIn } from "@/server/account/deletion";
 import { describeBrowser, truncateAddress } from "@/server/account/session-list";
 import { enqueueMail } from "@/server/mail/outbox";
 import { hashToken } from "@/server/security/secret-tokens";
@@ -32,6 +33,8 @@ export async function hasSecondFactor(db: Db, { userId }: { userId: string }): P
  * sign-in is already both factors). A browser the account has not signed in
  * from before — by its cookie — gets the owner a mail naming it; the very
  * first browser of an account (the one that signed up) is simply remembered.
+ * Only a full sign-in cancels a scheduled account deletion: one that still owes
+ * its second factor cancels it when the factor is given (second-factor.ts).
  */
 export async function openSignInSession(
   db: Db,
@@ -40,6 +43,7 @@ export async function openSignInSession(
   const stage: SessionStage = method !== "passkey" && (await hasSecondFactor(db, { userId })).any ? "second_factor" : "full";
   const sessionToken = await createServerSession(db, { userId, stage, userAgent, address });
   const newBrowser = await rememberBrowser(db, { userId, userAgent, address, browserToken });
+  if (stage === "full") await cancelDeletionOnSignIn(db, { userId });
   return { sessionToken, stage, newBrowser };
 }
 

@@ -3,7 +3,8 @@ import { and, eq } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { emailOutbox, rateLimits, recoveryCodes, securityEvents, sessions, totpAuthenticators } from "@/db/schema";
+import { accountDeletions, emailOutbox, rateLimits, recoveryCodes, securityEvents, sessions, totpAuthenticators } from "@/db/schema";
+import { scheduleDeletion } from "@/server/account/deletion";
 import { createCaller } from "@/server/routers/_app";
 import { createTestDatabase } from "@/testing/database";
 import { contextFor, makeUser } from "@/testing/fixtures";
@@ -162,6 +163,34 @@ describe("signing in with a second factor", () => {
     const { sessionToken } = await signIn(user.id);
     await database.db.update(sessions).set({ expires: new Date(Date.now() - 1000) }).where(eq(sessions.sessionToken, sessionToken));
     await expect(completeWithCode(database.db, { sessionToken, code: codeFor(secret), address: anAddress() })).rejects.toMatchObject({ code: "unauthorized:second_factor" });
+  });
+});
+
+describe("a scheduled account deletion and the second factor", () => {
+  const deletionOf = async (userId: string) => (await database.db.select().from(accountDeletions).where(eq(accountDeletions.userId, userId)))[0];
+
+  it("the password alone does not cancel it while a second factor is owed; the code completing the sign-in does", async () => {
+    const { user, secret } = await enrolled();
+    await scheduleDeletion(database.db, { userId: user.id, confirmEmail: user.email });
+    const { sessionToken, stage } = await signIn(user.id);
+    expect(stage).toBe("second_factor");
+    // Someone with only the password (a stolen one) must not be able to keep the account alive, nor learn it was scheduled.
+    expect((await deletionOf(user.id))?.cancelledAt).toBeNull();
+    await completeWithCode(database.db, { sessionToken, code: codeFor(secret), address: anAddress() });
+    expect((await deletionOf(user.id))?.cancelledAt).toBeInstanceOf(Date);
+    expect(await kinds(user.id)).toContain("account_deletion_cancelled");
+  });
+
+  it("a full sign-in (no second factor on the account, or a passkey) cancels it when the session opens", async () => {
+    const plain = await person();
+    await scheduleDeletion(database.db, { userId: plain.id, confirmEmail: plain.email });
+    expect((await signIn(plain.id)).stage).toBe("full");
+    expect((await deletionOf(plain.id))?.cancelledAt).toBeInstanceOf(Date);
+
+    const { user } = await enrolled();
+    await scheduleDeletion(database.db, { userId: user.id, confirmEmail: user.email });
+    expect((await signIn(user.id, "passkey")).stage).toBe("full");
+    expect((await deletionOf(user.id))?.cancelledAt).toBeInstanceOf(Date);
   });
 });
 

@@ -3,6 +3,7 @@ import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { users } from "@/db/schema";
+import { cancelDeletionOnSignIn } from "@/server/account/deletion";
 import { getEnv } from "@/server/env";
 import { AppError } from "@/server/errors";
 import { clearRateLimit, hitRateLimit, type RateLimitRule } from "@/server/security/rate-limit";
@@ -55,6 +56,8 @@ export async function completeWithCode(db: Db, { sessionToken, code, address }: 
     throw new AppError("bad_request:second_factor_code", "That code is not right, or it was already used. Enter the code your app shows now, or an unused recovery code.");
   }
   if (!(await promoteSession(db, { sessionToken }))) throw new AppError("unauthorized:second_factor", "This sign-in has expired. Sign in again.");
+  // Now the sign-in is complete: it cancels a scheduled deletion (never the password alone).
+  await cancelDeletionOnSignIn(db, { userId: pending.id });
   await forgetSecondFactorFailures(db, { userId: pending.id });
   await logSecurityEvent(db, { kind: "second_factor_success", userId: pending.id, detail: { method } });
   return { method };
@@ -85,6 +88,8 @@ export async function completeWithPasskey(db: Db, { sessionToken, response, addr
     throw error;
   }
   if (!(await promoteSession(db, { sessionToken }))) throw new AppError("unauthorized:second_factor", "This sign-in has expired. Sign in again.");
+  // Now the sign-in is complete: it cancels a scheduled deletion (never the password alone).
+  await cancelDeletionOnSignIn(db, { userId: pending.id });
   await forgetSecondFactorFailures(db, { userId: pending.id });
   await logSecurityEvent(db, { kind: "second_factor_success", userId: pending.id, detail: { method: "passkey" } });
 }
