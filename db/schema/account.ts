@@ -6,12 +6,12 @@ import { createdAt, id, ts } from "./columns";
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
 
 export const CONSENT_DOCUMENTS = ["terms", "privacy"] as const;
-export const CONSENT_METHODS = ["sign_up", "oauth_sign_up"] as const;
+export const CONSENT_METHODS = ["sign_up", "oauth_sign_up", "magic_link_sign_up"] as const;
 
 /**
  * Seed 001's user_consents: which version of the Terms and the Privacy notice
  * a person accepted, when, and how (the sign-up form's clickwrap, or the first
- * sign-in with GitHub or Google from the sign-up page). Written in the
+ * sign-in with GitHub or Google, or a magic link creating the account). Written in the
  * transaction that creates the account; never updated — a new version
  * accepted is a new row.
  */

@@ -1,5 +1,4 @@
 import "server-only";
-import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
@@ -8,7 +7,8 @@ import Google from "next-auth/providers/google";
 import { sql } from "drizzle-orm";
 import { cookies, headers } from "next/headers";
 import { getDb } from "@/db/client";
-import { accounts, sessions, users, verificationTokens } from "@/db/schema";
+import { users } from "@/db/schema";
+import { arborAdapter } from "./adapter";
 import { getEnv, publishAuthUrl } from "@/server/env";
 import { clientAddress } from "@/server/security/client-address";
 import { forgetAccountFailures } from "./abuse-limits";
@@ -115,12 +115,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(async (): Promise<Ne
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    adapter: DrizzleAdapter(db, {
-      usersTable: users,
-      accountsTable: accounts,
-      sessionsTable: sessions,
-      verificationTokensTable: verificationTokens,
-    }),
+    adapter: arborAdapter(db),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
     logger: {
       // A refused sign-in is an expected outcome (shown to the person), not a server error.
