@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { accountDeletions, chats, projectMembers, projects, usageEvents, users } from "@/db/schema";
+import { accountDeletions, chats, emailOutbox, projectMembers, projects, usageEvents, users } from "@/db/schema";
 import { createChat } from "@/server/chat/chats";
 import { createProject } from "@/server/projects/service";
 import { createCaller } from "@/server/routers/_app";
@@ -100,5 +100,30 @@ describe("account deletion", () => {
     expect(await database.db.select().from(users).where(eq(users.id, owner.id))).toHaveLength(1);
     const [row] = await database.db.select().from(accountDeletions).where(eq(accountDeletions.userId, owner.id));
     expect(row?.purgeAfter.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it("scheduling mails the person the date it will happen and how to cancel it; carrying it out sends a last mail", async () => {
+    const me = await makeUser(database.db);
+    const mailsTo = () => database.db.select().from(emailOutbox).where(eq(emailOutbox.to, me.email));
+    await createCaller(contextFor(database.db, me)).account.scheduleDeletion({ confirmEmail: me.email });
+    const [row] = await database.db.select().from(accountDeletions).where(eq(accountDeletions.userId, me.id));
+    if (!row) throw new Error("not scheduled");
+    const [scheduled, ...more] = await mailsTo();
+    expect(more).toEqual([]);
+    expect(scheduled?.subject).toBe("Your Arbor account will be deleted");
+    // the date in the mail is the row's date (UTC: a mail has no time zone), and signing in is how to keep the account
+    const day = row.purgeAfter.toLocaleDateString("en-US", { timeZone: "UTC", month: "long", day: "numeric", year: "numeric" });
+    expect(scheduled?.text).toContain(day);
+    expect(scheduled?.text).toContain("UTC");
+    expect(scheduled?.text).toMatch(/sign in .*before then/i);
+    expect(scheduled?.text).toContain("/sign-in");
+
+    await database.db.update(accountDeletions).set({ purgeAfter: new Date(Date.now() - 1000) }).where(eq(accountDeletions.userId, me.id));
+    expect(await purgeDueDeletions(database.db)).toBe(1);
+    // the pending mails to the person are dropped, the last one stays queued in the outbox after the account is gone
+    const after = await mailsTo();
+    expect(after.map((m) => m.subject)).toEqual(["Your Arbor account was deleted"]);
+    expect(after[0]?.status).toBe("pending");
+    expect(after[0]?.text).toMatch(/deleted/);
   });
 });

@@ -3,6 +3,8 @@ import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type AccountDeletion, accountDeletions, emailOutbox, projects, users } from "@/db/schema";
 import { logSecurityEvent } from "@/server/auth/security-log";
+import { securityMails } from "@/server/auth/security-mails";
+import { enqueueMail } from "@/server/mail/outbox";
 import { AppError } from "@/server/errors";
 
 /** Signing in within this long after asking cancels the deletion. */
@@ -63,6 +65,8 @@ export async function scheduleDeletion(db: Db, { userId, confirmEmail }: { userI
       .onConflictDoUpdate({ target: accountDeletions.userId, set: { requestedAt: now, purgeAfter, cancelledAt: null } })
       .returning();
     await logSecurityEvent(tx, { kind: "account_deletion_scheduled", userId, email: user.email, detail: { purgeAfter: purgeAfter.toISOString() } });
+    // A security mail: always sent, whatever mails the person chose.
+    await enqueueMail(tx, securityMails.accountDeletionScheduled(user.email, { purgeAfter }));
     return r;
   });
   if (!row) throw new Error("deletion upsert returned nothing");
@@ -89,7 +93,7 @@ export async function cancelDeletionOnSignIn(db: Db, { userId }: { userId: strin
  * that is only theirs with it. Money records the law requires stay:
  * usage_events and billing incidents keep their amounts with payer and actor
  * set to null (their foreign keys say so), so nothing in them names the
- * person. Mail still queued to them is dropped.
+ * person. Mail still queued to them is dropped; a last one says it is done.
  */
 export async function purgeDueDeletions(db: Db, { now = new Date() }: { now?: Date } = {}): Promise<number> {
   let purged = 0;
@@ -110,6 +114,8 @@ export async function purgeDueDeletions(db: Db, { now = new Date() }: { now?: Da
       await tx.delete(projects).where(eq(projects.ownerId, userId));
       if (user) await tx.delete(emailOutbox).where(and(eq(emailOutbox.to, user.email), eq(emailOutbox.status, "pending")));
       await tx.delete(users).where(eq(users.id, userId));
+      // The last mail, queued after the account is gone (the outbox keeps no link to it), committed with the removal.
+      if (user) await enqueueMail(tx, securityMails.accountDeleted(user.email));
       return "purged" as const;
     });
     if (done === null) return purged;

@@ -20,7 +20,24 @@ function securityMail(to: string, subject: string, lines: string[]): MailInput {
   };
 }
 
+/** A deletion date as a mail shows it: a mail has no time zone, so UTC, said so. */
+const utcDate = (d: Date) => `${d.toLocaleDateString("en-US", { timeZone: "UTC", month: "long", day: "numeric", year: "numeric" })} (UTC)`;
+
 export const securityMails = {
+  accountDeletionScheduled(to: string, { purgeAfter }: { purgeAfter: Date }): MailInput {
+    const signIn = `${getEnv().APP_URL}/sign-in`;
+    return securityMail(to, "Your Arbor account will be deleted", [
+      `You asked to delete your Arbor account. It will be deleted with its projects and data on ${utcDate(purgeAfter)}.`,
+      `To keep it, sign in at ${signIn} before then: signing in cancels the deletion.`,
+    ]);
+  },
+  /** The last mail: sent through the outbox after the account is gone, so it has no link into it. */
+  accountDeleted(to: string): MailInput {
+    const text =
+      "Your Arbor account was deleted, with its projects and data, as you asked. Records of payments the law requires us to keep remain, without your name or address.\n\nThis is the last mail Arbor sends to this address.";
+    return { to, subject: "Your Arbor account was deleted", text, html: text.split("\n\n").map((l) => `<p>${esc(l)}</p>`).join("") };
+  },
+
   newBrowser(to: string, { browser, address }: { browser: string; address: string }): MailInput {
     return securityMail(to, `New sign-in to Arbor from ${browser}`, [`Your Arbor account was just signed in to from ${browser} (network ${address}), a browser it had not been used from before.`]);
   },
