@@ -15,6 +15,7 @@ import { processPendingSources } from "@/server/knowledge/process";
 import { pruneRequestLogs } from "@/server/request-logs/logs";
 import { pruneExpiredRows, retentionPeriods } from "@/server/security/retention";
 import { deliverDueMail, requeueStuckMail, setMailKick } from "@/server/mail/sender";
+import { deleteQueuedStripeCustomers } from "@/server/billing/customer-deletion";
 import { purgeDueDeletions } from "@/server/account/deletion";
 import { buildPendingExports } from "@/server/account/export";
 import { sendDigests } from "@/server/notify/digest";
@@ -67,6 +68,7 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "account exports", intervalMs: 3_000, run: (db) => buildPendingExports(db) },
     // Accounts past their 14-day grace period (docs/account.md "Deletion").
     { name: "account deletions", intervalMs: 60_000, run: (db) => purgeDueDeletions(db) },
+    { name: "billing: stripe customer deletions", intervalMs: 60_000, run: (db) => deleteQueuedStripeCustomers(db) },
   ];
   // Without SMTP_URL mail stays in the outbox and /dev/mailbox shows it.
   if (env.SMTP_URL) {

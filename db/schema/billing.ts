@@ -9,6 +9,21 @@ import { projects } from "./projects";
 export const BILLING_TIERS = ["free", "managed", "byok"] as const;
 export type BillingTier = (typeof BILLING_TIERS)[number];
 
+/**
+ * Stripe customers of removed accounts, still to be deleted at Stripe
+ * (server/billing/customer-deletion.ts). Queued in the transaction that
+ * removes the account; the call to Stripe happens after it, outside any
+ * transaction, and is retried with backoff until Stripe confirms. Holds only
+ * Stripe's id: nothing here names the person.
+ */
+export const stripeCustomerDeletions = pgTable("stripe_customer_deletions", {
+  customerId: text("customer_id").primaryKey(),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: ts("next_attempt_at").notNull().defaultNow(),
+  lastError: text("last_error"),
+  createdAt: createdAt(),
+});
+
 /** One per payer. Everything in micro-USD. */
 export const billingAccounts = pgTable(
   "billing_accounts",

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { type AccountDeletion, accountDeletions, emailOutbox, projects, users } from "@/db/schema";
+import { type AccountDeletion, accountDeletions, billingAccounts, emailOutbox, projects, users } from "@/db/schema";
+import { queueStripeCustomerDeletion } from "@/server/billing/customer-deletion";
 import { logSecurityEvent } from "@/server/auth/security-log";
 import { securityMails } from "@/server/auth/security-mails";
 import { enqueueMail } from "@/server/mail/outbox";
@@ -111,6 +112,9 @@ export async function purgeDueDeletions(db: Db, { now = new Date() }: { now?: Da
         return "postponed" as const;
       }
       const [user] = await tx.select({ email: users.email }).from(users).where(eq(users.id, userId));
+      // The Stripe customer is deleted at Stripe after this commits, by its own worker (never inside a transaction).
+      const [billing] = await tx.select({ customerId: billingAccounts.stripeCustomerId }).from(billingAccounts).where(eq(billingAccounts.userId, userId));
+      if (billing?.customerId) await queueStripeCustomerDeletion(tx, { customerId: billing.customerId });
       await tx.delete(projects).where(eq(projects.ownerId, userId));
       if (user) await tx.delete(emailOutbox).where(and(eq(emailOutbox.to, user.email), eq(emailOutbox.status, "pending")));
       await tx.delete(users).where(eq(users.id, userId));

@@ -168,6 +168,15 @@ export async function startFakeStripe(options: { port?: number; webhook?: FakeSt
       state.customers.set(customer.id, customer);
       return send(res, 200, customer);
     }
+    const customerPath = /^\/v1\/customers\/([^/]+)$/.exec(path);
+    if (method === "DELETE" && customerPath?.[1]) {
+      // Stripe deletes a customer for good; a second delete is "No such customer" (404, resource_missing).
+      const customerId = decodeURIComponent(customerPath[1]);
+      if (!state.customers.delete(customerId)) {
+        return send(res, 404, { error: { type: "invalid_request_error", code: "resource_missing", param: "id", message: `No such customer: '${customerId}'` } });
+      }
+      return send(res, 200, { id: customerId, object: "customer", deleted: true });
+    }
     if (method === "POST" && path === "/v1/coupons") {
       const coupon = { id: id("co"), object: "coupon", amount_off: Number(body.amount_off), currency: body.currency, duration: body.duration, duration_in_months: Number(body.duration_in_months ?? 0) || null, name: body.name ?? null, valid: true };
       state.coupons.set(coupon.id, coupon);
