@@ -96,10 +96,12 @@ test("upload a 50 MB LoRA, reload halfway and resume, use it in a chat, hand it 
   await owner.page.unroute("**/api/adapters/upload/**");
   await fillUpload(owner.page);
   await expect(owner.page.getByTestId("upload-progress")).toContainText(/resumed at (8|16|24|32|40)\.0 MB/, { timeout: 30_000 });
-  await expect(owner.page.getByText(/The server is verifying it now/)).toBeVisible({ timeout: 120_000 });
+  await expect(owner.page.getByText(/Uploaded \d+\.\d MB\./)).toBeVisible({ timeout: 120_000 });
 
-  // Verified and ready, with what the header says.
+  // Verified and ready, with what the header says; the form says so too (not "verifying" forever).
   await expect(entry.getByText("ready", { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(owner.page.getByRole("status").filter({ hasText: "Verified: it is ready in the registry below." })).toBeVisible();
+  await expect(owner.page.getByText(/The server is verifying it now/)).toHaveCount(0);
   await expect(entry.getByText("meta-llama/Llama-3.1-8B-Instruct")).toBeVisible();
   await expect(entry.getByText("k_proj, o_proj, q_proj, v_proj")).toBeVisible();
   const facts = entry.locator("dl");
