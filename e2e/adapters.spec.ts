@@ -129,6 +129,17 @@ test("upload a 50 MB LoRA, reload halfway and resume, use it in a chat, hand it 
   await expect(entry.locator("dl").getByText("Uses").locator("..")).toContainText("1");
   await expect(entry.locator("dl").getByText("Last used").locator("..")).not.toContainText("never");
 
+  // A new chat chooses it before its first message, and that first answer already uses it.
+  await owner.page.goto(`/projects/${project.id}/chat`);
+  await owner.page.getByLabel("Adapter", { exact: true }).selectOption({ label: "Support tone · rank 16" });
+  const beforeNew = local.requests.length;
+  await ask(owner.page, "A first question in a new chat");
+  await expectAnswerDone(answers(owner.page).first());
+  const askedNew = local.requests.slice(beforeNew).filter((r) => (r as { stream?: boolean }).stream).map((r) => (r as { model: string }).model);
+  expect(askedNew).toEqual(["support-tone"]);
+  await expect(answers(owner.page).first().getByTestId("message-adapter")).toHaveText("LoRA applied: Support tone");
+  await shot(owner.page, "new-chat-lora-applied");
+
   // Hand the project over with its adapters; the new owner finds them.
   const heir = await person(browser, "lora-heir");
   await heir.page.goto(pathOf(await linkFromMail(heir.page, heir.email, /Verify your email/)));
