@@ -140,6 +140,18 @@ test("upload a 50 MB LoRA, reload halfway and resume, use it in a chat, hand it 
   await expect(answers(owner.page).first().getByTestId("message-adapter")).toHaveText("LoRA applied: Support tone");
   await shot(owner.page, "new-chat-lora-applied");
 
+  // An agent chooses it on the Agents page; the choice is saved on the agent.
+  await owner.page.goto(`/projects/${project.id}/agents`);
+  await owner.page.getByRole("button", { name: "New agent" }).click({ timeout: 90_000 });
+  await owner.page.getByRole("form", { name: "New agent" }).getByLabel("Agent name").fill("Greeter");
+  await owner.page.getByRole("button", { name: "Save agent" }).click();
+  await owner.page.getByLabel("Adapter for Greeter").selectOption({ label: "Support tone · rank 16" });
+  await expect(owner.page.getByLabel("Adapter for Greeter")).toBeEnabled();
+  await owner.page.waitForLoadState("networkidle");
+  await owner.page.reload();
+  await expect(owner.page.getByLabel("Adapter for Greeter").locator("option:checked")).toHaveText("Support tone · rank 16");
+  await shot(owner.page, "agent-adapter");
+
   // Hand the project over with its adapters; the new owner finds them.
   const heir = await person(browser, "lora-heir");
   await heir.page.goto(pathOf(await linkFromMail(heir.page, heir.email, /Verify your email/)));
