@@ -6,7 +6,8 @@
  * Each server runs in a process of its own (bench/adapters/upload-server.ts),
  * so its resident memory growth during the upload is its own.
  * Targets: tus ≥ 70 % of the bare throughput; the server's RSS grows by < 100 MB.
- * BENCH_ADAPTER_MB changes the size (default 1024).
+ * BENCH_ADAPTER_MB changes the size (default 1024); BENCH_ADAPTER_PROFILE=<dir>
+ * writes a V8 CPU profile of each server process there (for `--cpu-prof` reading).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,6 +21,7 @@ import { checksummingStack } from "@/lib/tus-checksum";
 const MB = 1024 * 1024;
 const CHUNK = 8 * MB;
 const TARGET_MB = Number(process.env.BENCH_ADAPTER_MB ?? 1024);
+const PROFILE_DIR = process.env.BENCH_ADAPTER_PROFILE;
 
 /** A real LoRA layout of about TARGET_MB (rank 64, hidden 8192, F32 A/B pairs: 4 MiB each), written in blocks: never in memory whole. */
 function writeLora(file: string): { size: number; sha256: string } {
@@ -56,7 +58,7 @@ type Child = { process: ChildProcess; port: number; rss: number; ask: (what: str
 
 function startServer(mode: "tus" | "bare"): Promise<Child> {
   const child = fork(path.join(import.meta.dirname, "adapters", "upload-server.ts"), [mode], {
-    execArgv: ["--import", "tsx", "--conditions=react-server"],
+    execArgv: ["--import", "tsx", "--conditions=react-server", ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {
@@ -69,6 +71,14 @@ function startServer(mode: "tus" | "bare"): Promise<Child> {
         });
       resolve({ process: child, port: m.port, rss: m.rss, ask });
     });
+  });
+}
+
+/** Let the server exit by itself (it does on disconnect), so a CPU profile is written. */
+function stop(server: Child): Promise<void> {
+  return new Promise((resolve) => {
+    server.process.once("exit", () => resolve());
+    server.process.disconnect();
   });
 }
 
@@ -114,7 +124,7 @@ async function viaTus(file: string, size: number, sha256: string) {
   const seconds = (performance.now() - started) / 1000;
   const { peak } = (await server.ask("peak")) as { peak: number };
   const { answer: processed } = (await server.ask("processed")) as { answer: { status: string; error: string | null; rank: number; processMs: number } };
-  server.process.kill();
+  await stop(server);
   return { seconds, rssGrowth: peak - server.rss, processed };
 }
 
@@ -141,7 +151,7 @@ async function viaBare(file: string, size: number) {
   const seconds = (performance.now() - started) / 1000;
   closeSync(fd);
   const { peak } = (await server.ask("peak")) as { peak: number };
-  server.process.kill();
+  await stop(server);
   return { seconds, rssGrowth: peak - server.rss };
 }
 

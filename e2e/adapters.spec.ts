@@ -96,10 +96,12 @@ test("upload a 50 MB LoRA, reload halfway and resume, use it in a chat, hand it 
   await owner.page.unroute("**/api/adapters/upload/**");
   await fillUpload(owner.page);
   await expect(owner.page.getByTestId("upload-progress")).toContainText(/resumed at (8|16|24|32|40)\.0 MB/, { timeout: 30_000 });
-  await expect(owner.page.getByText(/The server is verifying it now/)).toBeVisible({ timeout: 120_000 });
+  await expect(owner.page.getByText(/Uploaded \d+\.\d MB\./)).toBeVisible({ timeout: 120_000 });
 
-  // Verified and ready, with what the header says.
+  // Verified and ready, with what the header says; the form says so too (not "verifying" forever).
   await expect(entry.getByText("ready", { exact: true })).toBeVisible({ timeout: 60_000 });
+  await expect(owner.page.getByRole("status").filter({ hasText: "Verified: it is ready in the registry below." })).toBeVisible();
+  await expect(owner.page.getByText(/The server is verifying it now/)).toHaveCount(0);
   await expect(entry.getByText("meta-llama/Llama-3.1-8B-Instruct")).toBeVisible();
   await expect(entry.getByText("k_proj, o_proj, q_proj, v_proj")).toBeVisible();
   const facts = entry.locator("dl");
@@ -126,6 +128,29 @@ test("upload a 50 MB LoRA, reload halfway and resume, use it in a chat, hand it 
   await owner.page.goto(`/projects/${project.id}/adapters`);
   await expect(entry.locator("dl").getByText("Uses").locator("..")).toContainText("1");
   await expect(entry.locator("dl").getByText("Last used").locator("..")).not.toContainText("never");
+
+  // A new chat chooses it before its first message, and that first answer already uses it.
+  await owner.page.goto(`/projects/${project.id}/chat`);
+  await owner.page.getByLabel("Adapter", { exact: true }).selectOption({ label: "Support tone · rank 16" });
+  const beforeNew = local.requests.length;
+  await ask(owner.page, "A first question in a new chat");
+  await expectAnswerDone(answers(owner.page).first());
+  const askedNew = local.requests.slice(beforeNew).filter((r) => (r as { stream?: boolean }).stream).map((r) => (r as { model: string }).model);
+  expect(askedNew).toEqual(["support-tone"]);
+  await expect(answers(owner.page).first().getByTestId("message-adapter")).toHaveText("LoRA applied: Support tone");
+  await shot(owner.page, "new-chat-lora-applied");
+
+  // An agent chooses it on the Agents page; the choice is saved on the agent.
+  await owner.page.goto(`/projects/${project.id}/agents`);
+  await owner.page.getByRole("button", { name: "New agent" }).click({ timeout: 90_000 });
+  await owner.page.getByRole("form", { name: "New agent" }).getByLabel("Agent name").fill("Greeter");
+  await owner.page.getByRole("button", { name: "Save agent" }).click();
+  await owner.page.getByLabel("Adapter for Greeter").selectOption({ label: "Support tone · rank 16" });
+  await expect(owner.page.getByLabel("Adapter for Greeter")).toBeEnabled();
+  await owner.page.waitForLoadState("networkidle");
+  await owner.page.reload();
+  await expect(owner.page.getByLabel("Adapter for Greeter").locator("option:checked")).toHaveText("Support tone · rank 16");
+  await shot(owner.page, "agent-adapter");
 
   // Hand the project over with its adapters; the new owner finds them.
   const heir = await person(browser, "lora-heir");

@@ -30,7 +30,12 @@ export const chatRequestSchema = z.object({
 /** The first turn of a new chat: a `projectId` instead of the `chatId`, so a script starts a chat in one round trip. */
 export const newChatRequestSchema = chatRequestSchema
   .omit({ chatId: true })
-  .extend({ chatId: z.undefined().optional(), projectId: id("project") });
+  .extend({
+    chatId: z.undefined().optional(),
+    projectId: id("project"),
+    /** a ready LoRA adapter of the project for the new chat (the picker before the first message); absent = the agent's or the project's */
+    adapterId: id("adapter").nullish(),
+  });
 /** The request as the server holds it after parsing (defaults applied). */
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 /** The request as a client sends it. */

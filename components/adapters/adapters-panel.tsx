@@ -49,7 +49,7 @@ export function AdaptersPanel({ projectId }: { projectId: string }) {
       {data.canEdit ? (
         <Card className="space-y-3">
           <h2 className="text-sm font-semibold text-zinc-900">Add an adapter</h2>
-          <AdapterUploadForm projectId={projectId} onChanged={refresh} />
+          <AdapterUploadForm projectId={projectId} onChanged={refresh} registry={data.adapters} />
         </Card>
       ) : (
         <Alert tone="info">You can see the registry; editors and owners upload and choose adapters.</Alert>

@@ -14,8 +14,19 @@ function formatDuration(seconds: number): string {
   return `${m} min ${Math.round(seconds % 60)} s`;
 }
 
+/** What the registry says of an uploaded file, found by its SHA-256 (the registry's key for "the same bytes"). */
+type RegistryEntry = { sha256: string; status: "uploading" | "processing" | "ready" | "error"; error: string | null };
+
+/** After the last byte: what the registry says now, not what it said when the upload ended. */
+function finishedMessage(total: number, entry: RegistryEntry | undefined): { tone: "success" | "error"; text: string } {
+  const size = formatBytes(total);
+  if (entry?.status === "ready") return { tone: "success", text: `Uploaded ${size}. Verified: it is ready in the registry below.` };
+  if (entry?.status === "error") return { tone: "error", text: `Uploaded ${size}, but the server did not accept it: ${entry.error ?? "it is not a usable LoRA adapter."}` };
+  return { tone: "success", text: `Uploaded ${size}. The server is verifying it now.` };
+}
+
 /** Upload a LoRA: the file, what it is, and a progress bar with bytes, rate and time left; pause, resume, cancel. */
-export function AdapterUploadForm({ projectId, onChanged }: { projectId: string; onChanged: () => void }) {
+export function AdapterUploadForm({ projectId, onChanged, registry }: { projectId: string; onChanged: () => void; registry: RegistryEntry[] }) {
   const { state, start, pause, resume, cancel } = useAdapterUpload({ projectId, onFinished: onChanged });
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
@@ -65,7 +76,15 @@ export function AdapterUploadForm({ projectId, onChanged }: { projectId: string;
       />
       {problem ? <Alert tone="error">{problem}</Alert> : null}
       {state.phase === "failed" ? <Alert tone="error">{state.message}</Alert> : null}
-      {state.phase === "done" ? <Alert tone="success">Uploaded {formatBytes(state.total)}. The server is verifying it now.</Alert> : null}
+      {state.phase === "done"
+        ? (() => {
+            const message = finishedMessage(
+              state.total,
+              registry.find((a) => a.sha256 === state.sha256),
+            );
+            return <Alert tone={message.tone}>{message.text}</Alert>;
+          })()
+        : null}
 
       {state.phase === "hashing" ? <p className="text-sm text-zinc-600">Computing the file's SHA-256…</p> : null}
       {state.phase === "uploading" || state.phase === "paused" ? (

@@ -11,7 +11,7 @@ export type UploadState =
   | { phase: "idle" }
   | { phase: "hashing" }
   | { phase: "uploading" | "paused"; sent: number; total: number; rate: number | null; resumedFrom: number | null }
-  | { phase: "done"; total: number }
+  | { phase: "done"; total: number; sha256: string }
   | { phase: "failed"; message: string };
 
 export type UploadForm = { file: File; name: string; baseModel: string; servedName: string };
@@ -77,7 +77,7 @@ export function useAdapterUpload({ projectId, onFinished }: { projectId: string;
           setState({ phase: "uploading", sent, total, rate, resumedFrom });
         },
         onSuccess: () => {
-          setState({ phase: "done", total: form.file.size });
+          setState({ phase: "done", total: form.file.size, sha256 });
           upload.current = null;
           onFinished();
         },

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { AdapterPicker } from "@/components/chat/adapter-picker";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
@@ -36,6 +37,9 @@ export function AgentsPanel({ projectId, canEdit }: { projectId: string; canEdit
             <div className="min-w-0">
               <p className="font-medium text-zinc-900">{agent.name}</p>
               <p className="text-xs text-zinc-600">{summarize(agent)}</p>
+              <div className="mt-1">
+                <AdapterPicker projectId={projectId} target={{ kind: "agent", agentId: agent.id, agentName: agent.name }} saved={agent.adapterId} disabled={!canEdit} />
+              </div>
             </div>
             {canEdit ? (
               <div className="flex shrink-0 gap-1">

@@ -5,18 +5,29 @@ import { useEffect, useId, useState } from "react";
 import { useTRPC } from "@/components/providers/trpc";
 
 /**
- * The composer's "Adapter" picker: which ready LoRA this chat's local answers
- * use (over the agent's and the project's), saved on the chat. Hidden while the
- * project has no ready adapter.
+ * Where the choice goes: saved on a chat or an agent at once, or — before a
+ * new chat's first message, when there is no chat yet — kept by the caller
+ * and sent with that message (the chat is made with it).
  */
-export function AdapterPicker({ projectId, chatId, saved, disabled }: { projectId: string; chatId: string; saved: string | null | undefined; disabled: boolean }) {
+export type AdapterPickerTarget = { kind: "chat"; chatId: string } | { kind: "agent"; agentId: string; agentName: string } | { kind: "new-chat"; onChoose: (adapterId: string | null) => void };
+
+/**
+ * The "Adapter" picker: which ready LoRA local answers use — a chat's over its
+ * agent's, an agent's over the project's. Hidden while the project has no
+ * ready adapter (and none is chosen).
+ */
+export function AdapterPicker({ projectId, target, saved, disabled }: { projectId: string; target: AdapterPickerTarget; saved: string | null | undefined; disabled: boolean }) {
   const id = useId();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [adapterId, setAdapterId] = useState<string | null>(saved ?? null);
   useEffect(() => setAdapterId(saved ?? null), [saved]);
   const list = useQuery(trpc.adapters.list.queryOptions({ projectId }, { staleTime: 30_000 }));
-  const save = useMutation(trpc.adapters.select.mutationOptions({ onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.chat.pathKey() }) }));
+  const save = useMutation(
+    trpc.adapters.select.mutationOptions({
+      onSettled: () => void queryClient.invalidateQueries({ queryKey: target.kind === "agent" ? trpc.agents.pathKey() : trpc.chat.pathKey() }),
+    }),
+  );
   const ready = list.data?.adapters.filter((a) => a.status === "ready") ?? [];
   if (ready.length === 0 && !adapterId) return null;
   const projectWide = ready.find((a) => a.id === list.data?.selectedForProject);
@@ -24,6 +35,7 @@ export function AdapterPicker({ projectId, chatId, saved, disabled }: { projectI
     <div className="flex items-center gap-2">
       <label htmlFor={id} className="text-xs font-medium text-zinc-600">
         Adapter
+        {target.kind === "agent" ? <span className="sr-only"> for {target.agentName}</span> : null}
       </label>
       <select
         id={id}
@@ -32,7 +44,8 @@ export function AdapterPicker({ projectId, chatId, saved, disabled }: { projectI
         onChange={(event) => {
           const next = event.target.value || null;
           setAdapterId(next);
-          save.mutate({ projectId, target: { kind: "chat", chatId }, adapterId: next });
+          if (target.kind === "new-chat") target.onChoose(next);
+          else save.mutate({ projectId, target: target.kind === "chat" ? { kind: "chat", chatId: target.chatId } : { kind: "agent", agentId: target.agentId }, adapterId: next });
         }}
         className="rounded-md border border-zinc-300 bg-white px-2 py-1 text-xs text-zinc-800 focus:border-emerald-600 focus:outline-none focus:ring-1 focus:ring-emerald-600 disabled:bg-zinc-50"
       >

@@ -97,6 +97,8 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const escalation = useQuery(trpc.chat.escalationStatus.queryOptions({ projectId }, { enabled: permissions.canWrite, staleTime: 60_000 }));
 
   const messages: ThreadMessage[] = data?.messages ?? [];
+  // Chosen before a new chat's first message: sent with it, and the new chat is made with it.
+  const [newChatAdapterId, setNewChatAdapterId] = useState<string | null>(null);
   const agentChoice = useAgentChoice({ projectId, chatId, saved: chatId ? data?.chat.agentId : null });
   const model = useModelChoice({
     agentId: agentChoice.agentId,
@@ -117,7 +119,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       if (!chatId) {
         // A new chat is made by the POST itself (one round trip); the picker's choice and agent become the chat's.
         await stream.send(
-          { branchId: null, parentId: null, ...fields },
+          { branchId: null, parentId: null, ...fields, ...(newChatAdapterId ? { adapterId: newChatAdapterId } : {}) },
           {
             onChat: (made) => {
               setChatId(made);
@@ -141,7 +143,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       });
       await stream.send({ chatId, branchId: toBranch, parentId, ...fields });
     },
-    [agentChoice.agentId, branchForSend, chatId, data, messages, model.requestFields, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
+    [agentChoice.agentId, branchForSend, chatId, data, messages, model.requestFields, newChatAdapterId, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
   const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, whileSwitching, clearNotice });
@@ -246,7 +248,11 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
           toolbar={
             <div className="flex flex-wrap items-center gap-x-4 gap-y-1">
             <AgentPicker agents={agentChoice.agents} agentId={agentChoice.agentId} onChange={agentChoice.setAgentId} disabled={streaming} />
-            {chatId ? <AdapterPicker projectId={projectId} chatId={chatId} saved={data?.chat.adapterId} disabled={streaming} /> : null}
+            {chatId ? (
+              <AdapterPicker projectId={projectId} target={{ kind: "chat", chatId }} saved={data?.chat.adapterId} disabled={streaming} />
+            ) : (
+              <AdapterPicker projectId={projectId} target={{ kind: "new-chat", onChoose: setNewChatAdapterId }} saved={newChatAdapterId} disabled={streaming} />
+            )}
             <ModelPicker
               choices={model.choices}
               choice={model.choice}

@@ -8,8 +8,8 @@ import { followStream, newRun, readEvents, responseErrorDetail, type StreamRun }
 type Run = StreamRun & { stopRequested: boolean };
 
 /** The body of POST /api/chat, minus the requestId the hook makes itself. */
-/** A turn to send; without a chatId the POST starts a new chat of the project (one round trip, docs/api.md). */
-export type SendRequest = Omit<ChatRequestBody, "requestId" | "chatId"> & { chatId?: string };
+/** A turn to send; without a chatId the POST starts a new chat of the project (one round trip, docs/api.md) — with `adapterId`, one that answers with that adapter. */
+export type SendRequest = Omit<ChatRequestBody, "requestId" | "chatId"> & { chatId?: string; adapterId?: string | null };
 /** `onChat`: the new chat's id, as soon as the server says it (X-Chat-Id), even if the turn itself was refused. */
 export type SendOptions = { onChat?: (chatId: string) => void };
 

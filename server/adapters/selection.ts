@@ -7,17 +7,20 @@ import { AppError } from "@/server/errors";
 /** Where an adapter is chosen: the whole project, one agent, or one chat (the most specific wins). */
 export type AdapterTarget = { kind: "project" } | { kind: "agent"; agentId: string } | { kind: "chat"; chatId: string };
 
+/** Only a ready adapter of the same project can be chosen (for the project, an agent, a chat, or a new chat). */
+export async function requireReadyAdapter(db: Db, { projectId, adapterId }: { projectId: string; adapterId: string }): Promise<void> {
+  const [row] = await db.select({ status: adapters.status, name: adapters.name }).from(adapters).where(and(eq(adapters.id, adapterId), eq(adapters.projectId, projectId)));
+  if (!row) throw new AppError("not_found:adapter", "This adapter is not in the project's registry.");
+  if (row.status !== "ready") throw new AppError("conflict:adapter_not_ready", `“${row.name}” is not ready yet (${row.status}); choose it once it is verified.`);
+}
+
 /**
  * Select (or clear, with null) the adapter a project, agent or chat answers
  * with locally. Only a ready adapter of the same project can be chosen; every
  * row is scoped to the project in its `where`.
  */
 export async function selectAdapter(db: Db, { projectId, target, adapterId }: { projectId: string; target: AdapterTarget; adapterId: string | null }) {
-  if (adapterId) {
-    const [row] = await db.select({ status: adapters.status, name: adapters.name }).from(adapters).where(and(eq(adapters.id, adapterId), eq(adapters.projectId, projectId)));
-    if (!row) throw new AppError("not_found:adapter", "This adapter is not in the project's registry.");
-    if (row.status !== "ready") throw new AppError("conflict:adapter_not_ready", `“${row.name}” is not ready yet (${row.status}); choose it once it is verified.`);
-  }
+  if (adapterId) await requireReadyAdapter(db, { projectId, adapterId });
   if (target.kind === "project") {
     const [project] = await db.select({ settings: projects.settings }).from(projects).where(eq(projects.id, projectId));
     if (!project) throw new AppError("not_found:project", "This project does not exist.");

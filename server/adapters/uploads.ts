@@ -105,6 +105,9 @@ function duplicateOf(name: string, status: Adapter["status"]): AppError {
   );
 }
 
+/** How often a live upload's `updated_at` moves (abandoned means a day without one). */
+const TOUCH_EVERY_MS = 60_000;
+
 /**
  * Every later request of an upload (resume, chunk, cancel): only to an upload
  * that is still arriving, only by an editor or owner of its project. Touching
@@ -117,7 +120,8 @@ export async function authorizeUpload(db: Db, { uploadId, userId }: { uploadId: 
   if (row.status !== "uploading") {
     throw new AppError("conflict:upload_finished", row.status === "error" ? `This upload has ended: ${row.error ?? "it failed"}` : "This upload is complete already.");
   }
-  await db.update(adapters).set({ updatedAt: new Date() }).where(eq(adapters.id, row.id));
+  // A touch a minute is enough to tell a live upload from one abandoned for a day, and spares each chunk a write.
+  if (Date.now() - row.updatedAt.getTime() > TOUCH_EVERY_MS) await db.update(adapters).set({ updatedAt: new Date() }).where(eq(adapters.id, row.id));
   return row;
 }
 

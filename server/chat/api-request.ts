@@ -10,7 +10,7 @@ import { choiceOfTurn, createChatForTurn } from "./new-chat";
 import { findReadableStream } from "./stream/resume";
 import { requestStop } from "./stream/stop";
 
-export type ChatPost = { request: Omit<ChatRequest, "chatId"> & { chatId?: string }; projectId?: string };
+export type ChatPost = { request: Omit<ChatRequest, "chatId"> & { chatId?: string }; projectId?: string; adapterId?: string | null };
 
 /**
  * The body of POST /api/chat: a turn in an existing chat (`chatId`), or —
@@ -26,8 +26,8 @@ export function parseChatPost(raw: unknown): ChatPost {
     throw new AppError("bad_request:chat", `Invalid chat request — ${fields}`);
   }
   if ("projectId" in body.data) {
-    const { projectId, ...request } = body.data;
-    return { request, projectId };
+    const { projectId, adapterId, ...request } = body.data;
+    return { request, projectId, adapterId: adapterId ?? null };
   }
   return { request: body.data };
 }
@@ -51,6 +51,7 @@ export async function chatForPost(db: Db, { who, post }: { who: RequestIdentity;
     requestId: post.request.requestId,
     choice: choiceOfTurn(post.request),
     agentId: post.request.agentId ?? null,
+    adapterId: post.adapterId ?? null,
   });
 }
 

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { activityEvents, branches, chats, messages, modelPrices, projectMembers } from "@/db/schema";
+import { activityEvents, adapters, branches, chats, messages, modelPrices, projectMembers } from "@/db/schema";
 import { archiveAgent, createAgent } from "@/server/agents/agents";
 import { chatForPost, parseChatPost } from "@/server/chat/api-request";
 import { createChatWithChoice } from "@/server/chat/model-choice";
@@ -110,5 +110,31 @@ describe("POST /api/chat without a chatId makes the chat in the same request", (
     expect(await chatsOf(project.id)).toBe(0);
     // a viewer's activity does not count as a new chat's
     expect(await db.$count(activityEvents, and(eq(activityEvents.projectId, project.id), eq(activityEvents.verb, "created_chat")))).toBe(0);
+  });
+
+  it("an adapter chosen before the first message becomes the new chat's; only a ready one of the same project", async () => {
+    const db = env.database.db;
+    const { project, owner } = await makeProject(db);
+    const other = await makeProject(db);
+    const adapter = async (projectId: string, uploadedBy: string, status: "ready" | "processing", hex: string) => {
+      const [row] = await db
+        .insert(adapters)
+        .values({ projectId, uploadedBy, name: `LoRA ${hex}`, fileName: "a.safetensors", baseModel: "base", servedName: `lora-${hex}`, sizeBytes: 100, sha256: hex.repeat(64), status })
+        .returning();
+      if (!row) throw new Error("fixture");
+      return row;
+    };
+    const ready = await adapter(project.id, owner.id, "ready", "a");
+    const processing = await adapter(project.id, owner.id, "processing", "b");
+    const elsewhere = await adapter(other.project.id, other.owner.id, "ready", "c");
+    const body = (adapterId: string) => ({ requestId: newRequestId(), projectId: project.id, parentId: null, content: "Hello", tier: "local", adapterId });
+
+    const { chatId } = await post(session(owner), body(ready.id));
+    const [chat] = await db.select().from(chats).where(eq(chats.id, chatId));
+    expect(chat?.adapterId).toBe(ready.id);
+
+    expect(await codeOf(post(session(owner), body(processing.id)))).toBe("conflict:adapter_not_ready");
+    expect(await codeOf(post(session(owner), body(elsewhere.id)))).toBe("not_found:adapter");
+    expect(await chatsOf(project.id)).toBe(1);
   });
 });

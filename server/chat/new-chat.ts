@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import type { Role } from "@/lib/roles";
 import { encodeModelChoice, type ModelChoice } from "@/lib/model-choice";
+import { requireReadyAdapter } from "@/server/adapters/selection";
 import { requireLiveAgent } from "@/server/agents/agents";
 import { assertUsableModel } from "@/server/ai/usable-model";
 import { assertRole } from "@/server/projects/access";
@@ -20,15 +21,24 @@ type Row = { role: Role | null; earlier_chat_id: string | null; chat_id: string 
  * (a retry finds the chat its first attempt made, and makes no second one),
  * and, when both allow it, the chat, its Main branch and the activity entry.
  * The turn's choice (tier/model) and agent become the chat's, as the picker's
- * choice does when `chat.create` makes the chat.
+ * choice does when `chat.create` makes the chat; so does an adapter chosen
+ * before the first message (a ready one of this project only).
  */
 export async function createChatForTurn(
   db: Db,
-  { projectId, userId, requestId, choice, agentId }: { projectId: string; userId: string; requestId: string; choice: ModelChoice | null; agentId: string | null },
+  {
+    projectId,
+    userId,
+    requestId,
+    choice,
+    agentId,
+    adapterId = null,
+  }: { projectId: string; userId: string; requestId: string; choice: ModelChoice | null; agentId: string | null; adapterId?: string | null },
 ): Promise<string> {
   // Only when asked for, so the usual new chat (Auto, no agent) costs no round trip for them.
   if (choice?.tier === "cloud") await assertUsableModel(db, choice.model);
   if (agentId) await requireLiveAgent(db, { projectId, agentId });
+  if (adapterId) await requireReadyAdapter(db, { projectId, adapterId });
   const chatId = randomUUID();
   const modelChoice = choice ? encodeModelChoice(choice) : null;
   const [row] = await queryRows<Row>(
@@ -43,8 +53,8 @@ export async function createChatForTurn(
           select 1 from member where role in ('editor', 'owner') and not exists (select 1 from earlier)
         ),
         chat as (
-          insert into chats (id, project_id, created_by, model_choice, agent_id)
-          select ${chatId}, ${projectId}, ${userId}, ${modelChoice}, ${agentId} from allowed
+          insert into chats (id, project_id, created_by, model_choice, agent_id, adapter_id)
+          select ${chatId}, ${projectId}, ${userId}, ${modelChoice}, ${agentId}, ${adapterId} from allowed
           returning id
         ),
         branch as (
