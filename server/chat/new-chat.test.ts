@@ -135,6 +135,10 @@ describe("POST /api/chat without a chatId makes the chat in the same request", (
 
     expect(await codeOf(post(session(owner), body(processing.id)))).toBe("conflict:adapter_not_ready");
     expect(await codeOf(post(session(owner), body(elsewhere.id)))).toBe("not_found:adapter");
+    // someone outside the project who knows an adapter's id learns nothing of it (not its name, not its state)
+    const outsider = await makeUser(db);
+    expect(await codeOf(post(session(outsider), body(processing.id)))).toBe("not_found:project");
+    expect(await codeOf(post(session(outsider), body(ready.id)))).toBe("not_found:project");
     expect(await chatsOf(project.id)).toBe(1);
   });
 });

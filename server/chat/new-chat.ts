@@ -5,6 +5,7 @@ import { type Db, queryRows } from "@/db/client";
 import type { Role } from "@/lib/roles";
 import { encodeModelChoice, type ModelChoice } from "@/lib/model-choice";
 import { requireReadyAdapter } from "@/server/adapters/selection";
+import { requireProjectRole } from "@/server/projects/access";
 import { requireLiveAgent } from "@/server/agents/agents";
 import { assertUsableModel } from "@/server/ai/usable-model";
 import { assertRole } from "@/server/projects/access";
@@ -37,6 +38,8 @@ export async function createChatForTurn(
 ): Promise<string> {
   // Only when asked for, so the usual new chat (Auto, no agent) costs no round trip for them.
   if (choice?.tier === "cloud") await assertUsableModel(db, choice.model);
+  // The agent and adapter checks name what they find: only an editor may hear of them (one read, only when one is named).
+  if (agentId || adapterId) await requireProjectRole(db, { projectId, userId, minimum: "editor" });
   if (agentId) await requireLiveAgent(db, { projectId, agentId });
   if (adapterId) await requireReadyAdapter(db, { projectId, adapterId });
   const chatId = randomUUID();
