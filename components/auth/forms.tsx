@@ -38,10 +38,10 @@ export function SignUpForm({ next }: { next: string }) {
 }
 
 /** The clickwrap beside the button: pressing it is accepting these versions (recorded with the account, docs/account.md "Consents"). */
-export function ConsentNote({ id }: { id?: string }) {
+export function ConsentNote({ id, lead = "By signing up you accept the" }: { id?: string; lead?: string }) {
   return (
     <p id={id} className="text-center text-xs text-zinc-600">
-      By signing up you accept the{" "}
+      {lead}{" "}
       <Link href="/terms" className="font-medium text-emerald-800 underline">
         Terms
       </Link>{" "}

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { MagicLinkForm, SignInForm } from "@/components/auth/forms";
+import { ConsentNote, MagicLinkForm, SignInForm } from "@/components/auth/forms";
 import { OAuthButtons } from "@/components/auth/oauth-buttons";
 import { PasskeyButton } from "@/components/auth/passkey-button";
 import { Alert } from "@/components/ui/alert";
@@ -33,6 +33,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <span className="bg-white px-2">or</span>
       </div>
       <MagicLinkForm next={next} />
+      {/* A first GitHub, Google or sign-in-link visit creates the account (its consent is recorded then): say so here too. */}
+      <ConsentNote lead="A first sign-in with GitHub, Google or a sign-in link creates your account; doing so accepts the" />
       <p className="text-center text-sm text-zinc-600">
         New to Arbor?{" "}
         <Link href={`/sign-up?next=${encodeURIComponent(next)}`} className="font-medium text-emerald-800 hover:underline">
