@@ -42,6 +42,18 @@ export async function forgetSecondFactorFailures(db: Db, { userId }: { userId: s
 }
 
 /**
+ * The second factor was right: the waiting session becomes a full one. Only
+ * now is the sign-in complete, so only now does it cancel a scheduled account
+ * deletion (never the password alone), and the failed attempts are forgotten.
+ */
+async function becomeFullSession(db: Db, { sessionToken, userId, method }: { sessionToken: string; userId: string; method: "totp" | "recovery_code" | "passkey" }): Promise<void> {
+  if (!(await promoteSession(db, { sessionToken }))) throw new AppError("unauthorized:second_factor", "This sign-in has expired. Sign in again.");
+  await cancelDeletionOnSignIn(db, { userId });
+  await forgetSecondFactorFailures(db, { userId });
+  await logSecurityEvent(db, { kind: "second_factor_success", userId, detail: { method } });
+}
+
+/**
  * Finish a sign-in that waits for its second factor with a code from the
  * authenticator app or a recovery code: the session becomes a full one.
  * Wrong, replayed and used-up codes are refused alike.
@@ -55,11 +67,7 @@ export async function completeWithCode(db: Db, { sessionToken, code, address }: 
     await logSecurityEvent(db, { kind: "second_factor_failure", userId: pending.id, detail: { reason: "wrong_code" } });
     throw new AppError("bad_request:second_factor_code", "That code is not right, or it was already used. Enter the code your app shows now, or an unused recovery code.");
   }
-  if (!(await promoteSession(db, { sessionToken }))) throw new AppError("unauthorized:second_factor", "This sign-in has expired. Sign in again.");
-  // Now the sign-in is complete: it cancels a scheduled deletion (never the password alone).
-  await cancelDeletionOnSignIn(db, { userId: pending.id });
-  await forgetSecondFactorFailures(db, { userId: pending.id });
-  await logSecurityEvent(db, { kind: "second_factor_success", userId: pending.id, detail: { method } });
+  await becomeFullSession(db, { sessionToken, userId: pending.id, method });
   return { method };
 }
 
@@ -87,11 +95,7 @@ export async function completeWithPasskey(db: Db, { sessionToken, response, addr
     await logSecurityEvent(db, { kind: "second_factor_failure", userId: pending.id, detail: { reason: "passkey_refused" } });
     throw error;
   }
-  if (!(await promoteSession(db, { sessionToken }))) throw new AppError("unauthorized:second_factor", "This sign-in has expired. Sign in again.");
-  // Now the sign-in is complete: it cancels a scheduled deletion (never the password alone).
-  await cancelDeletionOnSignIn(db, { userId: pending.id });
-  await forgetSecondFactorFailures(db, { userId: pending.id });
-  await logSecurityEvent(db, { kind: "second_factor_success", userId: pending.id, detail: { method: "passkey" } });
+  await becomeFullSession(db, { sessionToken, userId: pending.id, method: "passkey" });
 }
 
 /** Passkey sign-ins per client address (nobody is known until the assertion is checked). */
