@@ -9,6 +9,8 @@ const shared = {
   include: ["lib/**/*.test.ts", "testing/**/*.test.ts", "server/**/*.test.ts", "db/**/*.test.ts", "components/**/*.test.ts", "app/**/*.test.ts", "bench/**/*.test.ts"],
   // fails any test during which a charge passed its hold (a billing incident)
   setupFiles: ["./vitest.setup.ts"],
+  // migrates once per run; each file's database starts from the result (testing/migrated-template.ts)
+  globalSetup: ["./testing/global-setup.ts"],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };

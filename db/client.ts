@@ -20,6 +20,8 @@ export type Database = {
   db: Db;
   driver: Driver;
   close: () => Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (openDatabase's `fromDump` loads one). */
+  dump?: () => Promise<Blob>;
 };
 
 type Holder = { database?: Promise<Database> };
@@ -28,8 +30,12 @@ type Holder = { database?: Promise<Database> };
 const holder = globalThis as typeof globalThis & { __arborDb?: Holder };
 const state: Holder = (holder.__arborDb ??= {});
 
-/** Open a database. `url` = postgres.js; otherwise PGlite at `dataDir` (or in memory with "memory://"). */
-export async function openDatabase(options: { url?: string; dataDir?: string }): Promise<Database> {
+/**
+ * Open a database. `url` = postgres.js; otherwise PGlite at `dataDir` (or in
+ * memory with "memory://"), starting from the data directory in `fromDump`
+ * when given (a `dump()` of another PGlite database).
+ */
+export async function openDatabase(options: { url?: string; dataDir?: string; fromDump?: Blob }): Promise<Database> {
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
@@ -45,10 +51,10 @@ export async function openDatabase(options: { url?: string; dataDir?: string }):
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
-  const client: PGlite = await PGlite.create(options.dataDir ?? "memory://");
+  const client: PGlite = await PGlite.create({ dataDir: options.dataDir ?? "memory://", loadDataDir: options.fromDump });
   tunePglite(client);
   const db = drizzle(client, { schema }) as unknown as Db;
-  return { db, driver: "pglite", close: () => client.close() };
+  return { db, driver: "pglite", close: () => client.close(), dump: async () => (await client.dumpDataDir("none")) as Blob };
 }
 
 /**
