@@ -1,12 +1,9 @@
 import { eq } from "drizzle-orm";
-import type Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, checkoutSessions, usageEvents } from "@/db/schema";
-import { createTestDatabase } from "@/testing/database";
-import { type FakeStripe, startFakeStripe } from "@/testing/fakes/stripe-api";
-import { ensureModelPrices } from "@/server/ai/model-prices";
-import { resetEnvForTests } from "@/server/env";
+import type { FakeStripe } from "@/testing/fakes/stripe-api";
+import { type StripeEnvironment, startStripeEnvironment } from "@/testing/stripe-environment";
 import { makeProject, makeUser } from "@/testing/fixtures";
 import { ensureBillingAccount } from "./accounts";
 import { openCustomerPortal, startCheckout } from "./checkout";
@@ -14,39 +11,18 @@ import { reserveCloudBudget } from "./reserve";
 import { settleReservation } from "./settle";
 import { METER_EVENT_NAME, reportUsageToStripe } from "./meter";
 import { getStripe } from "./stripe";
-import { setupEnvLines, setupStripe, type StripeSetup } from "./stripe-setup";
+import { type StripeSetup } from "./stripe-setup";
 
 let database: Database;
 let fake: FakeStripe;
 let setup: StripeSetup;
+let environment: StripeEnvironment;
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await ensureModelPrices(database.db);
-  fake = await startFakeStripe();
-  process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-42";
-  process.env.ENCRYPTION_KEY ??= "c".repeat(64);
-  process.env.STRIPE_SECRET_KEY = "sk_test_fake";
-  process.env.STRIPE_WEBHOOK_SECRET = "whsec_test";
-  process.env.STRIPE_API_URL = fake.url;
-  process.env.APP_URL = "http://app.test";
-  resetEnvForTests();
   // what an operator does once per Stripe account: the product, prices and meter, then the variables it prints
-  setup = await setupStripe(getStripe() as Stripe);
-  for (const line of setupEnvLines(setup)) {
-    const [name, value] = line.split("=");
-    if (name && value) process.env[name] = value;
-  }
-  resetEnvForTests();
+  environment = await startStripeEnvironment({ secretKey: "sk_test_fake", webhookSecret: "whsec_test", appUrl: "http://app.test", exportPrices: true });
+  ({ database, fake, setup } = environment);
 });
-afterAll(async () => {
-  await fake.close();
-  await database.close();
-  delete process.env.STRIPE_SECRET_KEY;
-  delete process.env.STRIPE_API_URL;
-  delete process.env.APP_URL;
-  for (const name of ["STRIPE_PRICE_MANAGED", "STRIPE_PRICE_BYOK", "STRIPE_PRICE_USAGE"]) delete process.env[name];
-  resetEnvForTests();
-});
+afterAll(() => environment.close());
 
 describe("Checkout through the real stripe client", () => {
   it("creates one customer, a subscription session with the handover coupon, and records it", async () => {

@@ -3,19 +3,16 @@ import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, usageEvents } from "@/db/schema";
-import { createTestDatabase } from "@/testing/database";
-import { type FakeStripe, startFakeStripe } from "@/testing/fakes/stripe-api";
-import { ensureModelPrices } from "@/server/ai/model-prices";
-import { resetEnvForTests } from "@/server/env";
+import type { FakeStripe } from "@/testing/fakes/stripe-api";
+import { type StripeEnvironment, startStripeEnvironment } from "@/testing/stripe-environment";
 import { makeProject } from "@/testing/fixtures";
 import { ensureBillingAccount } from "./accounts";
 import { startCheckout } from "./checkout";
 import { MAX_METER_ATTEMPTS, METER_EVENT_NAME, meterBacklog, meterRetryDelayMs, reportUsageToStripe } from "./meter";
 import { reserveCloudBudget } from "./reserve";
 import { settleReservation } from "./settle";
-import { getStripe } from "./stripe";
 import { listInvoices } from "./summary";
-import { LOOKUP_KEYS, setupEnvLines, setupStripe, type StripeSetup } from "./stripe-setup";
+import { LOOKUP_KEYS, setupStripe, type StripeSetup } from "./stripe-setup";
 import { receiveStripeWebhook } from "./webhook";
 
 /**
@@ -32,28 +29,13 @@ let fake: FakeStripe;
 let stripe: Stripe;
 let setup: StripeSetup;
 
+let environment: StripeEnvironment;
+
 beforeAll(async () => {
-  database = await createTestDatabase();
-  await ensureModelPrices(database.db);
-  fake = await startFakeStripe();
-  process.env.AUTH_SECRET ??= "test-secret-test-secret-test-secret-42";
-  process.env.ENCRYPTION_KEY ??= "c".repeat(64);
-  Object.assign(process.env, { STRIPE_SECRET_KEY: "sk_test_fake", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: fake.url, APP_URL: "http://app.test" });
-  resetEnvForTests();
-  stripe = getStripe() as Stripe;
-  setup = await setupStripe(stripe);
-  for (const line of setupEnvLines(setup)) {
-    const [name, value] = line.split("=");
-    if (name && value) process.env[name] = value;
-  }
-  resetEnvForTests();
+  environment = await startStripeEnvironment({ secretKey: "sk_test_fake", webhookSecret: WEBHOOK_SECRET, appUrl: "http://app.test", exportPrices: true });
+  ({ database, fake, stripe, setup } = environment);
 });
-afterAll(async () => {
-  await fake.close();
-  await database.close();
-  for (const name of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_URL", "APP_URL", "STRIPE_PRICE_MANAGED", "STRIPE_PRICE_BYOK", "STRIPE_PRICE_USAGE"]) delete process.env[name];
-  resetEnvForTests();
-});
+afterAll(() => environment.close());
 
 describe("npm run stripe:setup", () => {
   it("finds what it made the first time: a second run creates nothing and answers the same ids", async () => {
