@@ -11,7 +11,7 @@ describe("the list of background work", () => {
     const { bootTasks, workers } = listJobs(env());
     const names = [...bootTasks, ...workers].map((job) => job.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(["model prices", "interrupted chat streams", "knowledge processing", "handover expiry", "billing: meter report", "retention", "chat summaries", "adapters: processing", "adapters: abandoned uploads"]));
+    expect(names).toEqual(expect.arrayContaining(["model prices", "interrupted chat streams", "knowledge processing", "handover expiry", "billing: meter report", "retention", "chat summaries", "adapters: processing", "adapters: abandoned uploads", "trash: purge"]));
     expect(workers.every((w) => w.intervalMs >= 1_000)).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { expireReservations, PRODUCER_GONE_AFTER_MS, STALE_STREAM_SWEEP_MS } fro
 import { reportUsageToStripe } from "@/server/billing/meter";
 import { retryStripeEvents } from "@/server/billing/webhook";
 import { recoverInterruptedStreams } from "@/server/chat/stream/recover";
+import { purgeDueTrash } from "@/server/chat/trash";
 import type { Env } from "@/server/env";
 import { downsampleVitals } from "@/server/devices/vitals";
 import { expireHandovers } from "@/server/handover/expire";
@@ -66,6 +67,8 @@ export function listJobs(env: Env): { bootTasks: BootTask[]; workers: Worker[] }
     { name: "notification digests", intervalMs: 15_000, run: (db) => sendDigests(db) },
     // A person's data export, built in the background with progress (docs/account.md "Export").
     { name: "account exports", intervalMs: 3_000, run: (db) => buildPendingExports(db) },
+    // What has been in a project's trash for 30 days is removed for good (docs/chat.md#trash).
+    { name: "trash: purge", intervalMs: 10 * 60_000, run: (db) => purgeDueTrash(db) },
     // Accounts past their 14-day grace period (docs/account.md "Deletion").
     { name: "account deletions", intervalMs: 60_000, run: (db) => purgeDueDeletions(db) },
     { name: "billing: stripe customer deletions", intervalMs: 60_000, run: (db) => deleteQueuedStripeCustomers(db) },

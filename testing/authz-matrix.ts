@@ -19,6 +19,7 @@ import type { Role } from "@/lib/roles";
 import { createAgent } from "@/server/agents/agents";
 import { createServerSession } from "@/server/auth/server-sessions";
 import { createChat } from "@/server/chat/chats";
+import { trashMessage } from "@/server/chat/trash";
 import { createInvite } from "@/server/collab/invites";
 import { startHandover } from "@/server/handover/start";
 import { createShareLink } from "@/server/share/links";
@@ -65,6 +66,12 @@ export async function fixtureMessages(fx: MatrixFixture) {
   if (!question || !answer) throw new Error("message insert returned nothing");
   await fx.db.update(branches).set({ tipMessageId: answer.id }).where(eq(branches.id, chat.mainBranchId));
   return { chat, branchId: chat.mainBranchId, question, answer };
+}
+
+/** An answer in the project's trash. */
+export async function fixtureTrashItem(fx: MatrixFixture) {
+  const { answer } = await fixtureMessages(fx);
+  return trashMessage(fx.db, { projectId: fx.project.id, messageId: answer.id, by: fx.owner.id });
 }
 
 /** A running stream on the fixture chat, for Stop. */
@@ -282,6 +289,12 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "chat.rename": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id, title: "Renamed" }) },
   "chat.delete": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id }) },
   "chat.thread": { min: "viewer", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureMessages(fx)).chat.id }) },
+  // ── trash ──
+  "trash.list": { min: "editor", input: pid },
+  "trash.moveMessage": { min: "editor", input: async (fx) => ({ ...pid(fx), messageId: (await fixtureMessages(fx)).answer.id }) },
+  "trash.moveChat": { min: "editor", input: async (fx) => ({ ...pid(fx), chatId: (await fixtureChat(fx)).id }) },
+  "trash.restore": { min: "editor", input: async (fx) => ({ ...pid(fx), trashId: (await fixtureTrashItem(fx)).trashId }) },
+  "trash.deleteForever": { min: "owner", input: async (fx) => ({ ...pid(fx), trashId: (await fixtureTrashItem(fx)).trashId }) },
   "chat.switchSibling": {
     min: "viewer",
     input: async (fx) => {

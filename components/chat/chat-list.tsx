@@ -167,9 +167,9 @@ function ChatRow({
 
   if (mode === "confirm-delete") {
     return (
-      <li className="rounded-md bg-red-50 p-2 ring-1 ring-red-200" role="group" aria-label={`Delete ${chat.title}?`}>
+      <li className="rounded-md bg-red-50 p-2 ring-1 ring-red-200" role="group" aria-label={`Move ${chat.title} to the trash?`}>
         <p className="text-xs text-red-900">
-          Delete <strong className="font-semibold">{chat.title}</strong> and all its branches? This cannot be undone.
+          Move <strong className="font-semibold">{chat.title}</strong> and all its branches to the trash? An editor can restore it from the project's Trash for 30 days; then it is removed for good.
         </p>
         {error ? <p className="mt-1 text-xs text-red-700">{error}</p> : null}
         <div className="mt-1.5 flex justify-end gap-1">
@@ -185,12 +185,12 @@ function ChatRow({
                 await remove.mutateAsync({ projectId, chatId: chat.id });
                 await onDeleted();
               } catch (err) {
-                setError(err instanceof Error ? err.message : "Could not delete the chat.");
+                setError(err instanceof Error ? err.message : "Could not move the chat to the trash.");
               }
             }}
             className={buttonClass("danger", "px-2 py-1 text-xs")}
           >
-            Delete chat
+            Move to trash
           </button>
         </div>
       </li>
@@ -239,8 +239,8 @@ function ChatRow({
         {canDelete ? (
           <button
             type="button"
-            aria-label={`Delete chat ${chat.title}`}
-            title="Delete"
+            aria-label={`Move chat ${chat.title} to trash`}
+            title="Move to trash"
             onClick={() => setMode("confirm-delete")}
             className="mr-1 shrink-0 rounded px-1.5 py-1 text-xs text-zinc-500 opacity-0 group-focus-within:opacity-100 group-hover:opacity-100 hover:bg-white hover:text-red-700 focus:opacity-100"
           >

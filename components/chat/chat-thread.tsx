@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC, useTRPCClient } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
@@ -146,7 +147,23 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
     [agentChoice.agentId, branchForSend, chatId, data, messages, model.requestFields, newChatAdapterId, onChatCreated, projectId, queryClient, setChatId, stream.send, trpc],
   );
 
-  const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, whileSwitching, clearNotice });
+  const [trashed, setTrashed] = useState<{ trashId: string; messageCount: number } | null>(null);
+  const [restoring, setRestoring] = useState(false);
+  const actions = useMessageActions({ projectId, chatId, branchId, send: stream.send, showBranch, refreshThread, whileSwitching, clearNotice, onTrashed: setTrashed });
+
+  async function restoreTrashed() {
+    if (!trashed) return;
+    setRestoring(true);
+    try {
+      await client.trash.restore.mutate({ projectId, trashId: trashed.trashId });
+      setTrashed(null);
+      await refreshThread();
+    } catch (err) {
+      setNotice(err instanceof Error ? err.message : "Could not restore it. Open the trash and try again.");
+    } finally {
+      setRestoring(false);
+    }
+  }
 
   useStickToBottom([shown.length, live?.text.length ?? 0, pendingQuestion], focusMessageId && data ? focusMessageId : null);
 
@@ -222,6 +239,22 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       </div>
 
       <div className="sticky bottom-0 space-y-2 bg-zinc-50/95 pt-2 pb-4 backdrop-blur">
+        {trashed ? (
+          <div role="status" className="flex flex-wrap items-center gap-2 rounded-md bg-zinc-800 px-3 py-2 text-sm text-white">
+            <span className="flex-1">
+              Moved to the trash: {trashed.messageCount === 1 ? "1 message" : `${trashed.messageCount} messages`}. Editors can restore it for 30 days.
+            </span>
+            <button type="button" disabled={restoring} onClick={() => void restoreTrashed()} className="rounded px-2 py-1 font-medium text-emerald-300 hover:bg-zinc-700 disabled:opacity-60">
+              {restoring ? "Restoring…" : "Undo"}
+            </button>
+            <Link href={`/projects/${projectId}/trash`} className="rounded px-2 py-1 font-medium underline underline-offset-2 hover:bg-zinc-700">
+              Open the trash
+            </Link>
+            <button type="button" onClick={() => setTrashed(null)} aria-label="Dismiss trash notice" className="rounded px-2 py-1 text-zinc-300 hover:bg-zinc-700">
+              ×
+            </button>
+          </div>
+        ) : null}
         {notice ? (
           <div className="flex items-start gap-2">
             <div className="flex-1">

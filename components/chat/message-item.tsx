@@ -28,6 +28,8 @@ export type MessageActions = {
   escalate: (message: ThreadMessage, model: string | null) => void;
   pickSibling: (message: ThreadMessage, siblingId: string) => Promise<void>;
   feedback: (message: ThreadMessage, value: "good" | "bad" | null) => Promise<void>;
+  /** the message and everything below it go to the project's trash (an editor restores them from there) */
+  trash: (message: ThreadMessage) => Promise<void>;
 };
 
 type Props = {
@@ -244,6 +246,17 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
           <Link href={`/projects/${projectId}/canvas?focus=m:${message.id}`} className={ACTION}>
             Show on canvas
           </Link>
+          {permissions.canWrite ? (
+            <button
+              type="button"
+              className={ACTION}
+              disabled={pending !== null}
+              title="Move this message and every reply below it to the project's trash"
+              onClick={() => run("trash", () => actions.trash(message))}
+            >
+              {pending === "trash" ? "Moving to trash…" : "Move to trash"}
+            </button>
+          ) : null}
         </div>
       ) : null}
       {showDetails && !isUser && !streaming ? <AnswerDetailsPanel projectId={projectId} messageId={message.id} id={detailsId} /> : null}

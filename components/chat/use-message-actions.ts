@@ -19,6 +19,7 @@ export function useMessageActions({
   refreshThread,
   whileSwitching,
   clearNotice,
+  onTrashed,
 }: {
   projectId: string;
   chatId: string | null;
@@ -29,6 +30,8 @@ export function useMessageActions({
   /** marks a branch change under way, so a Send pressed meanwhile waits for it */
   whileSwitching: <T>(work: Promise<T>) => Promise<T>;
   clearNotice: () => void;
+  /** after a subtree went to the trash: say so, with a way back */
+  onTrashed: (moved: { trashId: string; messageCount: number }) => void;
 }): MessageActions {
   const client = useTRPCClient();
   return useMemo<MessageActions>(
@@ -65,7 +68,14 @@ export function useMessageActions({
         await client.chat.feedback.mutate({ projectId, messageId: message.id, value });
         await refreshThread();
       },
+      trash: async (message) => {
+        const moved = await client.trash.moveMessage.mutate({ projectId, messageId: message.id });
+        // the branch on screen may have lived only inside the subtree: show the one that still holds the parent
+        if (branchId && moved.hiddenBranchIds.includes(branchId)) showBranch(moved.branchId);
+        else await refreshThread();
+        onTrashed(moved);
+      },
     }),
-    [branchId, chatId, client, projectId, refreshThread, showBranch, send, clearNotice, whileSwitching],
+    [branchId, chatId, client, projectId, refreshThread, showBranch, send, clearNotice, whileSwitching, onTrashed],
   );
 }

@@ -13,6 +13,7 @@ const TABS = [
   { slug: "members", label: "Members" },
   { slug: "billing", label: "Billing" },
   { slug: "requests", label: "Requests" },
+  { slug: "trash", label: "Trash" },
   { slug: "settings", label: "Settings" },
 ] as const;
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { adapters } from "./adapters";
 import { type AgentSnapshot, agents } from "./agents";
 import { users } from "./auth";
@@ -24,6 +24,8 @@ export const chats = pgTable(
     agentId: uuid("agent_id").references(() => agents.id, { onDelete: "set null" }),
     /** the LoRA adapter this chat's local answers use (over the agent's and the project's) */
     adapterId: uuid("adapter_id").references(() => adapters.id, { onDelete: "set null" }),
+    /** set while the whole chat is in the project's trash (docs/chat.md#trash): every reader treats it as gone */
+    trashId: uuid("trash_id").references((): AnyPgColumn => trashItems.id),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -74,9 +76,15 @@ export const messages = pgTable(
     loraApplied: boolean("lora_applied"),
     feedback: text("feedback", { enum: ["good", "bad"] }),
     deletedAt: ts("deleted_at"),
+    /** the trash item this message went with (its own subtree or its whole chat); restore clears both columns */
+    trashId: uuid("trash_id").references((): AnyPgColumn => trashItems.id),
     createdAt: createdAt(),
   },
   (t) => [
+    // a trashed message is a deleted one: every reader that hides deleted messages hides trashed ones
+    check("messages_trash_deleted_check", sql`${t.trashId} is null or ${t.deletedAt} is not null`),
+    // restore and the trash list: the messages of one trash item
+    index("messages_trash_idx").on(t.trashId),
     // children of a message (siblings, the recursive branch walk goes the other way by id)
     index("messages_parent_idx").on(t.parentId),
     // all messages of a chat (tree export, canvas)
@@ -175,3 +183,47 @@ export const streamEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.streamId, t.seq] })],
 );
+
+export const TRASH_KINDS = ["message", "chat"] as const;
+export type TrashKind = (typeof TRASH_KINDS)[number];
+/** A branch whose tip was inside a trashed subtree: its tip moved up to the subtree's parent, and moves back on restore. */
+export type MovedTip = { branchId: string; tipMessageId: string; movedTo: string | null };
+
+/**
+ * The project's trash (docs/chat.md#trash): a message with its subtree, or a
+ * whole chat, kept whole for 30 days and restorable exactly. Nothing is
+ * copied: the rows stay where they are, marked with this item's id; purging
+ * deletes the root and the foreign keys' cascades take everything hanging off it.
+ */
+export const trashItems = pgTable(
+  "trash_items",
+  {
+    id: id(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: TRASH_KINDS }).notNull(),
+    chatId: uuid("chat_id")
+      .notNull()
+      .references((): AnyPgColumn => chats.id, { onDelete: "cascade" }),
+    /** the subtree's root (kind "message"); null for a whole chat */
+    messageId: uuid("message_id").references((): AnyPgColumn => messages.id, { onDelete: "cascade" }),
+    /** what the trash list shows: the chat's title, or the first words of the message */
+    label: text("label").notNull(),
+    messageCount: integer("message_count").notNull().default(0),
+    movedTips: jsonb("moved_tips").$type<MovedTip[]>().notNull().default([]),
+    deletedBy: uuid("deleted_by").references(() => users.id, { onDelete: "set null" }),
+    deletedAt: ts("deleted_at").notNull().defaultNow(),
+    /** when the trash worker removes it for good */
+    purgeAfter: ts("purge_after").notNull(),
+  },
+  (t) => [
+    // the trash page of a project, newest first
+    index("trash_items_project_idx").on(t.projectId, t.deletedAt),
+    // the purge worker: items whose 30 days are over
+    index("trash_items_purge_idx").on(t.purgeAfter),
+    check("trash_items_kind_check", sql`(${t.kind} = 'message') = (${t.messageId} is not null)`),
+    check("trash_items_purge_check", sql`${t.purgeAfter} > ${t.deletedAt}`),
+  ],
+);
+export type TrashItem = typeof trashItems.$inferSelect;

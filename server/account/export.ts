@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { and, asc, desc, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import { strToU8, zipSync } from "fflate";
 import { type Db, queryRows } from "@/db/client";
 import {
@@ -135,7 +135,7 @@ export async function collectExport(db: Db, { userId, onStep }: { userId: string
     await onStep?.(Math.round(5 + (done / Math.max(owned.length, 1)) * 85), `Project “${project.title}” (${done + 1} of ${owned.length})`);
     const dir = `projects/${slug(project.title, project.id)}`;
     files[`${dir}/project.json`] = json({ id: project.id, title: project.title, description: project.description, icon: project.icon, status: project.status, settings: project.settings, createdAt: project.createdAt });
-    for (const chat of await db.select().from(chats).where(eq(chats.projectId, project.id)).orderBy(asc(chats.createdAt))) {
+    for (const chat of await db.select().from(chats).where(and(eq(chats.projectId, project.id), isNull(chats.trashId))).orderBy(asc(chats.createdAt))) {
       const chatDir = `${dir}/chats/${slug(chat.title, chat.id)}`;
       files[`${chatDir}/tree.json`] = json(await exportTree(db, { projectId: project.id, chatId: chat.id }));
       for (const branch of await db.select().from(branches).where(eq(branches.chatId, chat.id)).orderBy(asc(branches.createdAt))) {

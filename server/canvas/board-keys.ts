@@ -52,7 +52,7 @@ export async function resolveKey(
         .select({ id: messages.id, deletedAt: messages.deletedAt })
         .from(messages)
         .innerJoin(chats, eq(chats.id, messages.chatId))
-        .where(and(eq(messages.id, parsed.id), eq(chats.projectId, projectId)))
+        .where(and(eq(messages.id, parsed.id), eq(chats.projectId, projectId), isNull(messages.trashId)))
         .limit(1);
       if (!row) throw notFound();
       return { ...parsed, messageId: row.id, deleted: row.deletedAt !== null };

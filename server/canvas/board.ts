@@ -112,7 +112,7 @@ export function selectChats(db: Db, { projectId }: { projectId: string }): Promi
     .select({ id: chats.id, title: chats.title, createdAt: chats.createdAt, updatedAt: chats.updatedAt, summary: chatSummaries.summary, keywords: chatSummaries.keywords })
     .from(chats)
     .leftJoin(chatSummaries, eq(chatSummaries.chatId, chats.id))
-    .where(eq(chats.projectId, projectId))
+    .where(and(eq(chats.projectId, projectId), isNull(chats.trashId)))
     .orderBy(asc(chats.createdAt), asc(chats.id));
 }
 
@@ -122,7 +122,9 @@ export function selectChats(db: Db, { projectId }: { projectId: string }): Promi
  * board's load time; one `json_agg` string parses natively in a few ms.
  */
 export async function selectMessages(db: Db, { projectId, filter }: { projectId: string; filter?: SQL }): Promise<BoardMessage[]> {
-  const where = filter ? and(eq(chats.projectId, projectId), filter) : eq(chats.projectId, projectId);
+  // what is in the trash is not on the board at all (a deleted message without a trash item keeps its place)
+  const visible = and(eq(chats.projectId, projectId), isNull(messages.trashId));
+  const where = filter ? and(visible, filter) : visible;
   // twice the preview: collapsing whitespace may shorten it; `long` says whether more was cut off
   const [row] = await queryRows<{ rows: string | null }>(
     db,
@@ -168,9 +170,12 @@ export function selectBranches(db: Db, { projectId, filter }: { projectId: strin
     })
     .from(branches)
     .innerJoin(chats, eq(chats.id, branches.chatId))
-    .where(filter ? and(eq(chats.projectId, projectId), filter) : eq(chats.projectId, projectId))
+    .where(and(eq(chats.projectId, projectId), isNull(chats.trashId), trashedTipHidden, filter))
     .orderBy(asc(branches.createdAt), asc(branches.id));
 }
+
+/** A branch whose tip is in the trash is hidden with it (server/chat/trash.ts). */
+const trashedTipHidden = sql`not exists (select 1 from messages tip where tip.id = ${branches.tipMessageId} and tip.trash_id is not null)`;
 
 export function selectReadySources(db: Db, { projectId }: { projectId: string }): Promise<BoardSource[]> {
   return db
@@ -279,7 +284,7 @@ export async function getMessageText(db: Db, args: { projectId: string; messageI
     .select({ id: messages.id, role: messages.role, content: messages.content, deletedAt: messages.deletedAt, model: messages.model })
     .from(messages)
     .innerJoin(chats, eq(chats.id, messages.chatId))
-    .where(and(eq(messages.id, args.messageId), eq(chats.projectId, args.projectId)))
+    .where(and(eq(messages.id, args.messageId), eq(chats.projectId, args.projectId), isNull(messages.trashId)))
     .limit(1);
   if (!row) throw new AppError("not_found:message", "This message is not in this project.");
   return { id: row.id, role: row.role, model: row.model, deleted: row.deletedAt !== null, content: row.deletedAt ? "" : row.content };

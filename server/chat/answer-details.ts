@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatStreams, chats, chunks, generationSteps, messages, reservations, sources, usageEvents } from "@/db/schema";
 import type { StreamPhase } from "@/lib/chat-protocol";
@@ -36,7 +36,7 @@ export async function getAnswerDetails(db: Db, { projectId, messageId }: { proje
     })
     .from(messages)
     .innerJoin(chats, eq(chats.id, messages.chatId))
-    .where(and(eq(messages.id, messageId), eq(chats.projectId, projectId)))
+    .where(and(eq(messages.id, messageId), eq(chats.projectId, projectId), isNull(messages.trashId)))
     .limit(1);
   if (message?.role !== "assistant") throw new AppError("not_found:message", "This answer does not exist in this project.");
 

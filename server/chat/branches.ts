@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type Branch, branches, chats, messages } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
@@ -8,11 +8,17 @@ import { getChat } from "./chats";
 import { MAX_TITLE_CHARS } from "./limits";
 import { newestLeaf, subtreeSql } from "./tree";
 
+/**
+ * A branch is hidden while its tip is in the trash (it was born inside a trashed subtree or chat);
+ * it comes back with the restore. Branches that only passed through a trashed subtree had their tip moved up.
+ */
+export const branchVisible = sql`not exists (select 1 from messages tip where tip.id = ${branches.tipMessageId} and tip.trash_id is not null)`;
+
 export async function getBranch(db: Db, { chatId, branchId }: { chatId: string; branchId: string }): Promise<Branch> {
   const [branch] = await db
     .select()
     .from(branches)
-    .where(and(eq(branches.id, branchId), eq(branches.chatId, chatId)))
+    .where(and(eq(branches.id, branchId), eq(branches.chatId, chatId), branchVisible))
     .limit(1);
   if (!branch) throw new AppError("not_found:branch", "This branch does not exist in this chat.");
   return branch;
@@ -24,7 +30,7 @@ export async function getProjectBranch(db: Db, { projectId, branchId }: { projec
     .select({ branch: branches })
     .from(branches)
     .innerJoin(chats, eq(chats.id, branches.chatId))
-    .where(and(eq(branches.id, branchId), eq(chats.projectId, projectId)))
+    .where(and(eq(branches.id, branchId), eq(chats.projectId, projectId), isNull(chats.trashId), branchVisible))
     .limit(1);
   if (!row) throw new AppError("not_found:branch", "This branch does not exist in this project.");
   return row.branch;
@@ -35,7 +41,7 @@ export async function listBranches(db: Db, { chatId }: { chatId: string }): Prom
   return db
     .select()
     .from(branches)
-    .where(eq(branches.chatId, chatId))
+    .where(and(eq(branches.chatId, chatId), branchVisible))
     .orderBy(asc(branches.status), desc(branches.updatedAt), asc(branches.createdAt));
 }
 
@@ -55,6 +61,7 @@ export async function branchesContaining(db: Db, { chatId, messageId }: { chatId
     db,
     sql`select b.id from branches b
         where b.chat_id = ${chatId} and b.tip_message_id in (${subtreeSql(chatId, messageId)})
+          and not exists (select 1 from messages tip where tip.id = b.tip_message_id and tip.trash_id is not null)
         order by (b.status = 'active') desc, b.updated_at desc`,
   );
   if (ids.length === 0) return [];
@@ -70,9 +77,9 @@ export async function loadChatMessage(db: Db, { chatId, messageId }: { chatId: s
   const [message] = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.id, messageId), eq(messages.chatId, chatId)))
+    .where(and(eq(messages.id, messageId), eq(messages.chatId, chatId), isNull(messages.trashId)))
     .limit(1);
-  if (!message) throw new AppError("not_found:message", "This message does not exist in this chat.");
+  if (!message) throw new AppError("not_found:message", "This message does not exist in this chat (it may be in the trash).");
   return message;
 }
 
@@ -132,7 +139,7 @@ export async function switchSibling(
   const existing = await queryRows<{ id: string }>(
     db,
     sql`select b.id from branches b join messages t on t.id = b.tip_message_id
-        where b.chat_id = ${chatId} and b.tip_message_id in (${subtreeSql(chatId, messageId)})
+        where b.chat_id = ${chatId} and b.tip_message_id in (${subtreeSql(chatId, messageId)}) and t.trash_id is null
         order by (b.tip_message_id = ${leaf}) desc, (b.id = ${branchId}) desc, (b.status = 'active') desc, t.created_at desc, b.updated_at desc
         limit 1`,
   );

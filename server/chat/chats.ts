@@ -1,17 +1,17 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { type Chat, branches, chatSummaries, chats } from "@/db/schema";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { MAX_TITLE_CHARS } from "./limits";
 
-/** A chat of this project, or not_found — a chat of another project is simply not there. */
+/** A chat of this project, or not_found — a chat of another project, or one in the trash, is simply not there. */
 export async function getChat(db: Db, { projectId, chatId }: { projectId: string; chatId: string }): Promise<Chat> {
   const [chat] = await db
     .select()
     .from(chats)
-    .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+    .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId), isNull(chats.trashId)))
     .limit(1);
   if (!chat) throw new AppError("not_found:chat", "This chat does not exist in this project (it may have been deleted).");
   return chat;
@@ -22,7 +22,7 @@ export async function listChats(db: Db, { projectId }: { projectId: string }) {
     .select({ id: chats.id, title: chats.title, updatedAt: chats.updatedAt, archivedAt: chats.archivedAt, summary: chatSummaries.summary, keywords: chatSummaries.keywords })
     .from(chats)
     .leftJoin(chatSummaries, eq(chatSummaries.chatId, chats.id))
-    .where(eq(chats.projectId, projectId))
+    .where(and(eq(chats.projectId, projectId), isNull(chats.trashId)))
     .orderBy(desc(chats.updatedAt));
 }
 
@@ -50,7 +50,7 @@ export async function renameChat(db: Db, { projectId, chatId, title }: { project
   const [row] = await db
     .update(chats)
     .set({ title: clean, updatedAt: new Date() })
-    .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+    .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId), isNull(chats.trashId)))
     .returning();
   if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
   return row;
@@ -62,23 +62,11 @@ export async function setChatArchived(db: Db, { projectId, chatId, archived, by 
     const [row] = await tx
       .update(chats)
       .set({ archivedAt: archived ? new Date() : null })
-      .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
+      .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId), isNull(chats.trashId)))
       .returning({ id: chats.id, archivedAt: chats.archivedAt });
     if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
     await recordActivity(tx, { projectId, actorId: by, verb: archived ? "archived_chat" : "unarchived_chat", targetKind: "chat", targetId: chatId });
     return row;
-  });
-}
-
-export async function deleteChat(db: Db, { projectId, chatId, by }: { projectId: string; chatId: string; by: string }) {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .delete(chats)
-      .where(and(eq(chats.id, chatId), eq(chats.projectId, projectId)))
-      .returning({ id: chats.id, title: chats.title });
-    if (!row) throw new AppError("not_found:chat", "This chat does not exist in this project.");
-    await recordActivity(tx, { projectId, actorId: by, verb: "deleted_chat", targetKind: "chat", targetId: chatId, detail: { title: row.title } });
-    return { ok: true as const };
   });
 }
 

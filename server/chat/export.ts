@@ -1,8 +1,9 @@
 import "server-only";
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { branches, messageCitations, messages } from "@/db/schema";
 import { formatUsd } from "@/lib/money";
+import { branchVisible } from "./branches";
 import { getChat } from "./chats";
 import { getThread } from "./thread";
 
@@ -30,11 +31,11 @@ export async function exportBranchMarkdown(db: Db, args: { projectId: string; ch
 export async function exportTree(db: Db, args: { projectId: string; chatId: string }) {
   const chat = await getChat(db, args);
   const allMessages = await db.select().from(messages).where(eq(messages.chatId, chat.id)).orderBy(asc(messages.createdAt));
-  const allBranches = await db.select().from(branches).where(eq(branches.chatId, chat.id)).orderBy(asc(branches.createdAt));
+  const allBranches = await db.select().from(branches).where(and(eq(branches.chatId, chat.id), branchVisible)).orderBy(asc(branches.createdAt));
   const citations = await db
     .select()
     .from(messageCitations)
-    .where(sql`${messageCitations.messageId} in (select id from messages where chat_id = ${chat.id})`);
+    .where(sql`${messageCitations.messageId} in (select id from messages where chat_id = ${chat.id} and deleted_at is null)`);
   return JSON.parse(
     JSON.stringify(
       {

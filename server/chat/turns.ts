@@ -229,6 +229,7 @@ export function turnTargetSql({ chatId, branchId, parentId, answerTo }: Pick<Tur
                  from messages a where a.id = ${anchorId}::uuid))
     from branches b
     where b.chat_id = ${chatId} ${branchId ? sql`and b.id = ${branchId}` : sql``}
+      and not exists (select 1 from messages tip where tip.id = b.tip_message_id and tip.trash_id is not null)
     -- the default branch: the one most recently written to (as defaultBranch() orders them)
     order by b.status, b.updated_at desc, b.created_at
     limit 1)`;
@@ -248,7 +249,7 @@ export function turnTargetFrom(value: unknown, chatId: string): TurnTarget | nul
 async function readTurnTarget(db: Db, input: TurnInput): Promise<TurnTarget | null> {
   const [row] = await queryRows<{ target: unknown }>(
     db,
-    sql`select ${turnTargetSql(input)} as target from chats c where c.id = ${input.chatId} and c.project_id = ${input.projectId}`,
+    sql`select ${turnTargetSql(input)} as target from chats c where c.id = ${input.chatId} and c.project_id = ${input.projectId} and c.trash_id is null`,
   );
   return turnTargetFrom(row?.target, input.chatId);
 }

@@ -16,6 +16,7 @@ import { searchRouter } from "./search";
 import { notificationsRouter } from "./notifications";
 import { shareRouter } from "./share";
 import { tokensRouter } from "./tokens";
+import { trashRouter } from "./trash";
 
 /** One router per area; procedures live in their area's file. */
 export const appRouter = router({
@@ -35,6 +36,7 @@ export const appRouter = router({
   search: searchRouter,
   share: shareRouter,
   notifications: notificationsRouter,
+  trash: trashRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { DEFAULT_PROJECT_SETTINGS } from "@/db/schema";
 import { escalationStatus } from "@/server/ai/escalation-status";
 import { archiveBranch, forkBranch, getProjectBranch, renameBranch, switchSibling } from "@/server/chat/branches";
-import { deleteChat, listChats, renameChat, setChatArchived } from "@/server/chat/chats";
+import { listChats, renameChat, setChatArchived } from "@/server/chat/chats";
+import { trashChat } from "@/server/chat/trash";
 import { exportBranchMarkdown, exportTree } from "@/server/chat/export";
 import { setFeedback } from "@/server/chat/feedback";
 import { setChatAgent } from "@/server/agents/agents";
@@ -42,9 +43,10 @@ export const chatRouter = router({
     .input(z.object({ chatId: uuid("chat"), archived: z.boolean() }))
     .mutation(({ ctx, input }) => setChatArchived(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, archived: input.archived, by: ctx.user.id })),
 
+  /** Deleting a chat moves it to the project's trash for 30 days (trash.* restores it). */
   delete: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat") }))
-    .mutation(({ ctx, input }) => deleteChat(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, by: ctx.user.id })),
+    .mutation(({ ctx, input }) => trashChat(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, by: ctx.user.id })),
 
   thread: projectProcedure("viewer")
     .input(z.object({ chatId: uuid("chat"), branchId: uuid("branch").nullish(), messageId: uuid("message").nullish() }))

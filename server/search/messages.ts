@@ -81,7 +81,7 @@ export async function searchMessages(
         m.created_at
       from top t
       join messages m on m.id = t.message_id and m.deleted_at is null
-      join chats c on c.id = m.chat_id
+      join chats c on c.id = m.chat_id and c.trash_id is null
       join projects p on p.id = c.project_id
       left join chat_summaries cs on cs.chat_id = c.id
       cross join q
@@ -124,7 +124,7 @@ async function branchesFor(db: Db, hits: { messageId: string; chatId: string }[]
   const holding = await queryRows<{ message_id: string; branch_id: string }>(
     db,
     sql`with recursive up(branch_id, chat_id, id, parent_id) as (
-          select b.id, b.chat_id, m.id, m.parent_id from branches b join messages m on m.id = b.tip_message_id
+          select b.id, b.chat_id, m.id, m.parent_id from branches b join messages m on m.id = b.tip_message_id and m.trash_id is null
           where b.chat_id in (select jsonb_array_elements_text(${JSON.stringify(chatIds)}::jsonb)::uuid)
           union all
           select up.branch_id, up.chat_id, p.id, p.parent_id from up

@@ -35,7 +35,7 @@ export async function searchPalette(db: Db, { userId, projectId, query }: { user
       db,
       sql`select c.id as "chatId", c.title, coalesce(cs.summary, '') as summary, c.project_id as "projectId", p.title as "projectTitle"
           from chats c join projects p on p.id = c.project_id left join chat_summaries cs on cs.chat_id = c.id
-          where c.project_id in ${readable} and c.title ilike ${like}
+          where c.project_id in ${readable} and c.trash_id is null and c.title ilike ${like}
           order by c.updated_at desc limit ${PER_GROUP}`,
     ),
     queryRows<PaletteResults["sources"][number]>(

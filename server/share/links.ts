@@ -4,7 +4,7 @@ import { type Db, queryRows } from "@/db/client";
 import { type ShareLink, type ShareMode, type SharedMessage, branches, chats, messages, shareLinks, users } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { recordActivity } from "@/server/activity/record";
-import { getProjectBranch } from "@/server/chat/branches";
+import { branchVisible, getProjectBranch } from "@/server/chat/branches";
 import { getChat } from "@/server/chat/chats";
 import { appLink, looksLikeToken } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
@@ -55,7 +55,7 @@ async function currentMessages(db: Db, link: { chatId: string; branchId: string 
   const [main] = await db
     .select({ tip: branches.tipMessageId })
     .from(branches)
-    .where(eq(branches.chatId, link.chatId))
+    .where(and(eq(branches.chatId, link.chatId), branchVisible))
     .orderBy(desc(sql`${branches.status} = 'active'`), desc(branches.updatedAt))
     .limit(1);
   return { messages: list, tipId: main?.tip ?? list.at(-1)?.id ?? null };
@@ -130,6 +130,8 @@ export async function listShareLinks(db: Db, args: { projectId: string; viewerId
       and(
         eq(shareLinks.projectId, args.projectId),
         isNull(shareLinks.revokedAt),
+        // a link of a chat in the trash works again once the chat is restored; until then it is not open
+        isNull(chats.trashId),
         sql`(${shareLinks.expiresAt} is null or ${shareLinks.expiresAt} > now())`,
         args.role === "owner" ? undefined : eq(shareLinks.createdBy, args.viewerId),
         args.onlyId ? eq(shareLinks.id, args.onlyId) : undefined,
@@ -186,9 +188,13 @@ export type SharedView = {
 /** What /share/<token> shows: no sign-in, read-only, nothing about the project beyond the shared chat. */
 export async function viewShareLink(db: Db, { token, ip }: { token: string; ip: string }): Promise<SharedView> {
   const link = await findShareLink(db, { token, ip });
-  const [chat] = await db.select({ title: chats.title }).from(chats).where(eq(chats.id, link.chatId));
-  const [branch] = link.branchId ? await db.select({ title: branches.title }).from(branches).where(eq(branches.id, link.branchId)) : [];
-  const shown = link.mode === "snapshot" && link.snapshot ? link.snapshot : await currentMessages(db, link);
+  const [chat] = await db.select({ title: chats.title, trashId: chats.trashId }).from(chats).where(eq(chats.id, link.chatId));
+  const [branch] = link.branchId
+    ? await db.select({ title: branches.title, visible: sql<boolean>`${branchVisible}` }).from(branches).where(eq(branches.id, link.branchId))
+    : [];
+  // In the trash is gone for a share too; a restore brings the link back with the chat.
+  if (chat?.trashId || (link.branchId && !branch?.visible)) throw new AppError("gone:share_trashed", "What this link shared was deleted by the people who shared it.");
+  const shown = link.mode === "snapshot" && link.snapshot ? await withoutTrashed(db, link.snapshot) : await currentMessages(db, link);
   await db.update(shareLinks).set({ lastViewedAt: new Date() }).where(eq(shareLinks.id, link.id));
   return {
     chatTitle: chat?.title ?? "Shared chat",
@@ -199,6 +205,20 @@ export async function viewShareLink(db: Db, { token, ip }: { token: string; ip: 
     tipId: shown.tipId,
     streaming: shown.messages.some((m) => m.status === "streaming"),
   };
+}
+
+/** A snapshot keeps its frozen words, but not those of messages someone has since moved to the trash. */
+async function withoutTrashed(db: Db, snapshot: { messages: SharedMessage[]; tipId: string | null }) {
+  if (snapshot.messages.length === 0) return snapshot;
+  const trashed = await queryRows<{ id: string }>(
+    db,
+    sql`select id from messages where trash_id is not null
+        and id in (select jsonb_array_elements_text(${JSON.stringify(snapshot.messages.map((m) => m.id))}::jsonb)::uuid)`,
+  );
+  if (trashed.length === 0) return snapshot;
+  const gone = new Set(trashed.map((r) => r.id));
+  const kept = snapshot.messages.filter((m) => !gone.has(m.id));
+  return { messages: kept, tipId: snapshot.tipId && gone.has(snapshot.tipId) ? (kept.at(-1)?.id ?? null) : snapshot.tipId };
 }
 
 /**

@@ -50,6 +50,7 @@ export async function summariseStaleChats(db: Db, { quietMs = QUIET_MS, batch = 
           and c.updated_at <= now() - make_interval(secs => ${quietMs / 1000})
           and (s.claimed_until is null or s.claimed_until < now())
           and not exists (select 1 from chat_streams st where st.chat_id = c.id and st.status = 'running')
+          and c.trash_id is null
         order by c.updated_at
         limit ${batch}`,
   );

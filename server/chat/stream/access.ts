@@ -74,7 +74,7 @@ export async function loadTurnAccess(
         left join project_members m on m.project_id = c.project_id and m.user_id = ${userId}
         left join chat_streams s on s.started_by = ${userId} and s.request_id = ${requestId}
         left join user_preferences up on up.user_id = ${userId}
-        where c.id = ${chatId}
+        where c.id = ${chatId} and c.trash_id is null
         limit 1`,
   );
   if (!row) throw new AppError("not_found:chat", "This chat does not exist (it may have been deleted).");

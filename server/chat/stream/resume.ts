@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatStreams, chats } from "@/db/schema";
 import { AppError, isAppError } from "@/server/errors";
@@ -14,7 +14,14 @@ export async function findReadableStream(db: Db, { streamId, userId }: { streamI
     .select({ stream: chatStreams, projectId: chats.projectId })
     .from(chatStreams)
     .innerJoin(chats, eq(chats.id, chatStreams.chatId))
-    .where(eq(chatStreams.id, streamId))
+    .where(
+      and(
+        eq(chatStreams.id, streamId),
+        // an answer in the trash is gone from the API too, ledger and all
+        isNull(chats.trashId),
+        sql`not exists (select 1 from messages am where am.id = ${chatStreams.assistantMessageId} and am.trash_id is not null)`,
+      ),
+    )
     .limit(1);
   if (!row) throw NOT_FOUND();
   try {
