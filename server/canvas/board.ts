@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzl
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/client";
 import { branches, canvasEdges, canvasNodes, chatSummaries, chats, comments, messageCitations, messages, sources } from "@/db/schema";
-import type { EdgeStyle } from "@/db/schema";
+import type { BranchStatus, EdgeStyle } from "@/db/schema";
 import { AppError } from "@/server/errors";
 
 /**
@@ -41,7 +41,7 @@ export type BoardBranch = {
   tipMessageId: string | null;
   forkMessageId: string | null;
   parentBranchId: string | null;
-  status: "active" | "archived";
+  status: BranchStatus;
   createdAt: Date;
   updatedAt: Date;
 };
