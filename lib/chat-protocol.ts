@@ -26,6 +26,8 @@ export const chatRequestSchema = z.object({
   maxTokens: z.number().int().min(1).max(32_000).nullish(),
   /** a project agent for this turn; absent = the chat's agent, if it has one */
   agentId: id("agent").nullish(),
+  /** merge: the other branch to join; `branchId` is the first branch and `parentId` its tip, `content` the merge's message */
+  mergeBranchId: id("branch").nullish(),
 });
 /** The first turn of a new chat: a `projectId` instead of the `chatId`, so a script starts a chat in one round trip. */
 export const newChatRequestSchema = chatRequestSchema

@@ -9,7 +9,11 @@ describe("board wire format", () => {
       cursor: at,
       role: "owner",
       chats: [{ id: "c", title: "2026-01-01T00:00:00Z plans", createdAt: at, updatedAt: at }],
-      messages: [{ id: "m", chatId: "c", parentId: null, role: "user", preview: "2026-05-05T10:00:00Z", status: "complete", tier: null, model: null, agent: "Soil scientist", deleted: false, createdAt: at }],
+      messages: [
+        { id: "m", chatId: "c", parentId: null, mergeParentId: null, role: "user", preview: "2026-05-05T10:00:00Z", status: "complete", tier: null, model: null, agent: "Soil scientist", deleted: false, createdAt: at },
+        // a merge keeps its second parent across the wire
+        { id: "j", chatId: "c", parentId: "m", mergeParentId: "m2", role: "user", preview: "join", status: "complete", tier: null, model: null, agent: null, deleted: false, createdAt: at },
+      ],
       branches: [{ id: "b", chatId: "c", title: "Main", tipMessageId: "m", forkMessageId: null, parentBranchId: null, status: "active", createdAt: at, updatedAt: at }],
       sources: [],
       notes: [{ id: "n", text: "x", x: 1.5, y: -2, locked: false, style: { color: "#fff" }, deleted: false, updatedAt: at }],

@@ -21,6 +21,7 @@ type WireMessage = [
   deleted: 0 | 1,
   createdAt: number,
   agent: string | null,
+  mergeParentId: string | null,
 ];
 type WireBoard = Omit<BoardData, "messages"> & { messages: WireMessage[] };
 
@@ -29,6 +30,7 @@ const CARRIED: Record<keyof BoardMessage, true> = {
   id: true,
   chatId: true,
   parentId: true,
+  mergeParentId: true,
   role: true,
   preview: true,
   status: true,
@@ -43,7 +45,7 @@ void CARRIED;
 export function boardToWire(board: BoardData): string {
   const wire: WireBoard = {
     ...board,
-    messages: board.messages.map((m) => [m.id, m.chatId, m.parentId, m.role, m.preview, m.status, m.tier, m.model, m.deleted ? 1 : 0, new Date(m.createdAt).getTime(), m.agent]),
+    messages: board.messages.map((m) => [m.id, m.chatId, m.parentId, m.role, m.preview, m.status, m.tier, m.model, m.deleted ? 1 : 0, new Date(m.createdAt).getTime(), m.agent, m.mergeParentId]),
   };
   return JSON.stringify(wire);
 }
@@ -64,10 +66,11 @@ export function boardFromWire(json: string): BoardData {
     notes: revive(wire.notes, "updatedAt"),
     positions: revive(wire.positions, "updatedAt"),
     edges: revive(wire.edges, "updatedAt"),
-    messages: wire.messages.map(([id, chatId, parentId, role, preview, status, tier, model, deleted, createdAt, agent]) => ({
+    messages: wire.messages.map(([id, chatId, parentId, role, preview, status, tier, model, deleted, createdAt, agent, mergeParentId]) => ({
       id,
       chatId,
       parentId,
+      mergeParentId: mergeParentId ?? null,
       role,
       preview,
       status,

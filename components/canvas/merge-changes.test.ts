@@ -9,6 +9,7 @@ const message = (id: string, parentId: string | null, s: number, extra: Partial<
   id,
   chatId: "c1",
   parentId,
+  mergeParentId: null,
   role: "user",
   preview: id,
   status: "complete",

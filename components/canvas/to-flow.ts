@@ -215,6 +215,22 @@ export function boardToFlow(board: Pick<BoardData, "chats" | "messages" | "branc
       focusable: false,
       style: { stroke: color, strokeWidth: onCurrent ? 3.5 : 1.5, opacity: onCurrent ? 1 : 0.7 },
     });
+    // a merge: the join from its second parent (the layout places it under its first, as a tree)
+    const joined = m.mergeParentId ? `m:${m.mergeParentId}` : null;
+    if (joined && visible.has(joined)) {
+      edges.push({
+        id: `merge:${m.id}`,
+        source: joined,
+        target: child,
+        type: "smoothstep",
+        label: "merge",
+        selectable: false,
+        deletable: false,
+        focusable: false,
+        ariaLabel: "Merge join",
+        style: { stroke: color, strokeWidth: onCurrent ? 3.5 : 2, strokeDasharray: "6 4", opacity: onCurrent ? 1 : 0.85 },
+      });
+    }
   }
 
   if (options.showCitations) {

@@ -43,7 +43,8 @@ export function BranchMenu({ branches, currentId, canWrite, onSwitch, onRename, 
     };
   }, [open, renaming]);
 
-  const active = branches.filter((b) => b.status === "active" || b.id === currentId);
+  // merged branches stay in the list (they can still be read, continued or merged again), marked as such
+  const active = branches.filter((b) => b.status !== "archived" || b.id === currentId);
   const archived = branches.filter((b) => b.status === "archived" && b.id !== currentId);
   const current = branches.find((b) => b.id === currentId);
 
@@ -95,10 +96,8 @@ export function BranchMenu({ branches, currentId, canWrite, onSwitch, onRename, 
               (current)
             </span>
           ) : null}
-          {branch.status === "archived" ? (
-            <span aria-hidden className="shrink-0 text-xs text-zinc-400">
-              archived
-            </span>
+          {branch.status === "archived" || branch.status === "merged" ? (
+            <span className={`shrink-0 text-xs ${branch.status === "merged" ? "text-violet-700" : "text-zinc-400"}`}>{branch.status}</span>
           ) : null}
         </button>
         {canWrite ? (

@@ -12,6 +12,7 @@ import { Composer } from "./composer";
 import { ShareButton } from "@/components/share/share-button";
 import { ExportButtons } from "./export-buttons";
 import { LiveBubble, PendingQuestion } from "./live-bubble";
+import { type MergeChoice, MergeButton } from "./merge-dialog";
 import { AdapterPicker } from "./adapter-picker";
 import { AgentPicker } from "./agent-picker";
 import { ModelPicker } from "./model-picker";
@@ -54,6 +55,8 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
   const setNotice = useCallback((message: string | null, code: string | null = null) => setNoticeState(message === null ? null : { message, code }), []);
   const clearNotice = useCallback(() => setNotice(null), [setNotice]);
   const finishedStreams = useRef(new Set<string>());
+  // a refused merge gives nothing back to the composer: its words were the dialog's
+  const merging = useRef(false);
   const { chatId, setChatId, branchId, tipMessageId, branchRef, showBranch, refreshThread, whileSwitching, branchForSend } = useThreadLocation({ projectId, initialChatId, initialBranchId });
 
   const stream = useChatStream({
@@ -67,7 +70,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       if (final.error && final.mode === "send") {
         setNotice(final.error, final.errorCode);
         // Nothing was saved: give the person their words back.
-        if (!final.userMessageId && final.pendingUserText) setDraft((d) => d || (final.pendingUserText ?? ""));
+        if (!final.userMessageId && final.pendingUserText && !merging.current) setDraft((d) => d || (final.pendingUserText ?? ""));
       }
       // Keep the live text until the saved answer is loaded, but never hang on a slow server.
       await Promise.race([refreshThread(), new Promise((resolve) => setTimeout(resolve, REFRESH_WAIT_MS))]);
@@ -164,6 +167,29 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
       setRestoring(false);
     }
   }
+  // A merge is a Send from the first branch's tip that names the second branch: the same path, hold and ledger.
+  const merge = useCallback(
+    async ({ first, second, content }: MergeChoice) => {
+      if (!chatId) return;
+      setNotice(null);
+      merging.current = true;
+      try {
+        await stream.send({
+          chatId,
+          branchId: first.id,
+          parentId: first.tipMessageId,
+          mergeBranchId: second.id,
+          content,
+          ...model.requestFields,
+          ...(agentChoice.agentId ? { agentId: agentChoice.agentId } : {}),
+        });
+      } finally {
+        merging.current = false;
+      }
+    },
+    [agentChoice.agentId, chatId, model.requestFields, setNotice, stream.send],
+  );
+
 
   useStickToBottom([shown.length, live?.text.length ?? 0, pendingQuestion], focusMessageId && data ? focusMessageId : null);
 
@@ -190,6 +216,7 @@ export function ChatThread({ projectId, chatId: initialChatId, initialBranchId, 
                 await refreshThread();
               }}
             />
+            {permissions.canWrite ? <MergeButton branches={data.branches} currentId={data.branch.id} disabled={streaming} onMerge={(choice) => void merge(choice)} /> : null}
             <ExportButtons projectId={projectId} chatId={chatId} branchId={data.branch.id} chatTitle={data.chat.title} />
             {permissions.canWrite ? <ShareButton projectId={projectId} chatId={chatId} branchId={data.branch.id} branchTitle={data.branch.title} /> : null}
           </div>

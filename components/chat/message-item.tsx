@@ -16,7 +16,7 @@ import { SiblingCosts } from "./sibling-costs";
 import { SiblingSwitcher } from "./sibling-switcher";
 import type { StreamPhase } from "@/lib/chat-protocol";
 import { PHASE_LABEL } from "./phase-labels";
-import type { ChatPermissions, ModelChoices, ThreadMessage } from "./types";
+import { type ChatPermissions, chatHref, type ModelChoices, type ThreadMessage } from "./types";
 
 export type LiveOverlay = { text: string; phase: StreamPhase | null; agent: string | null; reconnecting: boolean; finished: boolean };
 
@@ -101,7 +101,7 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
   return (
     <article
       id={`message-${message.id}`}
-      aria-label={isUser ? "Question" : "Answer"}
+      aria-label={message.join ? "Merge" : isUser ? "Question" : "Answer"}
       aria-busy={streaming || undefined}
       className={`group scroll-mt-24 rounded-lg border px-4 py-3 transition-colors ${
         isUser ? "border-zinc-200 bg-zinc-100/70" : "border-zinc-200 bg-white"
@@ -109,7 +109,7 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
     >
       <header className="mb-1.5 flex items-center justify-between gap-2">
         <span className="text-xs font-semibold uppercase tracking-wide text-zinc-500">
-          {isUser ? "Question" : "Answer"}
+          {message.join ? "Merge" : isUser ? "Question" : "Answer"}
           {!isUser && message.agentSnapshot ? (
             <span className="ml-2 rounded bg-sky-50 px-1.5 py-0.5 font-medium normal-case tracking-normal text-sky-800 ring-1 ring-inset ring-sky-200" title="The agent that wrote this answer, with its settings as they were then">
               Agent: {message.agentSnapshot.name}
@@ -127,6 +127,7 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
         />
       </header>
 
+      {message.join ? <MergeLine projectId={projectId} chatId={message.chatId} join={message.join} /> : null}
       {editing ? (
         <EditForm
           initial={message.content}
@@ -205,7 +206,8 @@ function MessageItemView({ projectId, message, live, permissions, busy, highligh
               {pending === "fork" ? "Forking…" : "Fork"}
             </button>
           ) : null}
-          {permissions.canWrite && isUser ? (
+          {/* editing a merge would lose its second line; merge again instead */}
+          {permissions.canWrite && isUser && !message.join ? (
             <button type="button" className={ACTION} disabled={busy || pending !== null} onClick={() => setEditing(true)}>
               Edit
             </button>
@@ -366,5 +368,22 @@ function EditForm({ initial, onSave, onCancel }: { initial: string; onSave: (tex
         </button>
       </div>
     </form>
+  );
+}
+
+/** Which two branches a merge message joins, each a link to open that line. */
+function MergeLine({ projectId, chatId, join }: { projectId: string; chatId: string; join: NonNullable<ThreadMessage["join"]> }) {
+  const side = (b: typeof join.first, fallback: string) =>
+    b ? (
+      <Link href={chatHref(projectId, chatId, { branch: b.branchId })} className="font-medium text-violet-800 underline-offset-2 hover:underline">
+        {b.title}
+      </Link>
+    ) : (
+      <span className="italic">{fallback}</span>
+    );
+  return (
+    <p className="mb-1.5 rounded bg-violet-50 px-2 py-1 text-xs text-violet-900 ring-1 ring-inset ring-violet-200">
+      Joins {side(join.first, "a branch that no longer exists")} and {side(join.second, "a branch that no longer exists")}; the answer below saw both lines.
+    </p>
   );
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { adapters } from "./adapters";
 import { type AgentSnapshot, agents } from "./agents";
 import { users } from "./auth";
@@ -44,7 +44,10 @@ export type Tier = (typeof TIERS)[number];
 
 /**
  * The message DAG: every message points at its parent; siblings share one.
- * A branch is a tip and its ancestors, so nothing is ever copied.
+ * A branch is a tip and its ancestors, so nothing is ever copied. A merge
+ * message has a second parent (`merge_parent_id`, the tip of the other
+ * branch it joins); every tree walk that only needs one line follows
+ * `parent_id`, and the model's context follows both (server/chat/lineage.ts).
  */
 export const messages = pgTable(
   "messages",
@@ -54,6 +57,8 @@ export const messages = pgTable(
       .notNull()
       .references(() => chats.id, { onDelete: "cascade" }),
     parentId: uuid("parent_id").references((): AnyPgColumn => messages.id, { onDelete: "cascade" }),
+    /** a merge's second parent, in the same chat (the composite key below); deleting it deletes the merge, as deleting `parent_id` does */
+    mergeParentId: uuid("merge_parent_id"),
     role: text("role", { enum: MESSAGE_ROLES }).notNull(),
     content: text("content").notNull().default(""),
     authorId: uuid("author_id").references(() => users.id, { onDelete: "set null" }),
@@ -91,9 +96,23 @@ export const messages = pgTable(
     index("messages_chat_idx").on(t.chatId, t.createdAt),
     // start-up sweep of answers left streaming by a crash
     index("messages_streaming_idx").on(t.status),
+    // the target of the same-chat key of merge_parent_id below
+    uniqueIndex("messages_chat_id_idx").on(t.chatId, t.id),
+    // a merge's second parent stays in the merge's chat, and its delete cascades like the first parent's
+    foreignKey({ name: "messages_merge_parent_fk", columns: [t.chatId, t.mergeParentId], foreignColumns: [t.chatId, t.id] }).onDelete("cascade"),
+    // the merges below a message (canvas joins, delete cascades)
+    index("messages_merge_parent_idx").on(t.mergeParentId).where(sql`${t.mergeParentId} is not null`),
+    // two distinct parents, neither the message itself; a merge always has its first parent
+    check(
+      "messages_merge_parent_check",
+      sql`${t.mergeParentId} is null or (${t.parentId} is not null and ${t.mergeParentId} <> ${t.parentId} and ${t.mergeParentId} <> ${t.id})`,
+    ),
   ],
 );
 export type Message = typeof messages.$inferSelect;
+
+export const BRANCH_STATUSES = ["active", "archived", "merged"] as const;
+export type BranchStatus = (typeof BRANCH_STATUSES)[number];
 
 export const branches = pgTable(
   "branches",
@@ -107,7 +126,8 @@ export const branches = pgTable(
     forkMessageId: uuid("fork_message_id").references(() => messages.id, { onDelete: "set null" }),
     parentBranchId: uuid("parent_branch_id").references((): AnyPgColumn => branches.id, { onDelete: "set null" }),
     title: text("title").notNull().default("Main"),
-    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    /** merged: joined into a merge message (sending after its tip makes it active again) */
+    status: text("status", { enum: BRANCH_STATUSES }).notNull().default("active"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

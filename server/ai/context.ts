@@ -5,6 +5,9 @@ import type { ChatTurn } from "./types";
 
 export type Preferences = Pick<UserPreferences, "language" | "verbosity" | "tone">;
 
+/** A merge turn: the titles of the two branches its history joins. */
+export type Joins = { first: string; second: string };
+
 const VERBOSITY: Record<Preferences["verbosity"], string> = {
   concise: "Be concise: short paragraphs, no preamble.",
   normal: "Answer at a normal length.",
@@ -15,7 +18,9 @@ const VERBOSITY: Record<Preferences["verbosity"], string> = {
  * What goes up to the cloud (docs/chat.md#chat-branches-tiers-and-live-streams): the branch's own ancestors only,
  * the retrieved chunks with their relevance, the project's system prompt and
  * constraints, and the person's preferences. Nothing from sibling branches —
- * `history` is the parent-pointer walk from the question, so they cannot be in it.
+ * `history` is the parent-pointer walk from the question, so they cannot be in it —
+ * unless the person merged them: then `history` is both lines (server/chat/lineage.ts)
+ * and the model is told how they are laid out.
  */
 export function buildCloudContext(args: {
   settings: Pick<ProjectSettings, "systemPrompt" | "constraints">;
@@ -23,6 +28,7 @@ export function buildCloudContext(args: {
   history: ChatTurn[];
   question: string;
   chunks: RetrievedChunk[];
+  joins?: Joins | null;
 }): { system: string; messages: ChatTurn[] } {
   const parts = [
     "You are the assistant inside Arbor, a branching research workspace. Answer the person's latest message.",
@@ -32,6 +38,11 @@ export function buildCloudContext(args: {
   parts.push(
     `The person's preferences: reply in language "${args.preferences.language}". ${VERBOSITY[args.preferences.verbosity]} Tone: ${args.preferences.tone}.`,
   );
+  if (args.joins) {
+    parts.push(
+      `This conversation had branched and the person merged two branches, "${args.joins.first}" and "${args.joins.second}". The messages below are: what both branches share, then the rest of "${args.joins.first}", then what "${args.joins.second}" added after they split. The latest message is about bringing both lines together.`,
+    );
+  }
   if (args.chunks.length > 0) {
     const sources = args.chunks
       .map((c, i) => `[${i + 1}] ${c.sourceTitle}${c.heading ? ` — ${c.heading}` : ""} (relevance ${c.relevance.toFixed(2)})\n${c.text}`)

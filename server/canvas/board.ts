@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray, isNull, ne, or, type SQL, sql } from "drizzl
 import type { Db } from "@/db/client";
 import { queryRows } from "@/db/client";
 import { branches, canvasEdges, canvasNodes, chatSummaries, chats, comments, messageCitations, messages, sources } from "@/db/schema";
-import type { EdgeStyle } from "@/db/schema";
+import type { BranchStatus, EdgeStyle } from "@/db/schema";
 import { AppError } from "@/server/errors";
 
 /**
@@ -22,6 +22,8 @@ export type BoardMessage = {
   id: string;
   chatId: string;
   parentId: string | null;
+  /** a merge's second parent: the canvas draws the join from it too */
+  mergeParentId: string | null;
   role: "user" | "assistant";
   preview: string;
   status: string;
@@ -39,7 +41,7 @@ export type BoardBranch = {
   tipMessageId: string | null;
   forkMessageId: string | null;
   parentBranchId: string | null;
-  status: "active" | "archived";
+  status: BranchStatus;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -132,17 +134,18 @@ export async function selectMessages(db: Db, { projectId, filter }: { projectId:
           ${messages.id}, ${messages.chatId}, ${messages.parentId}, ${messages.role},
           left(${messages.content}, ${PREVIEW_CHARS * 2}), length(${messages.content}) > ${PREVIEW_CHARS * 2},
           ${messages.status}, ${messages.tier}, ${messages.model}, ${messages.deletedAt} is not null, ${messages.createdAt},
-          ${messages.agentSnapshot}->>'name'
+          ${messages.agentSnapshot}->>'name', ${messages.mergeParentId}
         ) order by ${messages.createdAt}, ${messages.id})::text as rows
         from ${messages} inner join ${chats} on ${chats.id} = ${messages.chatId}
         where ${where}`,
   );
   if (!row?.rows) return [];
-  type Row = [string, string, string | null, BoardMessage["role"], string, boolean, string, BoardMessage["tier"], string | null, boolean, string, string | null];
-  return (JSON.parse(row.rows) as Row[]).map(([id, chatId, parentId, role, preview, long, status, tier, model, deleted, createdAt, agent]) => ({
+  type Row = [string, string, string | null, BoardMessage["role"], string, boolean, string, BoardMessage["tier"], string | null, boolean, string, string | null, string | null];
+  return (JSON.parse(row.rows) as Row[]).map(([id, chatId, parentId, role, preview, long, status, tier, model, deleted, createdAt, agent, mergeParentId]) => ({
     id,
     chatId,
     parentId,
+    mergeParentId,
     role,
     // a deleted message keeps its place in the tree (its replies hang off it) but not its words
     preview: deleted ? "" : shorten(preview, long),

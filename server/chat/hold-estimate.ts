@@ -13,7 +13,7 @@ import { assertUsableModel } from "@/server/ai/usable-model";
 import { cloudTurnRequest } from "./stream/cloud-request";
 import { DEFAULT_MAX_TOKENS } from "./stream/producer";
 import { retrieveForTurn } from "./stream/retrieval";
-import { readPath } from "./tree";
+import { readLineage } from "./lineage";
 
 export type HoldEstimate =
   /** the local tier answers: nothing is held or charged */
@@ -66,7 +66,8 @@ export async function estimateTurnHold(db: Db, raw: EstimateInput): Promise<Hold
   await assertUsableModel(db, model);
 
   const from = input.answerTo ?? input.parentId ?? null;
-  const path = from && input.chatId ? await readPath(db, { chatId: input.chatId, tipMessageId: from }) : [];
+  // the turn's own context read: after a merge, both lines
+  const path = from && input.chatId ? await readLineage(db, { chatId: input.chatId, tips: [from] }) : [];
   const question = input.content != null ? input.content.trim() : (path.at(-1)?.content ?? "");
   const [{ chunks }, prefs] = await Promise.all([
     retrieveForTurn(db, { projectId: input.projectId, question, hasSources: true, sourceIds: agentScope(agent) }),

@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { type Branch, type Chat, type Message, messageCitations, messages as messagesTable, sources } from "@/db/schema";
 import { branchesContaining, defaultBranch, getBranch, listBranches, loadChatMessage } from "./branches";
 import { getChat } from "./chats";
+import { type MergeJoin, mergeJoinsOf } from "./merge";
 import { runningStreamFor } from "./turns";
 import { childrenOf, newestLeaf, readPath } from "./tree";
 
@@ -18,7 +19,8 @@ export type Citation = {
 };
 /** One version of an answer, for the side-by-side cost comparison of siblings. */
 export type SiblingFigures = { id: string; tier: Message["tier"]; model: string | null; costMicros: bigint; status: Message["status"] };
-export type ThreadMessage = Message & { siblingIds: string[]; siblingIndex: number; citations: Citation[]; siblings: SiblingFigures[] };
+/** `join`: for a merge message, the two branches it joins (null for every other message). */
+export type ThreadMessage = Message & { siblingIds: string[]; siblingIndex: number; citations: Citation[]; siblings: SiblingFigures[]; join: MergeJoin | null };
 export type Thread = {
   chat: Chat;
   branch: Branch;
@@ -59,10 +61,12 @@ export async function getThread(
     return ids.length > 1 ? ids : [];
   });
   const figures = await siblingFiguresOf(db, { chatId, messageIds: answerSiblings });
+  // a thread without a merge costs no query here
+  const joins = await mergeJoinsOf(db, { chatId, merges: path.filter((m) => m.mergeParentId), except: branch.id });
   const messages = path.map((m) => {
     const siblingIds = children.get(m.parentId) ?? [m.id];
     const siblings = m.role === "assistant" && siblingIds.length > 1 ? siblingIds.flatMap((id) => figures.get(id) ?? []) : [];
-    return { ...m, siblingIds, siblingIndex: Math.max(0, siblingIds.indexOf(m.id)), citations: citations.get(m.id) ?? [], siblings };
+    return { ...m, siblingIds, siblingIndex: Math.max(0, siblingIds.indexOf(m.id)), citations: citations.get(m.id) ?? [], siblings, join: joins.get(m.id) ?? null };
   });
   const activeStream = await runningStreamFor(db, {
     chatId,

@@ -4,17 +4,17 @@ import { type Db, queryRows } from "@/db/client";
 import type { Message } from "@/db/schema";
 
 /** Columns of `messages` as the Message type names them, for raw (recursive) queries. */
-const MESSAGE_COLUMNS = sql.raw(`m.id, m.chat_id as "chatId", m.parent_id as "parentId", m.role, m.content,
+export const MESSAGE_COLUMNS = sql.raw(`m.id, m.chat_id as "chatId", m.parent_id as "parentId", m.merge_parent_id as "mergeParentId", m.role, m.content,
   m.author_id as "authorId", m.tier, m.model, m.status, m.error, m.tokens_in as "tokensIn", m.tokens_out as "tokensOut",
   m.cost_micros::text as "costMicros", m.latency_ms as "latencyMs", m.agent_id as "agentId", m.agent_snapshot as "agentSnapshot", m.adapter_id as "adapterId", m.adapter_name as "adapterName", m.lora_applied as "loraApplied", m.feedback, m.deleted_at as "deletedAt", m.created_at as "createdAt"`);
 
-type RawMessage = Omit<Message, "costMicros" | "createdAt" | "deletedAt"> & {
+export type RawMessage = Omit<Message, "costMicros" | "createdAt" | "deletedAt"> & {
   costMicros: string;
   createdAt: string | Date;
   deletedAt: string | Date | null;
 };
 
-function toMessage(r: RawMessage): Message {
+export function toMessage(r: RawMessage): Message {
   return {
     ...r,
     tokensIn: Number(r.tokensIn),

@@ -8,6 +8,7 @@ import { heuristicTitle } from "@/server/ai/titles";
 import { AppError } from "@/server/errors";
 import { getChat } from "./chats";
 import { MAX_MESSAGE_BYTES } from "./limits";
+import { type MergePlan, mergeBranchTitle } from "./merge";
 
 export type TurnInput = {
   projectId: string;
@@ -30,6 +31,8 @@ export type TurnInput = {
   alsoInStatement?: AlsoInStatement;
   /** the new stream's id, made by a caller whose extra writes refer to it (the hold records its stream) */
   streamId?: string;
+  /** a merge (planMerge): the new user message gets the second branch's tip as its second parent, both branches become `merged` */
+  merge?: MergePlan | null;
 };
 
 /**
@@ -127,6 +130,8 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
     throw new AppError("not_found:branch", input.branchId ? "This branch does not exist in this chat." : "This chat has no branch.");
   }
   const { branch, anchor } = target;
+  const merge = input.merge ?? null;
+  if (merge && content === null) throw new AppError("bad_request:merge", "A merge is a new message: send its content, not answerTo.");
 
   let question: { id: string; content: string; isNew: boolean };
   let forkPoint: string | null;
@@ -146,7 +151,8 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
     throw new AppError("conflict:streaming", "That answer is still being written. Wait for it to finish or press Stop.");
   }
 
-  const appendsAtTip = content !== null && branch.tipMessageId === forkPoint;
+  // a merge's answer always continues on a new branch, so both merged lines stay as they were
+  const appendsAtTip = content !== null && branch.tipMessageId === forkPoint && !merge;
   const kind = input.kind ?? "send";
   const name = content !== null && kind === "send" ? (branch.tipMessageId ? "Edited" : "Reply") : BRANCH_NAMES[kind];
   const ids = { assistant: randomUUID(), stream: input.streamId ?? randomUUID(), branch: appendsAtTip ? branch.id : randomUUID() };
@@ -160,8 +166,9 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
       question,
       parentId: forkPoint,
       ids,
-      newBranch: appendsAtTip ? null : { title: `${name} (from ${branch.title})`.slice(0, 120) },
+      newBranch: appendsAtTip ? null : { title: merge ? mergeBranchTitle(merge) : `${name} (from ${branch.title})`.slice(0, 120) },
       title,
+      merge,
       also: input.alsoInStatement,
     });
     input.alsoInStatement?.accept(written.row);
@@ -190,6 +197,9 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
     };
   } catch (error) {
     const refusal = refusalOf(error);
+    if (refusal === "merge_moved") {
+      throw new AppError("conflict:merge_moved", "One of the two branches moved on or is answering right now. Open the merge again to pick their newest messages.");
+    }
     if (refusal === "branch_busy") {
       throw new AppError("conflict:streaming", "An answer is still being written on this branch. Wait for it to finish or press Stop, then send again.");
     }
@@ -282,15 +292,28 @@ async function writeTurn(
     ids: { assistant: string; stream: string; branch: string };
     newBranch: { title: string } | null;
     title: string | null;
+    merge?: MergePlan | null;
     also?: AlsoInStatement;
   },
 ): Promise<{ createdAt: Date; wasUntitled: boolean; row: Record<string, unknown> }> {
+  const m = t.merge ?? null;
   const userRow = t.question.isNew
     ? sql`question as (
-        insert into messages (id, chat_id, parent_id, role, content, author_id, status, created_at)
-        values (${t.question.id}, ${t.chatId}, ${t.parentId}, 'user', ${t.question.content}, ${t.by}, 'complete', (select at from clock))
+        insert into messages (id, chat_id, parent_id, merge_parent_id, role, content, author_id, status, created_at)
+        values (${t.question.id}, ${t.chatId}, ${t.parentId}, ${m?.second.tipMessageId ?? null}::uuid, 'user', ${t.question.content}, ${t.by}, 'complete', (select at from clock))
       ),`
     : sql``;
+  // A merge marks both branches merged, each only while its tip is still the one the merge joins.
+  const merged = m
+    ? sql`merged as (
+        update branches set status = 'merged', updated_at = now()
+        where chat_id = ${t.chatId} and ((id = ${m.first.branchId} and tip_message_id = ${m.first.tipMessageId})
+          or (id = ${m.second.branchId} and tip_message_id = ${m.second.tipMessageId}))
+        returning id
+      ),`
+    : sql``;
+  const busyBranches = m ? sql`s.branch_id in (${m.first.branchId}, ${m.second.branchId})` : sql`s.branch_id = ${t.branch.id}`;
+  const mergeRefusal = m ? sql`case when (select count(*) from merged) <> 2 then 'merge_moved' end` : sql`null`;
   const pointer = t.newBranch
     ? sql`insert into branches (id, chat_id, tip_message_id, fork_message_id, parent_branch_id, title, created_by)
         values (${t.ids.branch}, ${t.chatId}, ${t.ids.assistant}, ${t.parentId}, ${t.branch.id}, ${t.newBranch.title}, ${t.by})`
@@ -304,10 +327,11 @@ async function writeTurn(
     sql`with clock as materialized (select clock_timestamp() as at),
       busy as (
         select 1 from chat_streams s join messages m on m.id = s.assistant_message_id
-        where s.branch_id = ${t.branch.id} and s.status = 'running' and m.status = 'streaming'
+        where ${busyBranches} and s.status = 'running' and m.status = 'streaming'
         limit 1
       ),
       ${userRow}
+      ${merged}
       answer as (
         -- a microsecond after its question, so orderings by time never put the answer first
         insert into messages (id, chat_id, parent_id, role, content, author_id, status, created_at)
@@ -327,7 +351,7 @@ async function writeTurn(
     select (select created_at from stream) as created_at,
       -- the chat as it was before this statement (sub-statements' writes are not visible here)
       (select title = 'New chat' from chats where id = ${t.chatId}) as was_untitled,
-      ${refuseWhen(sql`coalesce(case when exists (select 1 from busy) or not exists (select 1 from pointer) then 'branch_busy' end, ${t.also?.refusal ?? sql`null`})`)} as refused
+      ${refuseWhen(sql`coalesce(case when exists (select 1 from busy) or not exists (select 1 from pointer) then 'branch_busy' end, ${mergeRefusal}, ${t.also?.refusal ?? sql`null`})`)} as refused
       ${t.also ? sql`, ${t.also.columns}` : sql``}`,
   );
   if (!row) throw new Error("turn insert returned nothing");

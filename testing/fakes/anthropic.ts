@@ -139,6 +139,13 @@ export async function startFakeAnthropic(port = 0, host = "127.0.0.1", options: 
         res.writeHead(200, { "content-type": "application/json" });
         return res.end(JSON.stringify({ status: "ok", fake: "anthropic" }));
       }
+      // For journeys whose app runs in another process: the request bodies recorded so far that contain ?contains=…
+      // (what the model was really sent), newest last. Test support only; no key needed, like /health.
+      if (req.method === "GET" && url.pathname === "/_recorded") {
+        const needle = url.searchParams.get("contains") ?? "";
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify(requests.filter((r) => JSON.stringify(r.body).includes(needle)).map((r) => ({ body: r.body, bytes: r.bytes, done: r.done }))));
+      }
       // SDK 1.x sends the key as a bearer token; older clients and curl use x-api-key.
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       const apiKey = (req.headers["x-api-key"] as string | undefined) ?? bearer ?? null;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Message, ProjectSettings } from "@/db/schema";
 import { type ClaudeRequest, claudeRequest } from "@/server/ai/claude";
-import { buildCloudContext, type Preferences } from "@/server/ai/context";
+import { buildCloudContext, type Joins, type Preferences } from "@/server/ai/context";
 import type { ChatTurn } from "@/server/ai/types";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 
@@ -22,10 +22,12 @@ export function cloudTurnRequest(args: {
   model: string;
   maxTokens: number;
   temperature?: number | null;
+  /** a merge: the two branches `path` joins */
+  joins?: Joins | null;
 }): ClaudeRequest {
   const question = args.content != null ? args.content.trim() : (args.path.at(-1)?.content ?? "");
   const history = historyOf(args.answerTo ? args.path.slice(0, -1) : args.path);
-  const context = buildCloudContext({ settings: args.settings, preferences: args.preferences, history, question, chunks: args.chunks });
+  const context = buildCloudContext({ settings: args.settings, preferences: args.preferences, history, question, chunks: args.chunks, joins: args.joins });
   return claudeRequest({ model: args.model, ...context, maxTokens: args.maxTokens, temperature: args.temperature });
 }
 

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import type { AgentSnapshot, ProjectSettings } from "@/db/schema";
 import { type ClaudeRequest, claudeRequest, claudeUsageBound } from "@/server/ai/claude";
-import { buildCloudContext, type Preferences } from "@/server/ai/context";
+import { buildCloudContext, type Joins, type Preferences } from "@/server/ai/context";
 import { cloudConfigured } from "@/server/ai/escalation-status";
 import { defaultCloudModel } from "@/server/ai/model-prices";
 import { decideTier, type RequestedTier } from "@/server/ai/policy";
@@ -32,6 +32,8 @@ export type TurnInputs = {
   /** the branch before the question (a failed read fails the answer, not the handler) */
   history: Promise<ChatTurn[]>;
   question: string;
+  /** a merge: the two branches `history` joins (the model is told) */
+  joins?: Joins | null;
   /** started as soon as the question was known */
   retrieval: Promise<Retrieval>;
   /** an explicit cloud turn: the exact request and the hold the handler placed for it */
@@ -76,7 +78,7 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
   });
   // Built only when a tier needs it: a cloud turn the handler held for already carries its exact request.
   let built: Route["context"] | null = null;
-  const contextOf = () => (built ??= buildCloudContext({ settings, preferences, history, question, chunks }));
+  const contextOf = () => (built ??= buildCloudContext({ settings, preferences, history, question, chunks, joins: inputs.joins }));
 
   const routed = routeAroundDevice({
     decision: decideTier({ requested: inputs.requested, policy: settings.escalationPolicy, topRelevance, cloudConfigured: configured }),

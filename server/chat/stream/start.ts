@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import type { Message } from "@/db/schema";
 import type { ChatRequest } from "@/lib/chat-protocol";
 import { type ClaudeRequest, claudeUsageBound } from "@/server/ai/claude";
+import type { Joins } from "@/server/ai/context";
 import { cloudNotConfiguredError } from "@/server/ai/escalation-status";
 import { readCloudHoldFacts } from "@/server/billing/hold-facts";
 import { type CloudHoldPlan, planCloudHold, resolveCloudModel, TierChanged } from "@/server/billing/hold-plan";
@@ -11,7 +12,8 @@ import { holdInStatement } from "@/server/billing/hold-statement";
 import { reservationOf } from "@/server/billing/reserve";
 import { AppError } from "@/server/errors";
 import { titleChatInBackground } from "../auto-title";
-import { readPath } from "../tree";
+import { readLineage } from "../lineage";
+import { planMerge } from "../merge";
 import { findStreamByRequest, prepareTurn, replayOf, type Turn } from "../turns";
 import { agentScope, applyAgent, loadTurnAgent, settingsWithAgent } from "@/server/agents/turn-agent";
 import { loadTurnAccess, type TurnAccess } from "./access";
@@ -46,9 +48,17 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
   const shaped = applyAgent(request, agent);
   const settings = settingsWithAgent(access.settings, agent);
   const maxTokens = shaped.maxTokens ?? DEFAULT_MAX_TOKENS;
-  // The branch so far: the ancestors of the message followed (for re-answering, the question is its last).
+  // A merge joins the branch the turn follows with a second one: checked before anything is read for the model.
+  const merge = request.mergeBranchId
+    ? await planMerge(db, { chatId: request.chatId, target: access.target, parentId: request.parentId, secondBranchId: request.mergeBranchId })
+    : null;
+  if (merge && request.content == null) throw new AppError("bad_request:merge", "A merge needs its message: say what to do with the two lines.");
+  // The branch so far: the ancestors of the message followed (for re-answering, the question is its last);
+  // for a merge, the union of both lines (server/chat/lineage.ts).
   const from = request.answerTo ?? request.parentId ?? null;
-  const lineage = from ? readPath(db, { chatId: request.chatId, tipMessageId: from }) : Promise.resolve([]);
+  const tips = merge ? [merge.first.tipMessageId, merge.second.tipMessageId] : from ? [from] : [];
+  const lineage = readLineage(db, { chatId: request.chatId, tips });
+  const joins = merge ? { first: merge.first.title, second: merge.second.title } : null;
   lineage.catch(() => {}); // awaited below; a failure surfaces there, not as an unhandled rejection
   const question = request.content != null ? Promise.resolve(request.content.trim()) : lineage.then((path) => path.at(-1)?.content ?? "");
   // Retrieval depends only on the question: it runs while the turn is written (another connection on Postgres).
@@ -72,6 +82,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
             temperature: agent?.temperature ?? null,
             lineage,
             retrieval,
+            joins,
             // the facts read with the access check were for the model the person asked for, not the agent's
             fresh: attempt === 0 && shaped.model === (request.model ?? null),
           })
@@ -86,6 +97,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
         knownNew: true,
         target: access.target,
         streamId,
+        merge,
         // The budget is held in the turn's own statement: a refused hold leaves no turn, a refused turn holds nothing.
         alsoInStatement: hold
           ? {
@@ -116,6 +128,7 @@ export async function startChatTurn(db: Db, { userId, request }: { userId: strin
     settings,
     preferences: access.preferences,
     history: lineage.then((path) => historyOf(request.answerTo ? path.slice(0, -1) : path)),
+    joins,
     question: turn.question,
     retrieval,
   });
@@ -144,6 +157,7 @@ async function planCloudTurn(
     temperature,
     lineage,
     retrieval,
+    joins,
     fresh,
   }: {
     userId: string;
@@ -153,6 +167,7 @@ async function planCloudTurn(
     temperature: number | null;
     lineage: Promise<Message[]>;
     retrieval: Promise<Retrieval>;
+    joins: Joins | null;
     fresh: boolean;
   },
 ): Promise<{ plan: CloudHoldPlan; request: ClaudeRequest }> {
@@ -160,7 +175,7 @@ async function planCloudTurn(
   const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: request.model ?? access.cloud?.model ?? null });
   if (!facts.cloudConfigured) throw cloudNotConfiguredError();
   const [path, { chunks }, model] = await Promise.all([lineage, retrieval, resolveCloudModel(db, facts)]);
-  const upstream = cloudTurnRequest({ settings: access.settings, preferences: access.preferences, path, chunks, content: request.content, answerTo: request.answerTo, model, maxTokens, temperature });
+  const upstream = cloudTurnRequest({ settings: access.settings, preferences: access.preferences, path, chunks, content: request.content, answerTo: request.answerTo, model, maxTokens, temperature, joins });
   const plan = await planCloudHold(db, facts, {
     projectId,
     actorId: userId,
