@@ -10,7 +10,7 @@ import { useSyncExternalStore } from "react";
  * always comes out as the missing-glyph box); identical pixels mean this
  * machine would show a box. The server renders the emoji; a browser that
  * cannot draw it swaps in the letter right after hydration.
- * @see docs/collaboration.md ("Project icons")
+ * @see docs/interface.md ("Project icons without an emoji font")
  */
 export function ProjectIcon({ icon, title, className = "" }: { icon: string; title: string; className?: string }) {
   const drawable = useSyncExternalStore(subscribe, () => emojiDrawable(icon), () => true);
