@@ -149,3 +149,59 @@ test("the owner's request log lists each call with its cost, filters it, and exp
   await page.getByRole("button", { name: "Save retention" }).click();
   await expect(page.getByText("Calls are now kept for 14 days.")).toBeVisible();
 });
+
+test("the owner picks a member in the request log, keeps bodies from then on, and reads a call's redacted request and response", async ({ page, browser }) => {
+  const owner = await signUpPatiently(page);
+  const project = await newProject(page);
+  await openChatTab(page, project.id);
+  await page.getByLabel("Model", { exact: true }).selectOption({ label: "Claude Haiku 5.5" });
+  await ask(page, "Before bodies are kept");
+  await expectAnswerDone(answers(page).first());
+
+  // Off by default: the call is logged without its bodies. The owner turns keeping them on.
+  await page.goto(`/projects/${project.id}/requests`);
+  const table = page.getByRole("table", { name: "Model calls" });
+  await expect(table.getByRole("row")).toHaveCount(2, { timeout: 90_000 });
+  await expect(table.getByRole("row").nth(1)).toContainText("not kept");
+  const keep = page.getByRole("checkbox", { name: /Keep request and response bodies/ });
+  await expect(keep).not.toBeChecked();
+  await keep.check();
+  await expect(page.getByText(/From the next call on, its request and response bodies are kept/)).toBeVisible();
+
+  // An editor's call, and the owner's own with a key pasted into the question.
+  const { token } = await trpcCall<{ token: string }>(page, "collab.createInvite", { projectId: project.id, role: "editor", quotaUsd: "1", expiresInHours: 24 });
+  const editorContext = await browser.newContext();
+  const editor = { context: editorContext, page: await editorContext.newPage() };
+  const { email: editorEmail } = await signUpPatiently(editor.page);
+  await trpcCall(editor.page, "collab.acceptInvite", { token });
+  await openChatTab(editor.page, project.id);
+  await editor.page.getByLabel("Model", { exact: true }).selectOption({ label: "Claude Haiku 5.5" });
+  await ask(editor.page, "The editor asks about compost");
+  await expectAnswerDone(answers(editor.page).first());
+  await editor.context.close();
+
+  await openChatTab(page, project.id);
+  await page.getByLabel("Model", { exact: true }).selectOption({ label: "Claude Haiku 5.5" });
+  await ask(page, "My key sk-ant-api03-E2eSecretKeyValue123 stopped working, why?");
+  await expectAnswerDone(answers(page).first());
+
+  await page.goto(`/projects/${project.id}/requests`);
+  await expect(table.getByRole("row")).toHaveCount(4, { timeout: 90_000 });
+  const member = page.getByLabel("Member");
+  await expect(member.locator("option")).toContainText(["Anyone"]);
+  await member.selectOption({ label: editorEmail });
+  await expect(table.getByRole("row")).toHaveCount(2);
+  await member.selectOption({ label: owner.email });
+  await expect(table.getByRole("row")).toHaveCount(3);
+
+  const newest = table.getByRole("row").nth(1);
+  await newest.getByRole("button", { name: "Show bodies" }).click();
+  const request = page.getByRole("region", { name: "Request body" });
+  await expect(request).toContainText("stopped working, why?");
+  await expect(request).toContainText("claude-haiku-5-5");
+  await expect(request).toContainText("[redacted]");
+  await expect(request).not.toContainText("E2eSecretKeyValue123");
+  await expect(page.getByRole("region", { name: "Response body" })).not.toBeEmpty();
+  await shot(page, "request-log-bodies");
+  await expect(table.getByRole("row").nth(2)).toContainText("not kept");
+});

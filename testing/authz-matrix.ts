@@ -14,7 +14,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type User, accountExports, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, sources } from "@/db/schema";
+import { type Project, type User, accountExports, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, projectDeviceOffers, requestLogs, sources } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createAgent } from "@/server/agents/agents";
 import { createServerSession } from "@/server/auth/server-sessions";
@@ -53,6 +53,20 @@ export async function fixtureChat(fx: MatrixFixture) {
 /** A device waiting for its code to be confirmed. */
 export async function fixturePairing(fx: MatrixFixture) {
   return requestPairingCode(fx.db, { appUrl: "http://localhost:3000", ip: `10.8.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`, clientName: "matrix" });
+}
+
+/** A paired device of `user`. */
+export async function fixtureDevice(fx: MatrixFixture, user: User): Promise<string> {
+  const pairing = await fixturePairing(fx);
+  const made = await approvePairing(fx.db, { userId: user.id, ip: "10.9.9.9", userCode: pairing.user_code, name: "Matrix box", projectIds: [] });
+  return made.deviceId;
+}
+
+/** A device of `user` offered to the project, written directly so any member's offer can be set up (a non-member cannot offer: just the device). */
+export async function fixtureOffer(fx: MatrixFixture, user: User): Promise<string> {
+  const deviceId = await fixtureDevice(fx, user);
+  if (user.id !== fx.nonMember.id) await fx.db.insert(projectDeviceOffers).values({ projectId: fx.project.id, deviceId, offeredBy: user.id });
+  return deviceId;
 }
 
 /** A chat whose main branch ends in a question and its answer. */
@@ -247,6 +261,11 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   },
   "devices.projectLocalDevice": { min: "editor", input: pid },
   "devices.setProjectLocalDevice": { min: "owner", input: (fx) => ({ ...pid(fx), deviceId: null }) },
+  "devices.offers": { min: "editor", input: pid },
+  "devices.offer": { min: "editor", input: async (fx) => ({ ...pid(fx), deviceId: await fixtureDevice(fx, fx.caller ?? fx.owner) }) },
+  "devices.withdrawOffer": { min: "editor", input: async (fx) => ({ ...pid(fx), deviceId: await fixtureOffer(fx, fx.caller ?? fx.owner) }) },
+  "devices.allowOffer": { min: "owner", input: async (fx) => ({ ...pid(fx), deviceId: await fixtureOffer(fx, fx.members.editor) }) },
+  "devices.revokeOffer": { min: "owner", input: async (fx) => ({ ...pid(fx), deviceId: await fixtureOffer(fx, fx.members.editor) }) },
   "devices.remove": {
     min: "signed-in",
     input: async (fx) => {
@@ -332,6 +351,16 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
   "requestLogs.list": { min: "owner", input: (fx) => ({ ...pid(fx), filter: {} }) },
   "requestLogs.csv": { min: "owner", input: (fx) => ({ ...pid(fx), filter: { status: "complete" } }) },
   "requestLogs.setRetention": { min: "owner", input: (fx) => ({ ...pid(fx), days: 14 }) },
+  "requestLogs.members": { min: "owner", input: pid },
+  "requestLogs.entry": {
+    min: "owner",
+    input: async (fx) => {
+      const [row] = await fx.db.insert(requestLogs).values({ projectId: fx.project.id, actorId: fx.owner.id, provider: "anthropic", model: "claude-haiku-5-5", tier: "cloud", status: "complete", latencyMs: 10 }).returning();
+      if (!row) throw new Error("no log row");
+      return { ...pid(fx), id: row.id };
+    },
+  },
+  "requestLogs.setKeepBodies": { min: "owner", input: (fx) => ({ ...pid(fx), enabled: true }) },
 
   // ── adapters ──
   "adapters.list": { min: "viewer", input: pid },

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
@@ -33,7 +33,19 @@ export function AdapterUploadForm({ projectId, onChanged, registry }: { projectI
   const [baseModel, setBaseModel] = useState("");
   const [servedName, setServedName] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  // Remounts the file input: a file input's value cannot be set back to a chosen file, only cleared.
+  const [fileInputKey, setFileInputKey] = useState(0);
   const busy = state.phase === "hashing" || state.phase === "uploading" || state.phase === "paused";
+
+  // Once the last byte is in, the form is ready for the next adapter: nothing of the one just sent stays filled in.
+  useEffect(() => {
+    if (state.phase !== "done") return;
+    setFile(null);
+    setName("");
+    setBaseModel("");
+    setServedName("");
+    setFileInputKey((k) => k + 1);
+  }, [state.phase]);
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
@@ -50,6 +62,7 @@ export function AdapterUploadForm({ projectId, onChanged, registry }: { projectI
           Adapter file
         </label>
         <input
+          key={fileInputKey}
           id="adapter-file"
           type="file"
           accept=".safetensors,.zip"

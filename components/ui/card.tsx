@@ -1,5 +1,17 @@
-export function Card({ children, className = "" }: { children: React.ReactNode; className?: string }) {
-  return <div className={`rounded-lg border border-zinc-200 bg-white p-5 shadow-sm ${className}`}>{children}</div>;
+/** A card; with `labelledBy` (its heading's id) it is a named region, so in-page links and landmarks can reach it. */
+export function Card({ children, className = "", id, labelledBy }: { children: React.ReactNode; className?: string; id?: string; labelledBy?: string }) {
+  const classes = `rounded-lg border border-zinc-200 bg-white p-5 shadow-sm ${className}`;
+  if (labelledBy)
+    return (
+      <section id={id} aria-labelledby={labelledBy} className={classes}>
+        {children}
+      </section>
+    );
+  return (
+    <div id={id} className={classes}>
+      {children}
+    </div>
+  );
 }
 
 export function EmptyState({ title, children, action }: { title: string; children?: React.ReactNode; action?: React.ReactNode }) {

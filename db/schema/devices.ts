@@ -1,9 +1,9 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, foreignKey, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { users } from "./auth";
 import { createdAt, id, ts } from "./columns";
-import { projects } from "./projects";
+import { projectMembers, projects } from "./projects";
 
 /** What the agent last reported about its tunnel (the agent model's `TunnelStats`). */
 export type TunnelStats = {
@@ -100,6 +100,35 @@ export const projectLocalDevices = pgTable("project_local_devices", {
   setBy: uuid("set_by").references(() => users.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
+
+/**
+ * An editor offers one of their own devices to a project; it may serve as the
+ * project's local tier once the owner allows it (`allowed_at`). Revoking or
+ * withdrawing deletes the row. The offer hangs off the editor's membership
+ * (a composite foreign key with cascade), so leaving or being removed ends it
+ * in the same statement; the local-tier lookup also checks the role at every
+ * turn, so a demoted editor's device stops serving at once.
+ */
+export const projectDeviceOffers = pgTable(
+  "project_device_offers",
+  {
+    projectId: uuid("project_id").notNull(),
+    deviceId: uuid("device_id")
+      .notNull()
+      .references(() => devices.id, { onDelete: "cascade" }),
+    offeredBy: uuid("offered_by").notNull(),
+    allowedAt: ts("allowed_at"),
+    allowedBy: uuid("allowed_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.deviceId] }),
+    foreignKey({ columns: [t.projectId, t.offeredBy], foreignColumns: [projectMembers.projectId, projectMembers.userId], name: "project_device_offers_member_fk" }).onDelete("cascade"),
+    // an editor's offers, for their Devices page
+    index("project_device_offers_offered_by_idx").on(t.offeredBy),
+  ],
+);
+export type ProjectDeviceOffer = typeof projectDeviceOffers.$inferSelect;
 
 /**
  * One RFC 8628 device authorisation: the agent holds the device code (stored

@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, uuid } from "drizzle-orm/pg-core";
 import { ROLES } from "../../lib/roles";
 import { users } from "./auth";
 import { createdAt, id, micros, ts, updatedAt } from "./columns";
@@ -42,6 +42,8 @@ export const projects = pgTable(
     settings: jsonb("settings").$type<ProjectSettings>().notNull().default(DEFAULT_PROJECT_SETTINGS),
     /** how long the owner's request log keeps a call (server/request-logs/) */
     requestLogDays: integer("request_log_days").notNull().default(30),
+    /** the owner opted in to keeping each call's request and response bodies (redacted) in the request log; off by default */
+    requestLogBodies: boolean("request_log_bodies").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -9,7 +9,9 @@ import { projects } from "./projects";
 /**
  * One upstream model call of a project, for its owner's request log: who,
  * where, which agent, provider and model, how it went, how fast, how much.
- * Never the request or response bodies, never a key. Pruned after the
+ * The request and response bodies only when the owner turned that on for the
+ * project (projects.request_log_bodies), redacted of keys and credentials;
+ * never a header, never a key. Pruned, bodies with the row, after the
  * project's retention period (projects.request_log_days).
  */
 export const requestLogs = pgTable(
@@ -33,6 +35,10 @@ export const requestLogs = pgTable(
     tokensOut: integer("tokens_out").notNull().default(0),
     costMicros: micros("cost_micros").notNull().default(sql`0`),
     error: text("error"),
+    /** the body sent upstream as JSON text, redacted and capped; null unless the project keeps bodies */
+    requestBody: text("request_body"),
+    /** the text the model answered, capped; null unless the project keeps bodies */
+    responseBody: text("response_body"),
     createdAt: createdAt(),
   },
   (t) => [

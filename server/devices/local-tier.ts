@@ -1,15 +1,18 @@
 import "server-only";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
-import { deviceProjects, devices, projectLocalDevices, projects } from "@/db/schema";
+import { deviceProjects, projectLocalDevices, projects } from "@/db/schema";
 import { localModelConfigured, localModelName } from "@/server/ai/local-model";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { AppError } from "@/server/errors";
 import { tunnelOpen } from "./devices";
+import { MAY_SERVE_PROJECT, mayServeProject } from "./offers";
 
 /**
  * Who answers a project's local tier (docs/devices.md#a-projects-local-tier):
- * one of the owner's devices when the owner chose one, else the server-wide
+ * the device the owner chose — one of their own, or an editor's device the
+ * owner allowed (checked here, at every turn: a revoked allowance, a removed
+ * or demoted editor, a removed device all end it for the next turn) — else the server-wide
  * LOCAL_MODEL_URL when configured, else the vault responder. The one place
  * that decides it, so the chat producer asks once and every tier-specific
  * detail (a device's tunnel, an adapter as the served model) hangs off it.
@@ -34,7 +37,7 @@ export async function resolveLocalTier(db: Db, { projectId }: { projectId: strin
                case when d.prewarm_until > now() then coalesce(d.prewarm_reason, 'prewarm') end as prewarm
         from project_local_devices l join devices d on d.id = l.device_id
         join projects p on p.id = l.project_id
-        where l.project_id = ${projectId} and d.revoked_at is null and d.user_id = p.owner_id`,
+        where l.project_id = ${projectId} and d.revoked_at is null and ${MAY_SERVE_PROJECT}`,
   );
   if (row) {
     const seen = row.tunnel_seen_at ? new Date(row.tunnel_seen_at) : null;
@@ -52,8 +55,9 @@ export async function resolveLocalTier(db: Db, { projectId }: { projectId: strin
 }
 
 /**
- * The owner makes one of their own devices the project's local tier (or goes
- * back to the server's, with null). Choosing a device also lets it serve the project.
+ * The owner makes one of their own devices, or an editor's device they
+ * allowed, the project's local tier (or goes back to the server's, with null).
+ * Choosing one of their own devices also lets it serve the project.
  */
 export async function setProjectLocalDevice(db: Db, { projectId, userId, deviceId }: { projectId: string; userId: string; deviceId: string | null }) {
   const [project] = await db.select({ ownerId: projects.ownerId }).from(projects).where(eq(projects.id, projectId));
@@ -62,13 +66,10 @@ export async function setProjectLocalDevice(db: Db, { projectId, userId, deviceI
     await db.delete(projectLocalDevices).where(eq(projectLocalDevices.projectId, projectId));
     return { deviceId: null };
   }
-  const [device] = await db
-    .select({ id: devices.id })
-    .from(devices)
-    .where(and(eq(devices.id, deviceId), eq(devices.userId, userId), isNull(devices.revokedAt)));
-  if (!device) throw new AppError("not_found:device", "There is no such device on your account.");
+  const may = await mayServeProject(db, { projectId, deviceId });
+  if (!may) throw new AppError("not_found:device", "There is no such device on your account, and no editor's device you allowed for this project.");
   await db.transaction(async (tx) => {
-    await tx.insert(deviceProjects).values({ deviceId, projectId }).onConflictDoNothing();
+    if (may.own) await tx.insert(deviceProjects).values({ deviceId, projectId }).onConflictDoNothing();
     await tx
       .insert(projectLocalDevices)
       .values({ projectId, deviceId, setBy: userId })

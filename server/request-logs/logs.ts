@@ -1,9 +1,10 @@
 import "server-only";
 import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { type Db, queryRows } from "@/db/client";
 import { projects, requestLogs, users } from "@/db/schema";
 import { microsToDecimal } from "@/lib/money";
 import { AppError } from "@/server/errors";
+import { capBody, redactText, redactValue } from "./redact";
 
 export type RequestLogEntry = typeof requestLogs.$inferInsert;
 
@@ -13,6 +14,53 @@ export async function recordRequestLog(db: Db, entry: RequestLogEntry): Promise<
     .insert(requestLogs)
     .values({ ...entry, error: entry.error ? entry.error.slice(0, 500) : null })
     .catch((error) => console.error("[arbor] could not write the request log", error));
+}
+
+/**
+ * The bodies to keep with a call: none unless the project keeps bodies; then
+ * the request as JSON and the answer's text, each redacted and capped.
+ */
+export async function requestLogBodies(
+  db: Db,
+  { projectId, request, response, secrets }: { projectId: string; request: unknown; response: string; secrets: readonly string[] },
+): Promise<{ requestBody: string | null; responseBody: string | null }> {
+  const [project] = await db.select({ keep: projects.requestLogBodies }).from(projects).where(eq(projects.id, projectId));
+  if (!project?.keep) return { requestBody: null, responseBody: null };
+  return {
+    requestBody: request === null ? null : capBody(JSON.stringify(redactValue(request, secrets), null, 2)),
+    responseBody: capBody(redactText(response, secrets)),
+  };
+}
+
+/** The owner turns body storage on or off for the project; it applies from the next call, and calls already kept keep theirs until retention. */
+export async function setRequestLogBodies(db: Db, { projectId, enabled }: { projectId: string; enabled: boolean }) {
+  const [row] = await db.update(projects).set({ requestLogBodies: enabled }).where(eq(projects.id, projectId)).returning({ requestLogBodies: projects.requestLogBodies });
+  if (!row) throw new AppError("not_found:project", "This project does not exist.");
+  return row;
+}
+
+/** One call with its bodies, for the project's owner (the router checks the role); another project's call is not found. */
+export async function requestLogEntry(db: Db, { projectId, id }: { projectId: string; id: string }) {
+  const [row] = await db
+    .select({ id: requestLogs.id, requestBody: requestLogs.requestBody, responseBody: requestLogs.responseBody })
+    .from(requestLogs)
+    .where(and(eq(requestLogs.id, id), eq(requestLogs.projectId, projectId)));
+  if (!row) throw new AppError("not_found:request_log", "There is no such call in this project's log.");
+  return row;
+}
+
+/** Who can be picked in the log's member filter: today's members and anyone with a call still in the log (a member who left). */
+export async function requestLogMembers(db: Db, { projectId }: { projectId: string }) {
+  return queryRows<{ id: string; label: string; current: boolean }>(
+    db,
+    sql`select u.id, coalesce(nullif(u.name, ''), u.email) as label, bool_or(w.current) as current
+        from (select user_id, true as current from project_members where project_id = ${projectId}
+              union all
+              select distinct actor_id, false from request_logs where project_id = ${projectId} and actor_id is not null) w
+        join users u on u.id = w.user_id
+        group by u.id, u.name, u.email
+        order by label`,
+  );
 }
 
 export type RequestLogFilter = { memberId?: string | null; model?: string | null; status?: "complete" | "stopped" | "error" | null; from?: Date | null; to?: Date | null };
@@ -41,6 +89,7 @@ export async function listRequestLogs(db: Db, { projectId, filter, limit = 200 }
       tokensOut: requestLogs.tokensOut,
       costMicros: requestLogs.costMicros,
       error: requestLogs.error,
+      hasBodies: sql<boolean>`(${requestLogs.requestBody} is not null or ${requestLogs.responseBody} is not null)`,
     })
     .from(requestLogs)
     .leftJoin(users, eq(users.id, requestLogs.actorId))

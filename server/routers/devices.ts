@@ -4,6 +4,7 @@ import { listDevices, removeDevice } from "@/server/devices/devices";
 import { VITALS_RANGES, type VitalsRange, vitalsSeries } from "@/server/devices/vitals";
 import { approvePairing, denyPairing, lookUpPairing } from "@/server/devices/pairing";
 import { projectLocalDevice, setProjectLocalDevice } from "@/server/devices/local-tier";
+import { allowDeviceOffer, listDeviceOffers, offerDevice, revokeDeviceOffer, withdrawDeviceOffer } from "@/server/devices/offers";
 import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init";
 
 const userCode = z.string().trim().min(1, "Enter the code the device shows").max(20, "A code is 8 letters, such as BCDF-GHJK");
@@ -38,6 +39,26 @@ export const devicesRouter = router({
   setProjectLocalDevice: projectProcedure("owner")
     .input(z.object({ deviceId: deviceId.nullable() }))
     .mutation(({ ctx, input }) => setProjectLocalDevice(ctx.db, { projectId: input.projectId, userId: ctx.user.id, deviceId: input.deviceId })),
+
+  /** Editors' devices offered to the project: every offer for the owner, an editor's own for an editor. */
+  offers: projectProcedure("editor").query(({ ctx }) => listDeviceOffers(ctx.db, { projectId: ctx.project.id, userId: ctx.user.id, role: ctx.member.role })),
+
+  /** An editor offers one of their own devices to the project; the owner decides. */
+  offer: projectProcedure("editor")
+    .input(z.object({ deviceId }))
+    .mutation(({ ctx, input }) => offerDevice(ctx.db, { projectId: ctx.project.id, userId: ctx.user.id, role: ctx.member.role, deviceId: input.deviceId })),
+
+  withdrawOffer: projectProcedure("editor")
+    .input(z.object({ deviceId }))
+    .mutation(({ ctx, input }) => withdrawDeviceOffer(ctx.db, { projectId: ctx.project.id, userId: ctx.user.id, deviceId: input.deviceId })),
+
+  allowOffer: projectProcedure("owner")
+    .input(z.object({ deviceId }))
+    .mutation(({ ctx, input }) => allowDeviceOffer(ctx.db, { projectId: ctx.project.id, ownerId: ctx.user.id, deviceId: input.deviceId })),
+
+  revokeOffer: projectProcedure("owner")
+    .input(z.object({ deviceId }))
+    .mutation(({ ctx, input }) => revokeDeviceOffer(ctx.db, { projectId: ctx.project.id, deviceId: input.deviceId })),
 
   remove: protectedProcedure.input(z.object({ deviceId })).mutation(({ ctx, input }) => removeDevice(ctx.db, { userId: ctx.user.id, deviceId: input.deviceId })),
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { listRequestLogs, RETENTION_DAYS, requestLogsCsv, setRequestLogRetention } from "@/server/request-logs/logs";
+import { listRequestLogs, RETENTION_DAYS, requestLogEntry, requestLogMembers, requestLogsCsv, setRequestLogBodies, setRequestLogRetention } from "@/server/request-logs/logs";
 import { projectProcedure, router } from "@/server/trpc/init";
 
 const filter = z.object({
@@ -18,7 +18,20 @@ export const requestLogsRouter = router({
     .query(async ({ ctx, input }) => ({
       rows: await listRequestLogs(ctx.db, { projectId: ctx.project.id, filter: input.filter }),
       retentionDays: ctx.project.requestLogDays,
+      keepBodies: ctx.project.requestLogBodies,
     })),
+
+  /** The member filter's choices: current members and former ones still in the log. */
+  members: projectProcedure("owner").query(({ ctx }) => requestLogMembers(ctx.db, { projectId: ctx.project.id })),
+
+  /** One call's stored request and response bodies (only ever kept when the owner turned that on). */
+  entry: projectProcedure("owner")
+    .input(z.object({ id: z.uuid({ message: "is not a valid log entry id" }) }))
+    .query(({ ctx, input }) => requestLogEntry(ctx.db, { projectId: ctx.project.id, id: input.id })),
+
+  setKeepBodies: projectProcedure("owner")
+    .input(z.object({ enabled: z.boolean() }))
+    .mutation(({ ctx, input }) => setRequestLogBodies(ctx.db, { projectId: ctx.project.id, enabled: input.enabled })),
 
   csv: projectProcedure("owner")
     .input(z.object({ filter }))

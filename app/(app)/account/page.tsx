@@ -12,6 +12,7 @@ import { ProfileForm } from "@/components/account/profile-form";
 import { formatDate, knownTimeZones } from "@/lib/datetime";
 import { getDisplay } from "@/server/account/display";
 import { Card } from "@/components/ui/card";
+import { type AccountSection, SectionIndex } from "@/components/account/section-index";
 import { getServerCaller } from "@/server/trpc/server-caller";
 
 export const metadata = { title: "Account · Arbor" };
@@ -52,6 +53,21 @@ const EVENT_LABEL: Record<string, string> = {
   account_deletion_cancelled: "Account deletion cancelled by signing in",
 };
 
+const SECTIONS: AccountSection[] = [
+  { id: "profile", title: "Profile" },
+  { id: "display", title: "Display" },
+  { id: "answers", title: "Answer preferences" },
+  { id: "notifications", title: "Notifications" },
+  { id: "mail", title: "Mail" },
+  { id: "tokens", title: "Access tokens" },
+  { id: "sign-in", title: "Email and password" },
+  { id: "two-factor", title: "Two-factor" },
+  { id: "sessions", title: "Sessions" },
+  { id: "export", title: "Your data" },
+  { id: "delete", title: "Delete account" },
+  { id: "security", title: "Security activity" },
+];
+
 export default async function AccountPage() {
   const api = await getServerCaller();
   const [prefs, events, projects, methods, profile, display] = await Promise.all([
@@ -63,46 +79,59 @@ export default async function AccountPage() {
     getDisplay(),
   ]);
   return (
-    <main className="mx-auto max-w-3xl space-y-6 px-4 py-8">
+    <main className="mx-auto max-w-5xl px-4 py-8">
       <h1 className="text-2xl font-semibold">Account</h1>
-      <Card>
-        <h2 className="text-base font-semibold">Profile</h2>
+      <div className="mt-4 lg:grid lg:grid-cols-[12rem_minmax(0,1fr)] lg:gap-8">
+        <div className="sticky top-0 z-10 lg:top-4 lg:self-start">
+          <SectionIndex sections={SECTIONS} />
+        </div>
+        <div className="mt-4 min-w-0 space-y-6 lg:mt-0">
+      <Card id="profile" labelledBy="profile-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="profile-title" className="text-base font-semibold">
+          Profile
+        </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">How other members see you.</p>
         <ProfileForm initialName={profile.name ?? ""} email={profile.email} />
       </Card>
-      <Card>
-        <h2 className="text-base font-semibold">Display</h2>
+      <Card id="display" labelledBy="display-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="display-title" className="text-base font-semibold">
+          Display
+        </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">How Arbor looks, and the zone its dates and times are shown in.</p>
         <DisplayForm theme={prefs.theme} timezone={display.zone} zones={knownTimeZones()} />
       </Card>
-      <Card>
-        <h2 className="text-base font-semibold">Answer preferences</h2>
+      <Card id="answers" labelledBy="answers-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="answers-title" className="text-base font-semibold">
+          Answer preferences
+        </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Sent with every cloud answer, in every project.</p>
         <PreferencesForm initial={{ language: prefs.language, verbosity: prefs.verbosity, tone: prefs.tone }} />
       </Card>
-      <Card>
-        <h2 id="notifications" className="text-base font-semibold">
+      <Card id="notifications" labelledBy="notifications-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="notifications-title" className="text-base font-semibold">
           Notifications
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Where each kind of news reaches you.</p>
         <NotificationPreferences />
       </Card>
-      <Card>
-        <h2 id="mail" className="text-base font-semibold">
+      <Card id="mail" labelledBy="mail-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="mail-title" className="text-base font-semibold">
           Mails Arbor sends
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Turn off any kind you do not want in your inbox.</p>
         <MailChoices />
       </Card>
-      <Card>
-        <h2 className="text-base font-semibold">Access tokens</h2>
+      <Card id="tokens" labelledBy="tokens-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="tokens-title" className="text-base font-semibold">
+          Access tokens
+        </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">
           For scripts and tools: a token acts as you, with your role in each project, and never more. Keep it secret; revoke it when it is no longer used.
         </p>
         <AccessTokens projects={projects.filter((p) => p.status === "active").map((p) => ({ id: p.id, title: p.title }))} />
       </Card>
-      <Card>
-        <h2 id="sign-in" className="text-base font-semibold">
+      <Card id="sign-in" labelledBy="sign-in-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="sign-in-title" className="text-base font-semibold">
           Email and password
         </h2>
         <div className="mt-4 grid gap-8 sm:grid-cols-2">
@@ -110,8 +139,8 @@ export default async function AccountPage() {
           <ChangePasswordForm hasPassword={methods.hasPassword} />
         </div>
       </Card>
-      <Card>
-        <h2 id="two-factor" className="text-base font-semibold">
+      <Card id="two-factor" labelledBy="two-factor-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="two-factor-title" className="text-base font-semibold">
           Two-factor sign-in
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">A second step after your password or sign-in link, so a leaked password alone does not open your account.</p>
@@ -120,30 +149,30 @@ export default async function AccountPage() {
         <h3 className="mb-2 mt-6 text-sm font-semibold">Passkeys</h3>
         <Passkeys />
       </Card>
-      <Card>
-        <h2 id="sessions" className="text-base font-semibold">
+      <Card id="sessions" labelledBy="sessions-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="sessions-title" className="text-base font-semibold">
           Where you are signed in
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Every browser signed in to your account. End any you do not recognise, then change your password.</p>
         <SessionsList />
       </Card>
-      <Card>
-        <h2 id="export" className="text-base font-semibold">
+      <Card id="export" labelledBy="export-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="export-title" className="text-base font-semibold">
           Your data
         </h2>
         <p className="mb-4 mt-1 text-sm text-zinc-600">Download everything you own as one zip, built in the background.</p>
         <DataExport />
       </Card>
-      <Card>
-        <h2 id="delete" className="text-base font-semibold">
+      <Card id="delete" labelledBy="delete-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="delete-title" className="text-base font-semibold">
           Delete your account
         </h2>
         <div className="mt-3">
           <DeleteAccount email={profile.email} />
         </div>
       </Card>
-      <Card>
-        <h2 id="security" className="mb-3 text-base font-semibold">Recent security activity</h2>
+      <Card id="security" labelledBy="security-title" className="scroll-mt-14 lg:scroll-mt-4">
+        <h2 id="security-title" className="mb-3 text-base font-semibold">Recent security activity</h2>
         {events.length === 0 ? (
           <p className="text-sm text-zinc-600">Nothing yet.</p>
         ) : (
@@ -159,6 +188,8 @@ export default async function AccountPage() {
           </ul>
         )}
       </Card>
+        </div>
+      </div>
     </main>
   );
 }

@@ -1,3 +1,4 @@
+import { ProjectIcon } from "@/components/projects/project-icon";
 import Link from "next/link";
 import { CreateProjectForm } from "@/components/projects/create-project-form";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
@@ -57,9 +58,7 @@ function ProjectGrid({ projects }: { projects: Awaited<ReturnType<Awaited<Return
           >
             <div className="flex items-start justify-between gap-2">
               <span className="font-medium text-zinc-900">
-                <span aria-hidden className="mr-1.5">
-                  {p.icon}
-                </span>
+                <ProjectIcon icon={p.icon} title={p.title} className="mr-1.5" />
                 {p.title}
               </span>
               <Badge tone={ROLE_TONE[p.role]}>{p.role}</Badge>

@@ -56,6 +56,10 @@ export class AnswerRun {
   loraApplied = false;
   /** how the answer ended, as saved on the message (for the request log) */
   outcome: { status: "complete" | "stopped" | "error"; costMicros: bigint; error: string | null; latencyMs: number } | null = null;
+  /** the body of the upstream call as sent (for the request log, only if the project keeps bodies); null = none made */
+  upstreamRequest: unknown = null;
+  /** secrets the upstream call used (its key), scrubbed from any body the request log keeps */
+  upstreamSecrets: string[] = [];
   /** the chat (and with it the stream row) was deleted, or the stream was swept: nobody can see this answer */
   gone = false;
   private timers: Array<ReturnType<typeof setInterval>> = [];

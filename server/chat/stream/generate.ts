@@ -34,6 +34,8 @@ async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reserva
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "claude", tier: "cloud", model: run.model });
   const apiKey = cloud.reservation.apiKey ?? getEnv().ANTHROPIC_API_KEY;
   if (!apiKey) throw new UpstreamError("Claude is not configured: no API key.", "cloud_not_configured", run.usage);
+  run.upstreamRequest = cloud.request;
+  run.upstreamSecrets = [apiKey];
   try {
     const result = await streamClaude({ apiKey, request: cloud.request, signal: run.abort.signal, onText: run.onText });
     run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
@@ -48,6 +50,8 @@ async function runLocalModel(run: AnswerRun, route: Route, inputs: TurnInputs): 
   // A chosen adapter is asked for by its served name: the local server applies the LoRA for that model name.
   run.model = run.adapter?.servedName ?? localModelName();
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "local-model", tier: "local", model: run.model });
+  // The OpenAI chat-completions body the AI SDK sends for this call, in its own field names.
+  run.upstreamRequest = openAiChatBody(run.model, route.context, inputs);
   const result = await streamLocalModel({
     ...route.context,
     maxTokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS,
@@ -66,6 +70,7 @@ async function runDevice(run: AnswerRun, route: Route, inputs: TurnInputs, db: D
   if (route.local.kind !== "device") return;
   run.model = route.local.model ?? "device";
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? route.local.name, tier: "local", model: run.model });
+  run.upstreamRequest = openAiChatBody(run.model, route.context, inputs);
   const result = await streamFromDevice(db, {
     deviceId: route.local.deviceId,
     projectId: inputs.projectId,
@@ -79,6 +84,16 @@ async function runDevice(run: AnswerRun, route: Route, inputs: TurnInputs, db: D
   });
   run.model = result.model;
   run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+}
+
+function openAiChatBody(model: string, context: Route["context"], inputs: TurnInputs) {
+  return {
+    model,
+    messages: [{ role: "system", content: context.system }, ...context.messages],
+    max_tokens: inputs.maxTokens ?? DEFAULT_MAX_TOKENS,
+    ...(inputs.temperature != null ? { temperature: inputs.temperature } : {}),
+    stream: true,
+  };
 }
 
 /** A local model — the server's or a device — that fails before writing anything hands an `auto` question to the cloud. */

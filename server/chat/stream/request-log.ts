@@ -1,12 +1,14 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
-import { recordRequestLog } from "@/server/request-logs/logs";
+import { recordRequestLog, requestLogBodies } from "@/server/request-logs/logs";
 import type { AnswerRun } from "./answer-run";
 
 /**
  * The answer's upstream call in the owner's request log, once it has ended.
  * The vault responder is Arbor's own code, not an upstream call: not logged.
+ * The bodies only when the owner turned that on; the setting is read as the
+ * call ends, so turning it off stops keeping bodies from the next call.
  */
 export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
   const outcome = run.outcome;
@@ -27,5 +29,6 @@ export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
     tokensOut: run.usage.tokensOut,
     costMicros: outcome.costMicros,
     error: outcome.error,
+    ...(await requestLogBodies(db, { projectId: run.projectId, request: run.upstreamRequest, response: run.text, secrets: run.upstreamSecrets })),
   });
 }

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { ProjectIcon } from "@/components/projects/project-icon";
 import { ProjectTabs } from "@/components/projects/project-tabs";
 import { Badge, ROLE_TONE } from "@/components/ui/badge";
 import { loadOrNotFound } from "@/server/trpc/load";
@@ -20,9 +21,7 @@ export default async function ProjectLayout({ children, params }: { children: Re
               /
             </span>
             <h1 className="text-lg font-semibold text-zinc-900">
-              <span aria-hidden className="mr-1.5">
-                {project.icon}
-              </span>
+              <ProjectIcon icon={project.icon} title={project.title} className="mr-1.5" />
               {project.title}
             </h1>
             <Badge tone={ROLE_TONE[role]}>{role}</Badge>

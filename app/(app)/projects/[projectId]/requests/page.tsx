@@ -15,7 +15,7 @@ export default async function RequestLogPage({ params }: { params: Promise<{ pro
   return (
     <Card>
       <h2 className="mb-1 text-base font-semibold">Request log</h2>
-      <p className="mb-4 text-sm text-zinc-600">Every model call of this project: who, which model and agent, how it went and what it cost. Request and response texts and keys are never stored.</p>
+      <p className="mb-4 text-sm text-zinc-600">Every model call of this project: who, which model and agent, how it went and what it cost. Request and response bodies are kept only if you turn that on below; keys never are.</p>
       <RequestLogPanel projectId={projectId} />
     </Card>
   );

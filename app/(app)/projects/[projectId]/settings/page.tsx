@@ -1,3 +1,4 @@
+import { ProjectLocalTier } from "@/components/devices/project-local-tier";
 import { HandoverPanel } from "@/components/collab/handover-panel";
 import { AnswerSettingsForm, DangerZone, GeneralSettingsForm } from "@/components/projects/settings-form";
 import { Card } from "@/components/ui/card";
@@ -23,6 +24,17 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
         <p className="mb-4 text-sm text-zinc-600">How this project's chats choose between the local tier and Claude.</p>
         <AnswerSettingsForm projectId={projectId} settings={project.settings} canEdit={roleAtLeast(role, "editor")} models={models} />
       </Card>
+      {roleAtLeast(role, "editor") ? (
+        <Card>
+          <h2 className="mb-1 text-base font-semibold">Local tier</h2>
+          <p className="mb-4 text-sm text-zinc-600">
+            {isOwner
+              ? "Which machine answers this project's local tier: one of your devices, or an editor's device you allowed. An offline device leaves it to the escalation policy."
+              : "Offer one of your devices to answer this project's local tier. The owner decides, and can revoke it at any time; it also ends if you leave the project."}
+          </p>
+          <ProjectLocalTier projectId={projectId} isOwner={isOwner} />
+        </Card>
+      ) : null}
       {isOwner ? (
         <>
           <Card>
