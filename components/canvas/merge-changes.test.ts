@@ -52,6 +52,7 @@ function quiet(b: BoardData): BoardChangesData {
     edges: [],
     commentCounts: [],
     commentTargets: [],
+    trashMoved: false,
   };
 }
 
@@ -67,6 +68,7 @@ describe("mergeChanges", () => {
       edges: [{ ...(b.edges[0] as BoardData["edges"][number]), deleted: true }],
       commentCounts: [],
       commentTargets: ["m:a"],
+      trashMoved: false,
     };
     expect(isQuiet(changes, b)).toBe(false);
     const merged = mergeChanges(b, changes);

@@ -30,6 +30,13 @@ export function useBoardSync(projectId: string, initialBoard: BoardData) {
     try {
       const watch = boardRef.current.messages.filter((m) => m.status === "streaming").map((m) => m.id).slice(0, 500);
       const changes = await client.canvas.changes.query({ projectId, since: cursorRef.current, watch });
+      if (changes.trashMoved) {
+        // a subtree went to the trash or came back: read the whole board again rather than patch it
+        const fresh = await client.canvas.board.query({ projectId });
+        cursorRef.current = fresh.cursor;
+        setBoard(fresh);
+        return;
+      }
       cursorRef.current = changes.cursor;
       if (!isQuiet(changes, boardRef.current)) setBoard((b) => mergeChanges(b, changes));
     } catch (error) {

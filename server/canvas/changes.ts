@@ -1,6 +1,6 @@
 import "server-only";
-import { and, eq, gt, inArray, or } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { and, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { type Db, queryRows } from "@/db/client";
 import { branches, comments } from "@/db/schema";
 import {
   type BoardBranch,
@@ -50,6 +50,12 @@ export type BoardChanges = {
   commentCounts: CommentCount[];
   /** targets whose comments changed (counts above; an absent count means none left) */
   commentTargets: string[];
+  /**
+   * Something went to the trash or came back since the cursor: whole subtrees appear or vanish
+   * with their old timestamps, which no "changed since" filter sees, so the board reloads. Checked
+   * against the cursor itself, without the overlap, so one move reloads a board once.
+   */
+  trashMoved: boolean;
 };
 
 export async function getChanges(db: Db, args: { projectId: string; since: Date; watch?: string[] }): Promise<BoardChanges> {
@@ -74,7 +80,12 @@ export async function getChanges(db: Db, args: { projectId: string; since: Date;
   const touchedChats = [...new Set(messageRows.map((m) => m.chatId))];
   const branchFilter = touchedChats.length > 0 ? or(gt(branches.updatedAt, since), inArray(branches.chatId, touchedChats)) : gt(branches.updatedAt, since);
   const commentTargets = commentRows.map((r) => r.targetKey);
-  const [branchRows, citationRows, commentCounts] = await Promise.all([
+  const [trashRows, branchRows, citationRows, commentCounts] = await Promise.all([
+    queryRows<{ moved: boolean }>(
+      db,
+      sql`select exists (select 1 from activity_events where project_id = ${projectId} and created_at > ${args.since.toISOString()}::timestamptz
+            and verb in ('trashed_message', 'trashed_chat', 'restored_message', 'restored_chat')) as moved`,
+    ),
     selectBranches(db, { projectId, filter: branchFilter }),
     selectCitations(db, { projectId, messageIds: messageRows.map((m) => m.id) }),
     selectCommentCounts(db, { projectId, targetKeys: commentTargets }),
@@ -92,5 +103,6 @@ export async function getChanges(db: Db, args: { projectId: string; since: Date;
     edges: edgeRows,
     commentCounts,
     commentTargets,
+    trashMoved: Boolean(trashRows[0]?.moved),
   };
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Database, type Db, queryRows } from "@/db/client";
 import { branches, canvasNodes, chatStreams, comments, generationSteps, messageCitations, messageSearch, messages, trashItems } from "@/db/schema";
 import { getBoard } from "@/server/canvas/board";
+import { getChanges } from "@/server/canvas/changes";
 import { addComment } from "@/server/canvas/comments";
 import { moveNodes } from "@/server/canvas/nodes";
 import { createCaller } from "@/server/routers/_app";
@@ -108,6 +109,19 @@ describe("the trash", () => {
     expect((await searchMessages(db, { userId: owner.id, projectId: p.projectId, query: "winter" })).map((h) => h.messageId).sort()).toEqual([m.a2.id, m.a2b.id].sort());
     expect((await anonymous.share.view({ token: token(snap.url) })).messages).toHaveLength(4);
     expect((await viewer.chat.thread({ ...p, chatId: chat.id, branchId: b.fork.id })).messages.at(-1)?.id).toBe(m.a2b.id);
+  });
+
+  it("tells an open board to reload once something went to the trash or came back", async () => {
+    const { db, members, messages: m, p, as } = await setup();
+    const editor = as(members.editor ?? null);
+    const cursor = (await getChanges(db, { ...p, since: new Date(Date.now() - 60_000) })).cursor;
+    expect((await getChanges(db, { ...p, since: cursor })).trashMoved).toBe(false);
+    const item = await editor.trash.moveMessage({ ...p, messageId: m.a2.id });
+    const seen = await getChanges(db, { ...p, since: cursor });
+    expect(seen.trashMoved).toBe(true);
+    expect((await getChanges(db, { ...p, since: seen.cursor })).trashMoved).toBe(false);
+    await editor.trash.restore({ ...p, trashId: item.trashId });
+    expect((await getChanges(db, { ...p, since: seen.cursor })).trashMoved).toBe(true);
   });
 
   it("lets editors and the owner trash and restore, and only the owner delete for good; viewers and commenters are refused", async () => {
