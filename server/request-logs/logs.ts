@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { projects, requestLogs, users } from "@/db/schema";
 import { microsToDecimal } from "@/lib/money";
@@ -13,6 +13,19 @@ export async function recordRequestLog(db: Db, entry: RequestLogEntry): Promise<
     .insert(requestLogs)
     .values({ ...entry, error: entry.error ? entry.error.slice(0, 500) : null })
     .catch((error) => console.error("[arbor] could not write the request log", error));
+}
+
+/**
+ * The same row as an `insert` for a statement that writes other rows too (a
+ * chat answer's closing statement): `with log as (…)`.
+ */
+export function requestLogInsert(entry: RequestLogEntry): SQL {
+  const error = entry.error ? entry.error.slice(0, 500) : null;
+  return sql`insert into request_logs (project_id, actor_id, chat_id, message_id, agent_name, provider, model, tier, status,
+      ttft_ms, latency_ms, tokens_in, tokens_out, cost_micros, error)
+    values (${entry.projectId}, ${entry.actorId ?? null}, ${entry.chatId ?? null}, ${entry.messageId ?? null}, ${entry.agentName ?? null},
+      ${entry.provider}, ${entry.model}, ${entry.tier}, ${entry.status}, ${entry.ttftMs ?? null}, ${entry.latencyMs},
+      ${entry.tokensIn ?? 0}, ${entry.tokensOut ?? 0}, ${entry.costMicros ?? 0n}, ${error})`;
 }
 
 export type RequestLogFilter = { memberId?: string | null; model?: string | null; status?: "complete" | "stopped" | "error" | null; from?: Date | null; to?: Date | null };

@@ -1,17 +1,17 @@
 import "server-only";
-import type { Db } from "@/db/client";
+import type { RequestLogEntry } from "@/server/request-logs/logs";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
-import { recordRequestLog } from "@/server/request-logs/logs";
 import type { AnswerRun } from "./answer-run";
 
 /**
- * The answer's upstream call in the owner's request log, once it has ended.
- * The vault responder is Arbor's own code, not an upstream call: not logged.
+ * The answer's upstream call as a row of the owner's request log, once it has
+ * ended (null = nothing to log). The vault responder is Arbor's own code, not
+ * an upstream call: not logged.
  */
-export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
+export function upstreamCallEntry(run: AnswerRun): RequestLogEntry | null {
   const outcome = run.outcome;
-  if (!outcome || run.gone || (run.tier === "local" && run.model === VAULT_RESPONDER_MODEL)) return;
-  await recordRequestLog(db, {
+  if (!outcome || run.gone || (run.tier === "local" && run.model === VAULT_RESPONDER_MODEL)) return null;
+  return {
     projectId: run.projectId,
     actorId: run.actorId,
     chatId: run.stream.chatId,
@@ -27,5 +27,5 @@ export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
     tokensOut: run.usage.tokensOut,
     costMicros: outcome.costMicros,
     error: outcome.error,
-  });
+  };
 }
