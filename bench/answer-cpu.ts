@@ -21,6 +21,7 @@ import { sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { ensureModelPrices } from "@/server/ai/model-prices";
 import { createChat } from "@/server/chat/chats";
+import { statementTally } from "@/db/statement-count";
 import { ledgerInserts } from "@/server/chat/stream/ledger";
 import { tailLedger } from "@/server/chat/stream/reader";
 import { answerFinished } from "@/server/chat/stream/registry";
@@ -43,6 +44,9 @@ export type AnswerCpuResult = {
   /** the baseline: the same answer read straight from the fake with the SDK, in this process */
   bareMsPerAnswer: number;
   insertsPerAnswer: number;
+  /** every statement the database was sent, ledger inserts included, and the transactions among them (counted at the driver) */
+  statementsPerAnswer: number;
+  transactionsPerAnswer: number;
 };
 
 async function startFake(): Promise<{ url: string; stop: () => void }> {
@@ -98,11 +102,14 @@ async function measure(db: Db, userId: string, chats: string[], client: Anthropi
   const pids = await backendPids(db);
   const before = new Map(pids.map((pid) => [pid, cpuTicks(pid)]));
   const insertsBefore = ledgerInserts.n;
+  const statementsBefore = { ...statementTally };
   const app0 = process.cpuUsage();
   let tokens = 0;
   for (let i = 0; i < ANSWERS; i++) tokens += await answer(db, userId, chats.pop() ?? "", `${question} ${i}`);
   const app = process.cpuUsage(app0);
   const inserts = ledgerInserts.n - insertsBefore;
+  const statements = statementTally.statements - statementsBefore.statements;
+  const transactions = statementTally.transactions - statementsBefore.transactions;
   let ticks = 0;
   for (const pid of new Set([...pids, ...(await backendPids(db))])) ticks += cpuTicks(pid) - (before.get(pid) ?? 0);
   return {
@@ -113,6 +120,8 @@ async function measure(db: Db, userId: string, chats: string[], client: Anthropi
     appMsPerAnswer: (app.user + app.system) / 1000 / ANSWERS,
     bareMsPerAnswer: (bareCpu.user + bareCpu.system) / 1000 / ANSWERS,
     insertsPerAnswer: inserts / ANSWERS,
+    statementsPerAnswer: statements / ANSWERS,
+    transactionsPerAnswer: transactions / ANSWERS,
   };
 }
 
@@ -144,7 +153,8 @@ export async function run(): Promise<AnswerCpuResult[]> {
       console.log(
         `answer cpu [postgres, ${r.pace}]: ${r.tokens.toFixed(0)}-token answer → Postgres ${r.postgresMsPerAnswer.toFixed(1)} ms (target ≤ 5), ` +
           `app ${r.appMsPerAnswer.toFixed(1)} ms (target ≤ 25) vs ${r.bareMsPerAnswer.toFixed(1)} ms to read the same answer straight from the fake ` +
-          `(ratio ${(r.appMsPerAnswer / Math.max(r.bareMsPerAnswer, 0.01)).toFixed(1)}×) per answer; ${r.insertsPerAnswer.toFixed(1)} ledger inserts per answer`,
+          `(ratio ${(r.appMsPerAnswer / Math.max(r.bareMsPerAnswer, 0.01)).toFixed(1)}×) per answer; ` +
+          `${r.statementsPerAnswer.toFixed(1)} statements (${r.insertsPerAnswer.toFixed(1)} of them ledger inserts) and ${r.transactionsPerAnswer.toFixed(1)} transactions per answer`,
       );
     }
     return results;

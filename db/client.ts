@@ -7,6 +7,7 @@ import { resolveDataDir } from "./data-dir";
 import { getDatabaseEnv } from "./env";
 import { tunePglite } from "./pglite-tuning";
 import { prepareStatements } from "./postgres-tuning";
+import { countPgliteStatements, countPostgresStatements } from "./statement-count";
 import * as schema from "./schema";
 
 /**
@@ -46,6 +47,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string; fr
       types: { bigint: { to: 20, from: [20], serialize: (x: bigint) => x.toString(), parse: (x: string) => BigInt(x) } },
     });
     prepareStatements(client);
+    countPostgresStatements(client);
     const db = drizzle(client, { schema }) as unknown as Db;
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
@@ -53,6 +55,7 @@ export async function openDatabase(options: { url?: string; dataDir?: string; fr
   const { drizzle } = await import("drizzle-orm/pglite");
   const client: PGlite = await PGlite.create({ dataDir: options.dataDir ?? "memory://", loadDataDir: options.fromDump });
   tunePglite(client);
+  countPgliteStatements(client);
   const db = drizzle(client, { schema }) as unknown as Db;
   return { db, driver: "pglite", close: () => client.close(), dump: async () => (await client.dumpDataDir("none")) as Blob };
 }

@@ -98,7 +98,12 @@ export function isFinal(event: { type?: unknown }): boolean {
 
 /** One SSE frame; the id is the event's sequence number in the ledger (what Last-Event-ID echoes back). */
 export function sseFrame(seq: number, event: unknown): string {
-  return `id: ${seq}\ndata: ${JSON.stringify(event)}\n\n`;
+  return sseFrameOfJson(seq, JSON.stringify(event));
+}
+
+/** The same frame for an event already encoded as JSON (one line: JSON.stringify never emits a newline). */
+export function sseFrameOfJson(seq: number, json: string): string {
+  return `id: ${seq}\ndata: ${json}\n\n`;
 }
 
 /** One `data:` line, or null when it is not an event we understand (skipped rather than trusted). */

@@ -8,8 +8,11 @@ import { enqueueOptionalMail } from "@/server/notify/mail-choices";
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
+/** What the alerts read of an account: its limits and its spend this period, as the settling transaction left them. */
+export type AlertAccount = Pick<BillingAccount, "userId" | "tier" | "ceilingMicros" | "freeAllowanceMicros" | "periodSpentMicros" | "periodStart">;
+
 /** The limit alerts measure against: the person's own ceiling when set, else the free allowance; paid tiers without a ceiling have none. */
-export function alertLimit(account: BillingAccount): bigint | null {
+export function alertLimit(account: Pick<BillingAccount, "tier" | "ceilingMicros" | "freeAllowanceMicros">): bigint | null {
   if (account.ceilingMicros !== null) return account.ceilingMicros;
   return account.tier === "free" ? account.freeAllowanceMicros : null;
 }
@@ -20,19 +23,18 @@ export function alertLimit(account: BillingAccount): bigint | null {
  * period however many requests cross it. When one request jumps several
  * thresholds only the highest is announced — the others are recorded as sent.
  */
-export async function sendBudgetAlerts(db: Db, account: BillingAccount): Promise<void> {
+export async function sendBudgetAlerts(db: Db, account: AlertAccount): Promise<void> {
   const limit = alertLimit(account);
   if (limit === null || limit <= 0n) return;
   const crossed = ALERT_THRESHOLDS.filter((percent) => account.periodSpentMicros * 100n >= limit * BigInt(percent));
-  let highest: number | null = null;
-  for (const percent of crossed) {
-    const inserted = await db
-      .insert(budgetAlerts)
-      .values({ userId: account.userId, periodStart: account.periodStart, thresholdPercent: percent })
-      .onConflictDoNothing()
-      .returning({ percent: budgetAlerts.thresholdPercent });
-    if (inserted.length > 0) highest = percent;
-  }
+  if (crossed.length === 0) return;
+  // One statement for every threshold crossed (each answer past 50 % asks again; the key answers "already sent").
+  const inserted = await db
+    .insert(budgetAlerts)
+    .values(crossed.map((percent) => ({ userId: account.userId, periodStart: account.periodStart, thresholdPercent: percent })))
+    .onConflictDoNothing()
+    .returning({ percent: budgetAlerts.thresholdPercent });
+  const highest = inserted.reduce<number | null>((top, row) => (top === null || row.percent > top ? row.percent : top), null);
   if (highest === null) return;
 
   const what = account.ceilingMicros !== null ? "spending ceiling" : "free monthly allowance";

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lte, type SQL, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { projects, requestLogs, users } from "@/db/schema";
 import { microsToDecimal } from "@/lib/money";
@@ -10,22 +10,20 @@ export type RequestLogEntry = typeof requestLogs.$inferInsert;
 
 /** One upstream call into the log. A failure to log never fails the answer (the log is a view, the bill is elsewhere). */
 export async function recordRequestLog(db: Db, entry: RequestLogEntry): Promise<void> {
-  await db
-    .insert(requestLogs)
-    .values({ ...entry, error: entry.error ? entry.error.slice(0, 500) : null })
-    .catch((error) => console.error("[arbor] could not write the request log", error));
+  await db.execute(requestLogInsert(entry)).catch((error) => console.error("[arbor] could not write the request log", error));
 }
 
 /**
- * The bodies to keep with a call: none unless the project keeps bodies; then
- * the request as JSON and the answer's text, each redacted and capped.
+/**
+ * The bodies of a call, redacted and capped: the request as JSON and the
+ * answer's text. Whether they are kept is the project's setting, read by the
+ * insert itself (requestLogInsert) as the call ends, so turning it off stops
+ * keeping bodies from the next call.
  */
-export async function requestLogBodies(
-  db: Db,
-  { projectId, request, response, secrets }: { projectId: string; request: unknown; response: string; secrets: readonly string[] },
-): Promise<{ requestBody: string | null; responseBody: string | null }> {
-  const [project] = await db.select({ keep: projects.requestLogBodies }).from(projects).where(eq(projects.id, projectId));
-  if (!project?.keep) return { requestBody: null, responseBody: null };
+export function redactedBodies({ request, response, secrets }: { request: unknown; response: string; secrets: readonly string[] }): {
+  requestBody: string | null;
+  responseBody: string | null;
+} {
   return {
     requestBody: request === null ? null : capBody(JSON.stringify(redactValue(request, secrets), null, 2)),
     responseBody: capBody(redactText(response, secrets)),
@@ -61,6 +59,22 @@ export async function requestLogMembers(db: Db, { projectId }: { projectId: stri
         group by u.id, u.name, u.email
         order by label`,
   );
+}
+
+/**
+ * The row as one `insert` that can also sit in a statement writing other rows
+ * (a chat answer's closing statement: `with log as (…)`). The bodies are kept
+ * only when the project keeps bodies, read by this same statement.
+ */
+export function requestLogInsert(entry: RequestLogEntry): SQL {
+  const error = entry.error ? entry.error.slice(0, 500) : null;
+  return sql`insert into request_logs (project_id, actor_id, chat_id, message_id, agent_name, provider, model, tier, status,
+      ttft_ms, latency_ms, tokens_in, tokens_out, cost_micros, error, request_body, response_body)
+    select ${entry.projectId}::uuid, ${entry.actorId ?? null}::uuid, ${entry.chatId ?? null}::uuid, ${entry.messageId ?? null}::uuid, ${entry.agentName ?? null}::text,
+      ${entry.provider}::text, ${entry.model}::text, ${entry.tier}::text, ${entry.status}::text, ${entry.ttftMs ?? null}::int, ${entry.latencyMs}::int,
+      ${entry.tokensIn ?? 0}::int, ${entry.tokensOut ?? 0}::int, ${entry.costMicros ?? 0n}::bigint, ${error}::text,
+      case when p.request_log_bodies then ${entry.requestBody ?? null}::text end, case when p.request_log_bodies then ${entry.responseBody ?? null}::text end
+    from projects p where p.id = ${entry.projectId}::uuid`;
 }
 
 export type RequestLogFilter = { memberId?: string | null; model?: string | null; status?: "complete" | "stopped" | "error" | null; from?: Date | null; to?: Date | null };

@@ -11,6 +11,7 @@ import { type CloudReservation, reserveCloudBudget } from "@/server/billing/rese
 import { type LocalTier, resolveLocalTier } from "@/server/devices/local-tier";
 import { routeAroundDevice } from "@/server/devices/routing";
 import { isAppError } from "@/server/errors";
+import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
 import type { Retrieval } from "./retrieval";
@@ -62,7 +63,8 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
   const { settings, preferences, question } = inputs;
   run.emit({ type: "metadata", phase: "analyzing", agent: "arbor", userMessageId: run.userMessageId, assistantMessageId: run.assistantId, branchId: run.stream.branchId ?? undefined });
   const held = inputs.cloud ?? null;
-  const localTier = resolveLocalTier(db, { projectId: inputs.projectId });
+  // A turn held for the cloud is answered by the cloud (requested so; there is no local fallback): no device to look up.
+  const localTier: Promise<LocalTier> = held ? Promise.resolve({ kind: "vault", model: VAULT_RESPONDER_MODEL }) : resolveLocalTier(db, { projectId: inputs.projectId });
   const configured = inputs.requested === "local" || held ? Boolean(held) : await cloudConfigured(db, { projectId: inputs.projectId });
   const history = await inputs.history;
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatStreams, generationSteps, messages } from "@/db/schema";
 import { recordAdapterUse } from "@/server/adapters/selection";
@@ -9,9 +9,10 @@ import { recordLocalUsage } from "@/server/billing/local-usage";
 import { releaseReservation } from "@/server/billing/release";
 import { settleReservation } from "@/server/billing/settle";
 import { isAppError } from "@/server/errors";
+import { recordRequestLog, requestLogInsert } from "@/server/request-logs/logs";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
-import { logUpstreamCall } from "./request-log";
+import { upstreamCallEntry } from "./request-log";
 import { saveVerifiedCitations, timingStep, verifyAnswer } from "./verify";
 
 /**
@@ -66,14 +67,32 @@ export async function failAnswer(db: Db, run: AnswerRun, error: unknown): Promis
   run.emit({ type: "error", code: failure.code, message: failure.message });
 }
 
-/** Whatever way the answer ended: the trace is stored, the ledger flushed, the stream marked done. */
+/**
+ * Whatever way the answer ended: the ledger is flushed, then ONE statement
+ * stores the request log's row and the trace and marks the stream done (every
+ * answer pays for this, so it is one round trip, not three). Should it fail —
+ * the chat deleted under the answer, say — each write is tried on its own, so
+ * the stream is still marked done.
+ */
 export async function closeAnswer(db: Db, run: AnswerRun): Promise<void> {
   run.stopWatching();
   run.steps.push(timingStep(run));
-  await logUpstreamCall(db, run);
-  if (run.steps.length > 0 && !run.gone) await db.insert(generationSteps).values(run.steps).catch((e) => console.error("[arbor] could not save the generation trace", e));
   await run.ledger.flush().catch(() => {});
-  await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, run.stream.id));
+  const log = upstreamCallEntry(run);
+  const steps = run.steps.length > 0 && !run.gone ? run.steps : [];
+  try {
+    await db.execute(sql`with ${log ? sql`log as (${requestLogInsert(log)}), ` : sql.empty()}steps as (
+        insert into generation_steps (message_id, kind, detail, duration_ms)
+        select s."messageId", s.kind, coalesce(s.detail, '{}'::jsonb), s."durationMs"
+        from jsonb_to_recordset(${JSON.stringify(steps)}::jsonb) as s("messageId" uuid, kind text, detail jsonb, "durationMs" int)
+      )
+      update chat_streams set status = 'done', finished_at = now() where id = ${run.stream.id}`);
+  } catch (error) {
+    console.error("[arbor] closing an answer in one statement failed; writing its parts one by one", error);
+    if (log) await recordRequestLog(db, log);
+    if (steps.length > 0) await db.insert(generationSteps).values(steps).catch((e) => console.error("[arbor] could not save the generation trace", e));
+    await db.update(chatStreams).set({ status: "done", finishedAt: new Date() }).where(eq(chatStreams.id, run.stream.id));
+  }
   run.ledger.close();
 }
 
@@ -84,8 +103,6 @@ export async function closeAnswer(db: Db, run: AnswerRun): Promise<void> {
  * responder is not a model call and records nothing.
  */
 async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
-  // The chat may have been deleted meanwhile; the tokens were still used, so bill them without the message link.
-  const messageId = (await db.$count(messages, eq(messages.id, run.assistantId))) > 0 ? run.assistantId : null;
   const hold = run.reservation;
   run.reservation = null;
   if (hold) {
@@ -93,10 +110,13 @@ async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
       await releaseReservation(db, { reservationId: hold.reservationId });
       return 0n;
     }
-    const settled = await settleReservation(db, { reservationId: hold.reservationId, messageId, usage: run.usage });
+    // The chat may have been deleted meanwhile: settling links the message only if it is still there (the tokens were used).
+    const settled = await settleReservation(db, { reservationId: hold.reservationId, messageId: run.assistantId, usage: run.usage });
     return settled.chargedMicros;
   }
   if (run.tier === "local" && run.model !== VAULT_RESPONDER_MODEL) {
+    // The chat may have been deleted meanwhile; the tokens were still used, so record them without the message link.
+    const messageId = (await db.$count(messages, eq(messages.id, run.assistantId))) > 0 ? run.assistantId : null;
     await recordLocalUsage(db, { requestId: run.requestId, projectId: run.projectId, actorId: run.actorId, messageId, model: run.model, ...run.usage });
   }
   return 0n;

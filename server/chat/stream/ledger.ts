@@ -14,7 +14,8 @@ const METADATA_WAIT_MS = 40;
  */
 export const LEDGER_WINDOW_MS = 25;
 
-type Pending = { seq: number; event: StreamEvent };
+/** An event waiting for its batch, encoded once: the same text goes into the insert and to readers in this process. */
+type Pending = { seq: number; event: StreamEvent; json: string };
 
 const counters = globalThis as typeof globalThis & { __arborLedgerInserts?: { n: number } };
 /** Ledger inserts made by this process so far (benchmarks). */
@@ -84,7 +85,7 @@ export class LedgerWriter {
 
   append(event: StreamEvent): number {
     this.seq += 1;
-    this.pending.push({ seq: this.seq, event });
+    this.pending.push({ seq: this.seq, event, json: JSON.stringify(event) });
     if (event.type === "metadata") {
       this.scheduleIn(METADATA_WAIT_MS);
     } else if (isFinal(event) || !this.contentSent) {
@@ -155,7 +156,7 @@ export class LedgerWriter {
         sql`with live as (select id, stop_requested_at from chat_streams where id = ${this.streamId} and status = 'running' for share),
             written as (
               insert into stream_events (stream_id, seq, event)
-              select live.id, e.seq, e.event from live, jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as e(seq int, event jsonb)
+              select live.id, e.seq, e.event from live, jsonb_to_recordset(${batchJson(batch)}::jsonb) as e(seq int, event jsonb)
               returning 1
             )
           select (select count(*)::int from written) as n, (select stop_requested_at is not null from live) as stop`,
@@ -193,6 +194,16 @@ export class LedgerWriter {
     this.timer = null;
     forgetLedger(this.streamId);
   }
+}
+
+/** `[{"seq":…,"event":…},…]` from the events' own JSON: each event is encoded once, when it is appended. */
+function batchJson(batch: Pending[]): string {
+  let out = "[";
+  for (let i = 0; i < batch.length; i++) {
+    const p = batch[i] as Pending;
+    out += `${i === 0 ? "" : ","}{"seq":${p.seq},"event":${p.json}}`;
+  }
+  return `${out}]`;
 }
 
 /** The stream was swept as interrupted (or deleted with its chat): its ledger takes no more events. */

@@ -10,7 +10,12 @@ import { EventEmitter } from "node:events";
  * reader here can send them without reading them back (one round trip less
  * per batch). The last rows are kept per stream for readers a little behind.
  */
-export type StoredEvent = { seq: number; event: Record<string, unknown> };
+export type StoredEvent = {
+  seq: number;
+  event: Record<string, unknown>;
+  /** the event as JSON, when the writer already encoded it (a reader here sends these bytes as they are) */
+  json?: string;
+};
 type Ledger = {
   /** highest seq stored */
   stored: number;

@@ -2,9 +2,9 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { chatStreams } from "@/db/schema";
-import { isFinal, sseFrame } from "@/lib/chat-protocol";
+import { isFinal, sseFrame, sseFrameOfJson } from "@/lib/chat-protocol";
 import { readLedger } from "./ledger";
-import { storedAfter, waitForLedger } from "./notify";
+import { type StoredEvent, storedAfter, waitForLedger } from "./notify";
 import { localProducer } from "./registry";
 
 /** Another instance's stream: only the table tells us about new events. */
@@ -35,12 +35,18 @@ export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; a
           // there is: take it from memory. A wait that nobody woke re-reads the table (the safety net).
           const remembered = local && !quiet ? storedAfter(streamId, last) : null;
           const rows = remembered ?? (await readLedger(db, { streamId, afterSeq: last }));
+          // One chunk per batch (the same frames, one write to the socket instead of one per token).
+          let frames = "";
           let finished = false;
           for (const row of rows) {
-            controller.enqueue(encoder.encode(sseFrame(row.seq, row.event)));
+            const json = (row as StoredEvent).json;
+            frames += json !== undefined ? sseFrameOfJson(row.seq, json) : sseFrame(row.seq, row.event);
             last = row.seq;
-            lastWrite = Date.now();
             if (isFinal(row.event)) finished = true;
+          }
+          if (frames) {
+            controller.enqueue(encoder.encode(frames));
+            lastWrite = Date.now();
           }
           if (finished) break;
           if (rows.length === 0) {

@@ -1,19 +1,19 @@
 import "server-only";
-import type { Db } from "@/db/client";
+import type { RequestLogEntry } from "@/server/request-logs/logs";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
-import { recordRequestLog, requestLogBodies } from "@/server/request-logs/logs";
+import { redactedBodies } from "@/server/request-logs/logs";
 import type { AnswerRun } from "./answer-run";
 
 /**
- * The answer's upstream call in the owner's request log, once it has ended.
- * The vault responder is Arbor's own code, not an upstream call: not logged.
- * The bodies only when the owner turned that on; the setting is read as the
- * call ends, so turning it off stops keeping bodies from the next call.
+ * The answer's upstream call as a row of the owner's request log, once it has
+ * ended (null = nothing to log). The vault responder is Arbor's own code, not
+ * an upstream call: not logged. The bodies go with it, redacted; the insert
+ * keeps them only if the owner turned that on.
  */
-export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
+export function upstreamCallEntry(run: AnswerRun): RequestLogEntry | null {
   const outcome = run.outcome;
-  if (!outcome || run.gone || (run.tier === "local" && run.model === VAULT_RESPONDER_MODEL)) return;
-  await recordRequestLog(db, {
+  if (!outcome || run.gone || (run.tier === "local" && run.model === VAULT_RESPONDER_MODEL)) return null;
+  return {
     projectId: run.projectId,
     actorId: run.actorId,
     chatId: run.stream.chatId,
@@ -29,6 +29,6 @@ export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
     tokensOut: run.usage.tokensOut,
     costMicros: outcome.costMicros,
     error: outcome.error,
-    ...(await requestLogBodies(db, { projectId: run.projectId, request: run.upstreamRequest, response: run.text, secrets: run.upstreamSecrets })),
-  });
+    ...redactedBodies({ request: run.upstreamRequest, response: run.text, secrets: run.upstreamSecrets }),
+  };
 }
