@@ -39,7 +39,7 @@ export function MergeButton({ branches, currentId, disabled, onMerge }: { branch
         ref={dialogRef}
         aria-labelledby="merge-dialog-title"
         onClose={() => setOpen(false)}
-        className="w-[32rem] max-w-[calc(100vw-2rem)] rounded-lg border border-zinc-200 p-0 shadow-xl backdrop:bg-zinc-900/30"
+        className="m-auto w-[32rem] max-w-[calc(100vw-2rem)] rounded-lg border border-zinc-200 p-0 shadow-xl backdrop:bg-zinc-900/30"
       >
         {open ? (
           <MergeForm
