@@ -203,5 +203,6 @@ test("the owner picks a member in the request log, keeps bodies from then on, an
   await expect(request).not.toContainText("E2eSecretKeyValue123");
   await expect(page.getByRole("region", { name: "Response body" })).not.toBeEmpty();
   await shot(page, "request-log-bodies");
-  await expect(table.getByRole("row").nth(2)).toContainText("not kept");
+  // The owner's first call, from before bodies were kept, has none.
+  await expect(table.getByRole("row").filter({ hasText: "not kept" })).toHaveCount(1);
 });

@@ -25,6 +25,10 @@ export function SectionIndex({ sections }: { sections: AccountSection[] }) {
     for (const target of targets) observer.observe(target);
     return () => observer.disconnect();
   }, [sections]);
+  // On a narrow screen the index is a row that scrolls sideways: keep the current link in it.
+  useEffect(() => {
+    if (current) document.querySelector(`nav[aria-label="Account sections"] a[href="#${current}"]`)?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [current]);
   return (
     <nav aria-label="Account sections" className="-mx-4 bg-zinc-50/95 px-4 py-2 backdrop-blur lg:mx-0 lg:bg-transparent lg:p-0 lg:backdrop-blur-none">
       <h2 className="sr-only">On this page</h2>

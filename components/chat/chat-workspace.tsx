@@ -21,7 +21,8 @@ export function ChatWorkspace({ projectId, chatId, initialBranchId, initialMessa
   const [currentChatId, setCurrentChatId] = useState(chatId);
   return (
     <div className="grid gap-6 md:grid-cols-[15rem_minmax(0,1fr)]">
-      <aside className="md:sticky md:top-4 md:max-h-[calc(100vh-2rem)] md:self-start md:overflow-y-auto">
+      {/* At the top of its column, not sticky: a sticky list beside a long thread floats down to wherever the page is scrolled (docs/interface.md "Chat page"). */}
+      <aside className="md:self-start">
         <ChatList projectId={projectId} currentChatId={currentChatId} canWrite={permissions.canWrite} canDelete={permissions.canWrite} />
       </aside>
       <div className="min-w-0 max-w-3xl">

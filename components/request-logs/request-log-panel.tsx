@@ -20,6 +20,8 @@ export function RequestLogPanel({ projectId }: { projectId: string }) {
   const [memberId, setMemberId] = useState("");
   const [model, setModel] = useState("");
   const [open, setOpen] = useState<string | null>(null);
+  // The box shows the choice at once; the server's answer confirms it (or puts it back).
+  const [keepChoice, setKeepChoice] = useState<boolean | null>(null);
   const [status, setStatus] = useState<Status>("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
@@ -152,16 +154,18 @@ export function RequestLogPanel({ projectId }: { projectId: string }) {
         <input
           type="checkbox"
           className="mt-0.5"
-          checked={log.data?.keepBodies ?? false}
+          checked={keepChoice ?? log.data?.keepBodies ?? false}
           disabled={!log.data || keepBodies.isPending}
           onChange={async (event) => {
             setNotice(null);
             const enabled = event.target.checked;
+            setKeepChoice(enabled);
             try {
               await keepBodies.mutateAsync({ projectId, enabled });
               setNotice(enabled ? "From the next call on, its request and response bodies are kept (keys and credentials removed)." : "From the next call on, no bodies are kept. Bodies already kept stay until the retention period ends.");
               await queryClient.invalidateQueries(trpc.requestLogs.list.queryFilter());
             } catch (error) {
+              setKeepChoice(null);
               setNotice(errorMessage(error, "Could not change whether bodies are kept."));
             }
           }}
