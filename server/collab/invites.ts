@@ -10,6 +10,7 @@ import { hashToken, newToken, tokenHint } from "@/server/security/secret-tokens"
 import { appLink, displayName, looksLikeToken, maskEmail } from "./links";
 import { assertQuota } from "./usd";
 import { enqueueOptionalMail } from "@/server/notify/mail-choices";
+import { notify } from "@/server/notify/notify";
 
 
 export const MIN_EXPIRY_HOURS = 1;
@@ -306,6 +307,18 @@ export async function acceptInvite(db: Db, args: { token: string; userId: string
       targetId: args.userId,
       detail: { role: invite.role, via: "invite", hint: invite.tokenHint },
     });
+    const [project] = await tx.select({ ownerId: projects.ownerId, title: projects.title }).from(projects).where(eq(projects.id, invite.projectId));
+    if (project) {
+      await notify(tx, {
+        userIds: [project.ownerId].filter((id) => id !== args.userId),
+        category: "member",
+        kind: "member_joined",
+        title: `${displayName(person)} joined “${project.title}”`,
+        body: `As ${ROLE_LABEL[invite.role].toLowerCase()}, through the invite link ${invite.tokenHint}.`,
+        href: `/projects/${invite.projectId}/members`,
+        projectId: invite.projectId,
+      });
+    }
     return { projectId: invite.projectId, role: invite.role, alreadyMember: false };
   });
 }

@@ -31,7 +31,7 @@ export type PublicShareLink = {
 const MESSAGE_FIELDS = sql`m.id, m.parent_id as "parentId", m.role, m.content, m.status, m.tier, m.model, m.created_at::text as "createdAt"`;
 
 /** Messages a share shows right now: a branch's path (root first), or the whole chat tree (oldest first). */
-async function currentMessages(db: Db, link: { chatId: string; branchId: string | null }): Promise<{ messages: SharedMessage[]; tipId: string | null }> {
+export async function currentMessages(db: Db, link: { chatId: string; branchId: string | null }): Promise<{ messages: SharedMessage[]; tipId: string | null }> {
   if (link.branchId) {
     const rows = await queryRows<SharedMessage & { depth: number }>(
       db,
@@ -166,9 +166,16 @@ export async function findShareLink(db: Db, { token, ip }: { token: string; ip: 
     if (limited) throw tooManyAttempts();
     throw new AppError("not_found:share_link", "This share link is not valid. Check that you copied the whole link.");
   }
-  if (link.revokedAt) throw new AppError("gone:share_revoked", "This share link was ended by the people who shared it.");
-  if (link.expiresAt && link.expiresAt.getTime() <= Date.now()) throw new AppError("gone:share_expired", `This share link expired on ${link.expiresAt.toUTCString()}.`);
+  const ended = linkEndedError(link);
+  if (ended) throw ended;
   return link;
+}
+
+/** Why an existing link no longer opens (ended, or expired), or null while it works. */
+export function linkEndedError(link: Pick<ShareLink, "revokedAt" | "expiresAt">): AppError | null {
+  if (link.revokedAt) return new AppError("gone:share_revoked", "This share link was ended by the people who shared it.");
+  if (link.expiresAt && link.expiresAt.getTime() <= Date.now()) return new AppError("gone:share_expired", `This share link expired on ${link.expiresAt.toUTCString()}.`);
+  return null;
 }
 
 export type SharedView = {

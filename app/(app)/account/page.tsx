@@ -1,4 +1,3 @@
-import { MailChoices } from "@/components/notify/mail-choices";
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
@@ -82,17 +81,11 @@ export default async function AccountPage() {
       </Card>
       <Card>
         <h2 id="notifications" className="text-base font-semibold">
-          Notifications
+          <span id="mail" />
+          Notifications and mails
         </h2>
-        <p className="mb-4 mt-1 text-sm text-zinc-600">Where each kind of news reaches you.</p>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">What reaches you, and where: the bell in Arbor, the bell and your inbox, or nowhere.</p>
         <NotificationPreferences />
-      </Card>
-      <Card>
-        <h2 id="mail" className="text-base font-semibold">
-          Mails Arbor sends
-        </h2>
-        <p className="mb-4 mt-1 text-sm text-zinc-600">Turn off any kind you do not want in your inbox.</p>
-        <MailChoices />
       </Card>
       <Card>
         <h2 className="text-base font-semibold">Access tokens</h2>
