@@ -2,7 +2,9 @@ import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { adapters, type HandoverSnapshot, handovers, projects, users } from "@/db/schema";
+import { formatWithZone } from "@/lib/datetime";
 import { formatUsd } from "@/lib/money";
+import { zoneOfAddress } from "@/server/account/zone";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
@@ -127,7 +129,7 @@ export async function startHandover(db: Db, args: StartHandoverArgs) {
         "",
         `Review and accept: ${url}`,
         "",
-        `Sign in with ${toEmail} to accept. The link works until ${row.expiresAt.toUTCString()}.`,
+        `Sign in with ${toEmail} to accept. The link works until ${formatWithZone(row.expiresAt, await zoneOfAddress(tx, toEmail))}.`,
       ].join("\n"),
     });
     // A recipient who already has an account sees the offer in the bell too (the link itself is only in the mail).

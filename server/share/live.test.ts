@@ -64,7 +64,7 @@ describe("a live share link's feed", () => {
     expect(events[answerAt]).toEqual({ type: "answer", messageId: turn.stream.assistantMessageId });
     const pieces = events.flatMap((e) => (e.type === "content" ? [e.text] : []));
     expect(pieces.length).toBeGreaterThan(3); // piece by piece, not one block at the end
-    const [saved] = await db().select({ content: messages.content, status: messages.status }).from(messages).where(eq(messages.id, turn.stream.assistantMessageId));
+    const [saved] = await db().select({ content: messages.content, status: messages.status }).from(messages).where(eq(messages.id, turn.stream.assistantMessageId ?? ""));
     expect(saved?.status).toBe("complete");
     expect(pieces.join("")).toBe(saved?.content);
     expect(events.filter((e) => e.type === "content").every((e) => e.type === "content" && e.messageId === turn.stream.assistantMessageId)).toBe(true);
