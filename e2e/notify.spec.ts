@@ -83,8 +83,8 @@ test("a live share link, signed out, follows a new answer through the stream fee
   const answer = shared.getByRole("article", { name: "Answer" }).nth(1);
   await expect(answer.getByRole("status")).toContainText("Writing", { timeout: 30_000 });
   await expect(answer).toContainText("word", { timeout: 30_000 });
-  const early = (await answer.innerText()).length;
-  await expect.poll(async () => (await answer.innerText()).length, { timeout: 30_000 }).toBeGreaterThan(early + 10);
+  const early = ((await answer.textContent()) ?? "").length;
+  await expect.poll(async () => ((await answer.textContent()) ?? "").length, { timeout: 30_000 }).toBeGreaterThan(early + 10);
   await reader.screenshot({ path: "screenshots/notify-share-live-feed.png", fullPage: true });
   await expectAnswerDone(answers(page).nth(1));
   await expect(answer.getByRole("status")).toHaveCount(0, { timeout: 30_000 });
