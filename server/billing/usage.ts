@@ -44,7 +44,8 @@ export async function dailyUsage(db: Db, s: UsageScope): Promise<DayPoint[]> {
     })
     .from(usageEvents)
     .where(scope(s))
-    .groupBy(day);
+    // by position: the zone is a bound parameter, and Postgres does not see two parameters as one expression
+    .groupBy(sql`1`);
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const points: DayPoint[] = [];
   for (let key = dayIn(s.from, zone); startOfDayIn(key, zone) < s.to; key = nextDay(key)) {
