@@ -93,7 +93,7 @@ test("the account page has a section index that stays in view and leads to each 
   await hydrated(page);
   const index = page.getByRole("navigation", { name: "Account sections" });
   const links = index.getByRole("link");
-  await expect(links).toHaveCount(12);
+  await expect(links).toHaveCount(11);
   await expect(links.first()).toHaveText("Profile");
   // Every link leads to a named region of the page.
   for (const link of await links.all()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dayIn, formatDate, isTimeZone, safeZone, zoneLabel } from "./datetime";
+import { dayIn, formatDate, formatWithZone, isTimeZone, nextDay, safeZone, startOfDayIn, zoneLabel } from "./datetime";
 
 describe("formatDate", () => {
   const at = new Date("2026-12-01T23:30:00Z");
@@ -40,5 +40,26 @@ describe("knownTimeZones", () => {
     expect(zones).not.toContain("Asia/Calcutta");
     expect(new Set(zones).size).toBe(zones.length);
     for (const z of zones) expect(isTimeZone(z)).toBe(true);
+  });
+});
+
+describe("times stated by the server, and days in a zone", () => {
+  it("a mail's time is in the reader's zone and names it", () => {
+    const at = new Date("2026-12-01T23:30:00Z");
+    expect(formatWithZone(at, "Europe/Berlin")).toBe("Dec 2, 2026, 00:30 GMT+1");
+    expect(formatWithZone(at, "UTC")).toBe("Dec 1, 2026, 23:30 UTC");
+    expect(formatWithZone(at, "America/Los_Angeles", "date")).toBe("Dec 1, 2026 PST");
+  });
+  it("a day begins at that zone's midnight, across daylight-saving changes too", () => {
+    expect(startOfDayIn("2026-12-02", "UTC").toISOString()).toBe("2026-12-02T00:00:00.000Z");
+    expect(startOfDayIn("2026-12-02", "Europe/Berlin").toISOString()).toBe("2026-12-01T23:00:00.000Z");
+    expect(startOfDayIn("2026-07-02", "Europe/Berlin").toISOString()).toBe("2026-07-01T22:00:00.000Z");
+    expect(startOfDayIn("2026-12-02", "Asia/Kolkata").toISOString()).toBe("2026-12-01T18:30:00.000Z");
+    expect(startOfDayIn("2026-12-02", "America/Los_Angeles").toISOString()).toBe("2026-12-02T08:00:00.000Z");
+    // the day clocks go forward (23 hours long) and back (25)
+    expect(startOfDayIn("2026-03-30", "Europe/Berlin").getTime() - startOfDayIn("2026-03-29", "Europe/Berlin").getTime()).toBe(23 * 3_600_000);
+    expect(startOfDayIn("2026-10-26", "Europe/Berlin").getTime() - startOfDayIn("2026-10-25", "Europe/Berlin").getTime()).toBe(25 * 3_600_000);
+    expect(nextDay("2026-12-31")).toBe("2027-01-01");
+    expect(startOfDayIn("2026-12-02", "Mars/Olympus").toISOString()).toBe("2026-12-02T00:00:00.000Z");
   });
 });

@@ -58,6 +58,48 @@ export function zoneLabel(zone: string, date: Date = new Date()): string {
   return part?.value ?? zone;
 }
 
+/**
+ * "Dec 8, 2026, 19:02 GMT+1": a time as a mail or a message from the server
+ * states it — in the reader's zone, named, so it cannot be misread (a mail
+ * may be opened anywhere).
+ */
+export function formatWithZone(date: Date | string | number, zone: string, style: DateStyle = "datetime"): string {
+  const d = date instanceof Date ? date : new Date(date);
+  return `${formatDate(d, zone, style)} ${zoneLabel(zone, d)}`;
+}
+
+/** How far `zone`'s wall clock is ahead of UTC at `at`, in milliseconds. */
+function zoneOffsetMs(at: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: zone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour") % 24, get("minute"), get("second"));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/** The instant a calendar day (YYYY-MM-DD) begins in `zone` — a day there may be 23 or 25 hours long. */
+export function startOfDayIn(day: string, zone: string): Date {
+  const [y, m, d] = day.split("-").map(Number);
+  const midnightUtc = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  const z = safeZone(zone);
+  const guess = midnightUtc - zoneOffsetMs(midnightUtc, z);
+  return new Date(midnightUtc - zoneOffsetMs(guess, z));
+}
+
+/** The calendar day after `day` (YYYY-MM-DD). */
+export function nextDay(day: string): string {
+  const [y, m, d] = day.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + 1)).toISOString().slice(0, 10);
+}
+
 /** The calendar day (YYYY-MM-DD) `date` falls on in `zone` — for date pickers that default to "today". */
 export function dayIn(date: Date, zone: string): string {
   const parts = new Intl.DateTimeFormat("en-CA", { timeZone: safeZone(zone), year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(date);

@@ -527,6 +527,25 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
     }),
   },
 
+  // Like accept: only the addressee may decline.
+  "collab.declineHandover": {
+    min: "signed-in",
+    except: { owner: "denied" },
+    input: async (fx) => ({
+      token: (
+        await startHandover(fx.db, {
+          projectId: fx.project.id,
+          fromUserId: fx.owner.id,
+          toEmail: fx.caller && fx.caller.id !== fx.owner.id ? fx.caller.email : "someone-else@example.com",
+          includeKnowledge: true,
+          includeAdapters: true,
+          previousOwnerLeaves: false,
+          message: "",
+        })
+      ).token,
+    }),
+  },
+
   // ── billing ── (a person's own account: any signed-in person; a project's tab: its owner)
   "billing.summary": { min: "signed-in" },
   "billing.setCeiling": { min: "signed-in", input: () => ({ ceilingMicros: 5_000_000n }) },

@@ -24,7 +24,7 @@ export default async function UnsubscribePage({ searchParams }: { searchParams: 
       {!read ? (
         <p role="alert" className="text-red-700">
           This unsubscribe link is not valid. Choose which mails you get on your{" "}
-          <Link href="/account#mail" className="font-medium underline">
+          <Link href="/account#notifications" className="font-medium underline">
             account page
           </Link>
           .
@@ -32,7 +32,7 @@ export default async function UnsubscribePage({ searchParams }: { searchParams: 
       ) : done ? (
         <p role="status">
           Done: Arbor sends you no more {MAIL_KINDS[read.kind].label} mails. Security mails still go. Turn them back on from your{" "}
-          <Link href="/account#mail" className="font-medium underline">
+          <Link href="/account#notifications" className="font-medium underline">
             account page
           </Link>
           .

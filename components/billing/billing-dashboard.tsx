@@ -124,7 +124,7 @@ export function BillingDashboard({ checkout }: { checkout: string | null }) {
         <Card>
           <h2 className="text-base font-semibold text-zinc-900">Notifications</h2>
           {!notes.data?.length ? (
-            <p className="mt-3 text-sm text-zinc-500">Budget alerts at 50 %, 80 % and 100 % and payment notices appear here and by mail.</p>
+            <p className="mt-3 text-sm text-zinc-500">Budget alerts at 50 %, 80 % and 100 % and payment notices appear here; whether alerts also mail you is your choice on the account page.</p>
           ) : (
             <ul className="mt-3 max-h-56 space-y-2 overflow-y-auto">
               {notes.data.map((n) => (

@@ -1,28 +1,34 @@
 "use client";
 
+import { useTimeZone } from "@/components/providers/display";
 import { inputClass } from "@/components/ui/field";
+import { dayIn } from "@/lib/datetime";
 
 export type DayRange = { from: string; to: string };
 
-export function lastDays(days: number, now = new Date()): DayRange {
-  const to = now.toISOString().slice(0, 10);
-  const from = new Date(now.getTime() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+/** The last `days` calendar days in `zone` (the person's: the server buckets usage by the same days). */
+export function lastDays(days: number, zone: string, now = new Date()): DayRange {
+  const to = dayIn(now, zone);
+  const [y, m, d] = to.split("-").map(Number);
+  const from = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, (d ?? 1) - (days - 1))).toISOString().slice(0, 10);
   return { from, to };
 }
 
-export function thisMonth(now = new Date()): DayRange {
-  return { from: `${now.toISOString().slice(0, 7)}-01`, to: now.toISOString().slice(0, 10) };
+export function thisMonth(zone: string, now = new Date()): DayRange {
+  const to = dayIn(now, zone);
+  return { from: `${to.slice(0, 7)}-01`, to };
 }
 
 const PRESETS = [
-  { label: "7 days", range: () => lastDays(7) },
-  { label: "30 days", range: () => lastDays(30) },
-  { label: "This month", range: () => thisMonth() },
-  { label: "90 days", range: () => lastDays(90) },
+  { label: "7 days", range: (zone: string) => lastDays(7, zone) },
+  { label: "30 days", range: (zone: string) => lastDays(30, zone) },
+  { label: "This month", range: (zone: string) => thisMonth(zone) },
+  { label: "90 days", range: (zone: string) => lastDays(90, zone) },
 ];
 
-/** Two labelled date inputs (UTC days) and quick presets. */
+/** Two labelled date inputs (days in the person's time zone) and quick presets. */
 export function DateRangePicker({ value, onChange }: { value: DayRange; onChange: (next: DayRange) => void }) {
+  const zone = useTimeZone();
   return (
     <fieldset className="flex flex-wrap items-end gap-3">
       <legend className="sr-only">Date range</legend>
@@ -55,7 +61,7 @@ export function DateRangePicker({ value, onChange }: { value: DayRange; onChange
       <fieldset className="flex gap-1">
         <legend className="sr-only">Quick ranges</legend>
         {PRESETS.map((p) => {
-          const r = p.range();
+          const r = p.range(zone);
           const active = r.from === value.from && r.to === value.to;
           return (
             <button

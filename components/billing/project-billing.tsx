@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useTimeZone } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Card } from "@/components/ui/card";
 import { formatUsd } from "@/lib/money";
@@ -11,8 +12,9 @@ import { UsageSection } from "./usage-section";
 /** The owner's view of one project's spend: members against their quotas, then usage. */
 export function ProjectBilling({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
+  const zone = useTimeZone();
   const summary = useQuery(trpc.billing.summary.queryOptions());
-  const members = useQuery(trpc.billing.project.queryOptions({ projectId, ...lastDays(1) }));
+  const members = useQuery(trpc.billing.project.queryOptions({ projectId, ...lastDays(1, zone) }));
   return (
     <div className="space-y-6">
       <Card>

@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTimeZone } from "@/components/providers/display";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -21,7 +22,8 @@ function download(filename: string, text: string) {
 /** Charts, breakdowns and the CSV export for the account (no projectId) or one project. */
 export function UsageSection({ projectId }: { projectId?: string }) {
   const trpc = useTRPC();
-  const [range, setRange] = useState<DayRange>(() => lastDays(30));
+  const zone = useTimeZone();
+  const [range, setRange] = useState<DayRange>(() => lastDays(30, zone));
   const account = useQuery({ ...trpc.billing.usage.queryOptions(range), enabled: !projectId, refetchOnMount: "always" });
   const project = useQuery({
     ...trpc.billing.project.queryOptions({ projectId: projectId ?? "", ...range }),

@@ -91,6 +91,29 @@ function AcceptForm({ token, openInvites, memberQuotas }: { token: string; openI
       </Button>
       {undecided > 0 ? <p className="text-xs text-zinc-500">Choose Keep or Revoke for each of the {undecided} left to accept.</p> : null}
       {accept.error ? <Alert tone="error">{errorMessage(accept.error)}</Alert> : null}
+      <DeclineHandover token={token} disabled={accept.isPending || accept.isSuccess} />
     </form>
+  );
+}
+
+/** Say no: the project stays with its owner, who is told. */
+function DeclineHandover({ token, disabled }: { token: string; disabled: boolean }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const decline = useMutation(trpc.collab.declineHandover.mutationOptions({ onSuccess: () => router.refresh() }));
+  return (
+    <div className="border-t border-zinc-100 pt-3 text-center">
+      <button
+        type="button"
+        className="text-sm font-medium text-zinc-600 hover:text-zinc-900 hover:underline disabled:opacity-50"
+        disabled={disabled || decline.isPending || decline.isSuccess}
+        onClick={() => {
+          if (window.confirm("Decline this handover? The project stays with its owner, and they are told.")) decline.mutate({ token });
+        }}
+      >
+        {decline.isPending ? "Declining…" : "Decline the handover"}
+      </button>
+      {decline.error ? <Alert tone="error">{errorMessage(decline.error)}</Alert> : null}
+    </div>
   );
 }

@@ -17,8 +17,9 @@ const STATE_LABEL = {
   completed: "Completed",
   expired: "Expired",
   cancelled: "Cancelled",
+  declined: "Declined by the recipient",
 } as const;
-const STATE_TONE = { pending: "amber", email_sent: "sky", accepted: "emerald", completed: "emerald", expired: "zinc", cancelled: "zinc" } as const;
+const STATE_TONE = { pending: "amber", email_sent: "sky", accepted: "emerald", completed: "emerald", expired: "zinc", cancelled: "zinc", declined: "zinc" } as const;
 
 /**
  * The owner's handover controls on Settings. The state is polled every 2 s so

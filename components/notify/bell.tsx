@@ -43,7 +43,7 @@ export function NotificationBell() {
               Mark all read
             </button>
           </div>
-          {bell.data && bell.data.items.length === 0 ? <p className="px-3 py-4 text-sm text-zinc-500">Nothing yet. Comments on your messages and mentions show up here.</p> : null}
+          {bell.data && bell.data.items.length === 0 ? <p className="px-3 py-4 text-sm text-zinc-500">Nothing yet. Comments on your messages, mentions, new members, handovers, budget alerts and answers that finished while you were away show up here.</p> : null}
           <ul className="max-h-96 divide-y divide-zinc-100 overflow-y-auto">
             {bell.data?.items.map((n) => {
               const body = (

@@ -1,7 +1,12 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useTRPC } from "@/components/providers/trpc";
+
+/** The unread count follows new activity without a reload; opening the feed (Overview) clears it. */
+const UNREAD_POLL_MS = 15_000;
 
 const TABS = [
   { slug: "", label: "Overview" },
@@ -20,6 +25,8 @@ const TABS = [
 export function ProjectTabs({ projectId }: { projectId: string }) {
   const pathname = usePathname();
   const base = `/projects/${projectId}`;
+  const trpc = useTRPC();
+  const unread = useQuery({ ...trpc.collab.unreadActivity.queryOptions({ projectId }), refetchInterval: UNREAD_POLL_MS }).data ?? 0;
   return (
     <nav aria-label="Project" className="-mb-px flex gap-1 overflow-x-auto">
       {TABS.map((tab) => {
@@ -35,6 +42,12 @@ export function ProjectTabs({ projectId }: { projectId: string }) {
             }`}
           >
             {tab.label}
+            {tab.slug === "" && unread > 0 ? (
+              <span className="ml-1.5 rounded-full bg-emerald-600 px-1.5 py-0.5 text-xs font-semibold text-white">
+                {unread > 99 ? "99+" : unread}
+                <span className="sr-only"> unread</span>
+              </span>
+            ) : null}
           </Link>
         );
       })}

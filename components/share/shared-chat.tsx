@@ -1,8 +1,8 @@
 "use client";
 
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { MessageMarkdown } from "@/components/chat/markdown";
 import { useTRPC } from "@/components/providers/trpc";
 import { Alert } from "@/components/ui/alert";
@@ -10,8 +10,38 @@ import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { newestLeafUnder, pathTo } from "./shared-path";
 
-/** A live share is polled while it is open, so new messages — and an answer being written — appear on their own. */
-const LIVE_POLL_MS = 1_500;
+/**
+ * A live share follows the chat through its SSE feed (GET /api/share/<token>/live, server/share/live.ts):
+ * "changed" reads the view again; an answer being written arrives piece by piece from its stream ledger.
+ * Returns the text streamed so far per answer id.
+ */
+function useLiveFeed(token: string, live: boolean, onChanged: () => void, onGone: (message: string) => void): Record<string, string> {
+  const [streamed, setStreamed] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (!live) return;
+    const source = new EventSource(`/api/share/${encodeURIComponent(token)}/live`);
+    source.onmessage = (message) => {
+      let event: { type?: string; messageId?: string; text?: string; message?: string };
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return; // not an event of ours: skipped rather than trusted
+      }
+      const id = event.messageId;
+      if (event.type === "changed") onChanged();
+      else if (event.type === "answer" && id) setStreamed((s) => ({ ...s, [id]: "" }));
+      else if (event.type === "content" && id && typeof event.text === "string") {
+        const text = event.text;
+        setStreamed((s) => ({ ...s, [id]: (s[id] ?? "") + text }));
+      } else if (event.type === "gone") {
+        source.close();
+        onGone(event.message ?? "This share link no longer works.");
+      }
+    };
+    return () => source.close();
+  }, [token, live, onChanged, onGone]);
+  return streamed;
+}
 
 type Props = {
   token: string;
@@ -23,12 +53,15 @@ type Props = {
 /** The read-only page of /share/<token>: the shared line, with the same version switcher as a chat. */
 export function SharedChat({ token, signedIn, projects }: Props) {
   const trpc = useTRPC();
-  const view = useQuery({
-    ...trpc.share.view.queryOptions({ token }),
-    refetchInterval: (q) => (q.state.data?.mode === "live" && !q.state.error ? LIVE_POLL_MS : false),
-  });
+  const queryClient = useQueryClient();
+  const view = useQuery({ ...trpc.share.view.queryOptions({ token }), refetchOnWindowFocus: false });
+  const [gone, setGone] = useState<string | null>(null);
+  const [onChanged] = useState(() => () => void queryClient.invalidateQueries(trpc.share.view.queryFilter({ token })));
+  const [onGone] = useState(() => (message: string) => setGone(message));
+  const streamed = useLiveFeed(token, view.data?.mode === "live" && !view.error && !gone, onChanged, onGone);
   // null: follow the share's own tip (a live share moves with its branch); otherwise the version the reader picked
   const [chosenTip, setChosenTip] = useState<string | null>(null);
+  if (gone) return <Alert tone="error">{gone}</Alert>;
   if (view.error) return <Alert tone="error">{view.error.message}</Alert>;
   if (!view.data) return <p className="text-sm text-zinc-500">Loading the shared chat…</p>;
   const data = view.data;
@@ -64,7 +97,7 @@ export function SharedChat({ token, signedIn, projects }: Props) {
                 ) : null}
               </div>
               <div className="mt-1 text-sm text-zinc-900">
-                <MessageMarkdown text={message.content || (message.status === "streaming" ? "…" : "")} />
+                <MessageMarkdown text={shownText(message, streamed)} />
               </div>
               {message.role === "assistant" ? (
                 <p className="mt-1 text-xs text-zinc-500">
@@ -79,6 +112,13 @@ export function SharedChat({ token, signedIn, projects }: Props) {
       <ContinueAsCopy token={token} tipId={tip} signedIn={signedIn} projects={projects} />
     </div>
   );
+}
+
+/** An answer being written shows the longer of its saved text and what its stream has sent so far. */
+function shownText(message: { id: string; content: string; status: string }, streamed: Record<string, string>): string {
+  const live = message.status === "streaming" ? streamed[message.id] : undefined;
+  const text = live !== undefined && live.length >= message.content.length ? live : message.content;
+  return text || (message.status === "streaming" ? "…" : "");
 }
 
 function ContinueAsCopy({ token, tipId, signedIn, projects }: { token: string; tipId: string | null } & Omit<Props, "token">) {

@@ -227,6 +227,8 @@ export const notifications = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     kind: text("kind").notNull(),
+    /** the preference it was sent under (a NOTIFY_CATEGORIES name); null for account notices that always reach the bell (payments) */
+    category: text("category"),
     title: text("title").notNull(),
     body: text("body").notNull(),
     /** where the bell's entry leads (a message in its chat, a project tab); null for account-wide news */

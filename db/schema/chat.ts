@@ -190,6 +190,28 @@ export const chatStreams = pgTable(
 );
 export type ChatStream = typeof chatStreams.$inferSelect;
 
+/**
+ * Open readers of a stream, by person: what "while you were away" is measured
+ * against (server/chat/stream/readers.ts). A row per open reader, renewed
+ * while it reads and deleted when it closes; a reader that died stops being
+ * renewed and counts as gone after READER_STALE_MS.
+ */
+export const streamReaders = pgTable(
+  "stream_readers",
+  {
+    id: id(),
+    streamId: uuid("stream_id")
+      .notNull()
+      .references(() => chatStreams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    seenAt: ts("seen_at").notNull().defaultNow(),
+  },
+  // "does this person still read this stream?" when its answer ends
+  (t) => [index("stream_readers_stream_user_idx").on(t.streamId, t.userId)],
+);
+
 /** The ledger: every SSE event of a stream, in order, so it can be resumed or watched anywhere. */
 export const streamEvents = pgTable(
   "stream_events",

@@ -30,7 +30,7 @@ export const invites = pgTable(
   (t) => [uniqueIndex("invites_token_idx").on(t.tokenHash), index("invites_project_idx").on(t.projectId)],
 );
 
-export const HANDOVER_STATES = ["pending", "email_sent", "accepted", "completed", "expired", "cancelled"] as const;
+export const HANDOVER_STATES = ["pending", "email_sent", "accepted", "completed", "expired", "cancelled", "declined"] as const;
 export type HandoverState = (typeof HANDOVER_STATES)[number];
 
 export type HandoverSnapshot = {
@@ -71,6 +71,8 @@ export const handovers = pgTable(
     acceptedAt: ts("accepted_at"),
     completedAt: ts("completed_at"),
     cancelledAt: ts("cancelled_at"),
+    /** the recipient said no: the project stays where it is */
+    declinedAt: ts("declined_at"),
     /** the project that keeps what the handover excluded */
     residualProjectId: uuid("residual_project_id"),
     createdAt: createdAt(),

@@ -5,10 +5,11 @@ import { updatedAt } from "./columns";
 
 /**
  * What a person hears about; each can go to the bell ("app"), to mail (a digest, and the bell), or nowhere.
- * "invite" and "handover" are mails to an address (an invite, a handover offer or its acceptance): for them
- * "mail" sends it and anything else does not (server/notify/mail-choices.ts).
+ * "invite" is a mail to an address with no bell: for it "mail" sends it and anything else does not. "handover"
+ * reaches the bell too, but its mail is the offer or answer itself, sent at once rather than in a digest
+ * (server/notify/mail-choices.ts).
  */
-export const NOTIFY_CATEGORIES = ["comment", "mention", "billing", "invite", "handover"] as const;
+export const NOTIFY_CATEGORIES = ["comment", "mention", "member", "answer", "billing", "invite", "handover"] as const;
 export type NotifyCategory = (typeof NOTIFY_CATEGORIES)[number];
 export const NOTIFY_CHANNELS = ["app", "mail", "none"] as const;
 export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];

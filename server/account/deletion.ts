@@ -5,6 +5,7 @@ import { type AccountDeletion, accountDeletions, billingAccounts, emailOutbox, p
 import { queueStripeCustomerDeletion } from "@/server/billing/customer-deletion";
 import { logSecurityEvent } from "@/server/auth/security-log";
 import { securityMails } from "@/server/auth/security-mails";
+import { zoneOfUser } from "@/server/account/zone";
 import { enqueueMail } from "@/server/mail/outbox";
 import { AppError } from "@/server/errors";
 
@@ -67,7 +68,7 @@ export async function scheduleDeletion(db: Db, { userId, confirmEmail }: { userI
       .returning();
     await logSecurityEvent(tx, { kind: "account_deletion_scheduled", userId, email: user.email, detail: { purgeAfter: purgeAfter.toISOString() } });
     // A security mail: always sent, whatever mails the person chose.
-    await enqueueMail(tx, securityMails.accountDeletionScheduled(user.email, { purgeAfter }));
+    await enqueueMail(tx, securityMails.accountDeletionScheduled(user.email, { purgeAfter, zone: await zoneOfUser(tx, userId) }));
     return r;
   });
   if (!row) throw new Error("deletion upsert returned nothing");

@@ -1,4 +1,5 @@
 import "server-only";
+import { formatWithZone } from "@/lib/datetime";
 import { getEnv } from "@/server/env";
 import type { MailInput } from "@/server/mail/outbox";
 
@@ -20,14 +21,13 @@ function securityMail(to: string, subject: string, lines: string[]): MailInput {
   };
 }
 
-/** A deletion date as a mail shows it: a mail has no time zone, so UTC, said so. */
-const utcDate = (d: Date) => `${d.toLocaleDateString("en-US", { timeZone: "UTC", month: "long", day: "numeric", year: "numeric" })} (UTC)`;
 
 export const securityMails = {
-  accountDeletionScheduled(to: string, { purgeAfter }: { purgeAfter: Date }): MailInput {
+  /** `zone`: the person's own, in which the date is stated (and named). */
+  accountDeletionScheduled(to: string, { purgeAfter, zone }: { purgeAfter: Date; zone: string }): MailInput {
     const signIn = `${getEnv().APP_URL}/sign-in`;
     return securityMail(to, "Your Arbor account will be deleted", [
-      `You asked to delete your Arbor account. It will be deleted with its projects and data on ${utcDate(purgeAfter)}.`,
+      `You asked to delete your Arbor account. It will be deleted with its projects and data on ${formatWithZone(purgeAfter, zone)}.`,
       `To keep it, sign in at ${signIn} before then: signing in cancels the deletion.`,
     ]);
   },

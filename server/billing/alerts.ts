@@ -1,10 +1,8 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type BillingAccount, budgetAlerts, notifications, users } from "@/db/schema";
-import { getEnv } from "@/server/env";
+import { type BillingAccount, budgetAlerts } from "@/db/schema";
 import { formatUsd } from "@/lib/money";
-import { enqueueOptionalMail } from "@/server/notify/mail-choices";
+import { notify } from "@/server/notify/notify";
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
@@ -46,10 +44,6 @@ export async function sendBudgetAlerts(db: Db, account: AlertAccount): Promise<v
         ? " New cloud answers are paused until you raise the ceiling or the month ends."
         : " New cloud answers are paused until you upgrade, buy credits or the month ends."
       : "");
-  await db.insert(notifications).values({ userId: account.userId, kind: `budget_${highest}`, title, body });
-  const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, account.userId)).limit(1);
-  if (user) {
-    const link = new URL("/billing", getEnv().APP_URL).toString();
-    await enqueueOptionalMail(db, { kind: "budget", userId: account.userId, to: user.email, subject: `Arbor: ${title.toLowerCase()}`, text: `${body}\n\nSee your usage: ${link}\n` });
-  }
+  // As the person chose for budget alerts: the bell, the bell and a digest mail, or nothing.
+  await notify(db, { userIds: [account.userId], category: "billing", kind: `budget_${highest}`, title, body, href: "/billing" });
 }

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { billingAccounts, budgetAlerts, emailOutbox, memberSpend, notifications, projectMembers, providerKeys, reservations, usageEvents } from "@/db/schema";
+import { sendDigests } from "@/server/notify/digest";
 import { createTestDatabase } from "@/testing/database";
 import { ensureModelPrices, getModelPrice } from "@/server/ai/model-prices";
 import { makeProject } from "@/testing/fixtures";
@@ -214,7 +215,11 @@ describe("budget alerts", () => {
     expect(alerts.map((a) => a.thresholdPercent).sort()).toEqual([50, 80]);
     const notes = await database.db.select().from(notifications).where(eq(notifications.userId, owner.id));
     expect(notes.map((n) => n.kind).sort()).toEqual(["budget_50", "budget_80"]);
+    expect(notes.every((n) => n.category === "billing" && n.mailPending)).toBe(true);
+    // mailed as one digest through the outbox, with the budget-alert unsubscribe link
+    await sendDigests(database.db, { quietMs: 0 });
     const mails = await database.db.select().from(emailOutbox).where(eq(emailOutbox.to, owner.email));
-    expect(mails).toHaveLength(2);
+    expect(mails.map((m) => m.subject)).toEqual(["Arbor: 2 budget alerts"]);
+    expect(mails[0]?.text).toMatch(/budget alerts mails are on/);
   });
 });

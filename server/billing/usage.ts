@@ -2,17 +2,18 @@ import "server-only";
 import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { projects, usageEvents, users } from "@/db/schema";
+import { dayIn, nextDay, safeZone, startOfDayIn } from "@/lib/datetime";
 import { microsToDecimal } from "@/lib/money";
 
-export type UsageScope = { payerId: string; projectId?: string; from: Date; to: Date };
+/** `zone`: the person's time zone, whose calendar days the chart's points are (UTC when not given). */
+export type UsageScope = { payerId: string; projectId?: string; from: Date; to: Date; zone?: string };
 export type DayPoint = { day: string; chargedMicros: bigint; costBasisMicros: bigint; requests: number; tokensIn: number; tokensOut: number };
 export type Breakdown = { key: string; label: string; chargedMicros: bigint; requests: number; tokens: number };
 
-/** `to` is exclusive; days are UTC calendar days. */
-export function dayRange(fromDay: string, toDay: string): { from: Date; to: Date } {
-  const from = new Date(`${fromDay}T00:00:00.000Z`);
-  const to = new Date(new Date(`${toDay}T00:00:00.000Z`).getTime() + 86_400_000);
-  return { from, to };
+/** `to` is exclusive; days are calendar days in `zone` (the person's), from its midnight to the next. */
+export function dayRange(fromDay: string, toDay: string, zone = "UTC"): { from: Date; to: Date; zone: string } {
+  const z = safeZone(zone);
+  return { from: startOfDayIn(fromDay, z), to: startOfDayIn(nextDay(toDay), z), zone: z };
 }
 
 function scope(s: UsageScope): SQL | undefined {
@@ -30,7 +31,8 @@ const tokens = sql<number>`coalesce(sum(${usageEvents.tokensIn} + ${usageEvents.
 
 /** One point per day of the range, zero-filled, so the chart's axis has no gaps. */
 export async function dailyUsage(db: Db, s: UsageScope): Promise<DayPoint[]> {
-  const day = sql<string>`to_char(${usageEvents.createdAt} at time zone 'UTC', 'YYYY-MM-DD')`;
+  const zone = safeZone(s.zone);
+  const day = sql<string>`to_char(${usageEvents.createdAt} at time zone ${zone}, 'YYYY-MM-DD')`;
   const rows = await db
     .select({
       day,
@@ -42,11 +44,11 @@ export async function dailyUsage(db: Db, s: UsageScope): Promise<DayPoint[]> {
     })
     .from(usageEvents)
     .where(scope(s))
-    .groupBy(day);
+    // by position: the zone is a bound parameter, and Postgres does not see two parameters as one expression
+    .groupBy(sql`1`);
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const points: DayPoint[] = [];
-  for (let t = s.from.getTime(); t < s.to.getTime(); t += 86_400_000) {
-    const key = new Date(t).toISOString().slice(0, 10);
+  for (let key = dayIn(s.from, zone); startOfDayIn(key, zone) < s.to; key = nextDay(key)) {
     points.push(byDay.get(key) ?? { day: key, chargedMicros: 0n, costBasisMicros: 0n, requests: 0, tokensIn: 0, tokensOut: 0 });
   }
   return points;

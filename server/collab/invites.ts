@@ -3,6 +3,8 @@ import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { invites, memberSpend, projectMembers, projects, users } from "@/db/schema";
 import { INVITE_ROLES, type InviteRole, ROLE_CAN, ROLE_LABEL } from "@/lib/roles";
+import { formatWithZone } from "@/lib/datetime";
+import { zoneOfAddress, zoneOfUser } from "@/server/account/zone";
 import { recordActivity } from "@/server/activity/record";
 import { AppError } from "@/server/errors";
 import { hitRateLimit, isRateLimited, TOKEN_GUESS_RULE, tooManyAttempts } from "@/server/security/rate-limit";
@@ -10,6 +12,7 @@ import { hashToken, newToken, tokenHint } from "@/server/security/secret-tokens"
 import { appLink, displayName, looksLikeToken, maskEmail } from "./links";
 import { assertQuota } from "./usd";
 import { enqueueOptionalMail } from "@/server/notify/mail-choices";
+import { notify } from "@/server/notify/notify";
 
 
 export const MIN_EXPIRY_HOURS = 1;
@@ -88,7 +91,7 @@ export async function createInvite(db: Db, args: CreateInviteArgs) {
           "",
           `Accept the invite: ${url}`,
           "",
-          `The link works until ${expiresAt.toUTCString()} and only for ${email}. If you did not expect it, ignore this mail.`,
+          `The link works until ${formatWithZone(expiresAt, await zoneOfAddress(tx, email))} and only for ${email}. If you did not expect it, ignore this mail.`,
         ].join("\n"),
       });
     }
@@ -170,12 +173,13 @@ async function findInviteByToken(db: Db, token: string, ip: string): Promise<Inv
   return invite;
 }
 
-function refusal(invite: InviteRow, status: Exclude<InviteStatus, "open">, hostEmail: string): AppError {
+/** `zone`: the caller's time zone, in which the expiry is stated. */
+function refusal(invite: InviteRow, status: Exclude<InviteStatus, "open">, hostEmail: string, zone: string): AppError {
   switch (status) {
     case "revoked":
       return new AppError("gone:invite_revoked", `This invite was revoked. Ask ${hostEmail} for a new link.`);
     case "expired":
-      return new AppError("gone:invite_expired", `This invite expired on ${invite.expiresAt.toUTCString()}. Ask ${hostEmail} for a new link.`);
+      return new AppError("gone:invite_expired", `This invite expired on ${formatWithZone(invite.expiresAt, zone)}. Ask ${hostEmail} for a new link.`);
     case "used_up":
       return new AppError("gone:invite_used_up", `This invite has been used the maximum number of times. Ask ${hostEmail} for a new link.`);
   }
@@ -248,7 +252,7 @@ export async function acceptInvite(db: Db, args: { token: string; userId: string
     if (existing) return { projectId: invite.projectId, role: existing.role, alreadyMember: true };
 
     const status = statusOf(invite);
-    if (status !== "open") throw refusal(invite, status, hostEmail);
+    if (status !== "open") throw refusal(invite, status, hostEmail, await zoneOfUser(tx, args.userId));
     // Removed by the owner after this link was made: the link cannot bring them back (a newer one can).
     const [removal] = await tx
       .select({ removedAt: memberSpend.removedAt })
@@ -296,7 +300,7 @@ export async function acceptInvite(db: Db, args: { token: string; userId: string
     if (taken.length === 0) {
       const [now] = await tx.select().from(invites).where(eq(invites.id, invite.id));
       const lateStatus = now ? statusOf(now) : "revoked";
-      throw refusal(invite, lateStatus === "open" ? "used_up" : lateStatus, hostEmail);
+      throw refusal(invite, lateStatus === "open" ? "used_up" : lateStatus, hostEmail, await zoneOfUser(tx, args.userId));
     }
     await recordActivity(tx, {
       projectId: invite.projectId,
@@ -306,6 +310,18 @@ export async function acceptInvite(db: Db, args: { token: string; userId: string
       targetId: args.userId,
       detail: { role: invite.role, via: "invite", hint: invite.tokenHint },
     });
+    const [project] = await tx.select({ ownerId: projects.ownerId, title: projects.title }).from(projects).where(eq(projects.id, invite.projectId));
+    if (project) {
+      await notify(tx, {
+        userIds: [project.ownerId].filter((id) => id !== args.userId),
+        category: "member",
+        kind: "member_joined",
+        title: `${displayName(person)} joined “${project.title}”`,
+        body: `As ${ROLE_LABEL[invite.role].toLowerCase()}, through the invite link ${invite.tokenHint}.`,
+        href: `/projects/${invite.projectId}/members`,
+        projectId: invite.projectId,
+      });
+    }
     return { projectId: invite.projectId, role: invite.role, alreadyMember: false };
   });
 }

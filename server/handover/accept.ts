@@ -13,6 +13,7 @@ import { applySpendingDecisions, inheritedSpending, type SpendingDecisions } fro
 import { type MovedObject, moveAdaptersToProject, relocateAdapterObjects } from "@/server/adapters/handover";
 import { getStorage, type Storage } from "@/server/storage/store";
 import { enqueueOptionalMail } from "@/server/notify/mail-choices";
+import { notify } from "@/server/notify/notify";
 
 type HandoverRow = typeof handovers.$inferSelect;
 
@@ -84,6 +85,8 @@ function refusal(state: HandoverRow["state"]): AppError {
   switch (state) {
     case "cancelled":
       return new AppError("gone:handover_cancelled", "The owner cancelled this handover. Nothing was changed.");
+    case "declined":
+      return new AppError("gone:handover_declined", "This handover was declined. Nothing was changed.");
     case "expired":
       return new AppError("gone:handover_expired", "This handover link has expired. Ask the owner to start a new handover.");
     case "accepted":
@@ -201,6 +204,17 @@ export async function acceptHandover(db: Db, args: { token: string; userId: stri
     if (!completed) throw new Error("handover vanished inside its own transaction");
 
     const [previous] = await tx.select().from(users).where(eq(users.id, previousOwnerId));
+    // The mail below is the news itself (sent at once, if handover mails are on); the bell gets a line too.
+    await notify(tx, {
+      userIds: [previousOwnerId],
+      category: "handover",
+      kind: "handover_accepted",
+      title: `${displayName(me)} accepted “${project.title}”`,
+      body: won.previousOwnerLeaves ? "They own and pay for it now; as you chose, you are no longer a member." : "They own and pay for it now; you stay in the project as an editor.",
+      href: won.previousOwnerLeaves ? (residualProjectId ? `/projects/${residualProjectId}` : "/dashboard") : `/projects/${project.id}`,
+      projectId: project.id,
+      digest: false,
+    });
     if (previous) {
       await enqueueOptionalMail(tx, {
         kind: "handovers",
@@ -262,4 +276,62 @@ async function moveKnowledgeToNewProject(tx: Db, project: typeof projects.$infer
     detail: { keptFrom: project.id, sources: movedRows.length },
   });
   return kept.id;
+}
+
+/**
+ * The recipient says no: the project stays exactly as it is, the link stops
+ * working, and the owner who offered it hears so (bell and mail, as they
+ * chose). Only the signed-in addressee may decline — anyone else could
+ * otherwise end a stranger's handover with a forwarded link.
+ */
+export async function declineHandover(db: Db, args: { token: string; userId: string; ip: string }) {
+  const handover = await findHandoverByToken(db, args.token, args.ip);
+  const [me] = await db.select().from(users).where(eq(users.id, args.userId));
+  if (!me) throw new AppError("unauthorized:user", "Please sign in again.");
+  if (me.email.toLowerCase() !== handover.toEmail) {
+    throw new AppError(
+      "forbidden:handover_email",
+      `This handover was sent to ${maskEmail(handover.toEmail)}, but you are signed in as ${me.email}. Sign in with the address the mail was sent to.`,
+    );
+  }
+  if (!(OPEN_HANDOVER_STATES as readonly string[]).includes(handover.state)) throw refusal(handover.state);
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const [row] = await tx
+      .update(handovers)
+      .set({ state: "declined", declinedAt: now, toUserId: me.id, updatedAt: now })
+      .where(and(eq(handovers.id, handover.id), inArray(handovers.state, [...OPEN_HANDOVER_STATES])))
+      .returning();
+    if (!row) {
+      const [current] = await tx.select({ state: handovers.state }).from(handovers).where(eq(handovers.id, handover.id));
+      throw refusal(current?.state ?? "cancelled");
+    }
+    const [context] = await tx
+      .select({ title: projects.title, fromEmail: users.email })
+      .from(projects)
+      .innerJoin(users, eq(users.id, row.fromUserId))
+      .where(eq(projects.id, row.projectId));
+    const title = context?.title ?? row.snapshot.title;
+    await recordActivity(tx, { projectId: row.projectId, actorId: me.id, verb: "declined_handover", targetKind: "handover", targetId: row.id, detail: { toEmail: row.toEmail } });
+    await notify(tx, {
+      userIds: [row.fromUserId],
+      category: "handover",
+      kind: "handover_declined",
+      title: `${displayName(me)} declined “${title}”`,
+      body: "The project stays yours, unchanged. You can start another handover from its settings.",
+      href: `/projects/${row.projectId}/settings`,
+      projectId: row.projectId,
+      digest: false,
+    });
+    if (context) {
+      await enqueueOptionalMail(tx, {
+        kind: "handovers",
+        userId: row.fromUserId,
+        to: context.fromEmail,
+        subject: `${displayName(me)} declined “${title}”`,
+        text: `${displayName(me)} (${me.email}) declined your handover of “${title}”. The project stays yours, unchanged.\n\nStart another from its settings: ${appLink(`/projects/${row.projectId}/settings`)}\n`,
+      });
+    }
+    return { projectId: row.projectId, state: row.state };
+  });
 }

@@ -2,7 +2,9 @@ import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { adapters, type HandoverSnapshot, handovers, projects, users } from "@/db/schema";
+import { formatWithZone } from "@/lib/datetime";
 import { formatUsd } from "@/lib/money";
+import { zoneOfAddress } from "@/server/account/zone";
 import { recordActivity } from "@/server/activity/record";
 import { appLink, displayName } from "@/server/collab/links";
 import { AppError } from "@/server/errors";
@@ -10,6 +12,7 @@ import { hashToken, newToken } from "@/server/security/secret-tokens";
 import { HANDOVER_FIRST_YEAR_PRICE_MICROS, HANDOVER_REGULAR_PRICE_MICROS, HANDOVER_TTL_MS } from "./config";
 import { expireHandovers, OPEN_HANDOVER_STATES } from "./expire";
 import { enqueueOptionalMail } from "@/server/notify/mail-choices";
+import { notify } from "@/server/notify/notify";
 
 export type StartHandoverArgs = {
   projectId: string;
@@ -126,9 +129,23 @@ export async function startHandover(db: Db, args: StartHandoverArgs) {
         "",
         `Review and accept: ${url}`,
         "",
-        `Sign in with ${toEmail} to accept. The link works until ${row.expiresAt.toUTCString()}.`,
+        `Sign in with ${toEmail} to accept. The link works until ${formatWithZone(row.expiresAt, await zoneOfAddress(tx, toEmail))}.`,
       ].join("\n"),
     });
+    // A recipient who already has an account sees the offer in the bell too (the link itself is only in the mail).
+    const [recipient] = await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${toEmail}`);
+    if (recipient && recipient.id !== args.fromUserId) {
+      await notify(tx, {
+        userIds: [recipient.id],
+        category: "handover",
+        kind: "handover_offered",
+        title: `${fromName} wants to hand over “${project.title}” to you`,
+        body: `Open the link in the mail sent to ${toEmail} to review and accept or decline it. It works for 7 days.`,
+        href: null,
+        projectId: project.id,
+        digest: false,
+      });
+    }
     await recordActivity(tx, {
       projectId: project.id,
       actorId: args.fromUserId,
@@ -162,6 +179,7 @@ export function publicHandover(row: HandoverRow) {
     acceptedAt: row.acceptedAt,
     completedAt: row.completedAt,
     cancelledAt: row.cancelledAt,
+    declinedAt: row.declinedAt,
     residualProjectId: row.residualProjectId,
   };
 }

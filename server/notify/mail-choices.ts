@@ -16,7 +16,7 @@ import { DEFAULT_CHANNEL } from "./notify";
  */
 export const MAIL_KINDS = {
   budget: { label: "budget alerts", categories: ["billing"] },
-  activity: { label: "activity (comments and mentions)", categories: ["comment", "mention"] },
+  activity: { label: "activity (comments, mentions, new members, finished answers)", categories: ["comment", "mention", "member", "answer"] },
   invites: { label: "project invites", categories: ["invite"] },
   handovers: { label: "project handovers", categories: ["handover"] },
 } as const satisfies Record<string, { label: string; categories: readonly NotifyCategory[] }>;
@@ -25,6 +25,12 @@ export const MAIL_KIND_NAMES = Object.keys(MAIL_KINDS) as MailKind[];
 
 export function isMailKind(value: unknown): value is MailKind {
   return typeof value === "string" && value in MAIL_KINDS;
+}
+
+/** The kind of mail a category's digest lines belong to (an unknown or missing category: activity). */
+export function mailKindOf(category: string | null): MailKind {
+  for (const kind of MAIL_KIND_NAMES) if ((MAIL_KINDS[kind].categories as readonly string[]).includes(category ?? "")) return kind;
+  return "activity";
 }
 
 async function channelsOf(db: Db, userId: string, categories: readonly NotifyCategory[]) {
@@ -127,7 +133,7 @@ export async function enqueueOptionalMail(db: Db, mail: MailInput & { kind: Mail
   const oneClick = appLink(`/api/unsubscribe?t=${encodeURIComponent(unsubscribeToken({ userId, kind }))}`);
   await enqueueMail(db, {
     ...rest,
-    text: `${rest.text.replace(/\n*$/, "")}\n\n—\nYou get this because ${MAIL_KINDS[kind].label} mails are on. Unsubscribe: ${page}\nOr choose on your account page: ${appLink("/account#mail")}\n`,
+    text: `${rest.text.replace(/\n*$/, "")}\n\n—\nYou get this because ${MAIL_KINDS[kind].label} mails are on. Unsubscribe: ${page}\nOr choose on your account page: ${appLink("/account#notifications")}\n`,
     headers: { ...rest.headers, "List-Unsubscribe": `<${oneClick}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
   });
   return true;

@@ -3,8 +3,19 @@ import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type NotifyCategory, type NotifyChannel, NOTIFY_CATEGORIES, notificationPreferences, notifications } from "@/db/schema";
 
-/** Where each category goes until the person chooses: mentions are addressed to you, so they also mail. */
-export const DEFAULT_CHANNEL: Record<NotifyCategory, NotifyChannel> = { comment: "app", mention: "mail", billing: "mail", invite: "mail", handover: "mail" };
+/**
+ * Where each category goes until the person chooses: what is addressed to you (mentions, money, a project
+ * handed to you) also mails; news of the project (comments, members joining, finished answers) stays in the bell.
+ */
+export const DEFAULT_CHANNEL: Record<NotifyCategory, NotifyChannel> = {
+  comment: "app",
+  mention: "mail",
+  member: "app",
+  answer: "app",
+  billing: "mail",
+  invite: "mail",
+  handover: "mail",
+};
 
 export async function notificationPreferencesOf(db: Db, userId: string): Promise<Record<NotifyCategory, NotifyChannel>> {
   const rows = await db.select().from(notificationPreferences).where(eq(notificationPreferences.userId, userId));
@@ -26,7 +37,17 @@ export async function setNotificationPreference(db: Db, args: { userId: string; 
  */
 export async function notify(
   db: Db,
-  args: { userIds: string[]; category: NotifyCategory; kind: string; title: string; body: string; href?: string | null; projectId?: string | null },
+  args: {
+    userIds: string[];
+    category: NotifyCategory;
+    kind: string;
+    title: string;
+    body: string;
+    href?: string | null;
+    projectId?: string | null;
+    /** false when the caller sends its own mail for this event (a handover offer carries its link): the bell only, never a digest line */
+    digest?: boolean;
+  },
 ): Promise<number> {
   const userIds = [...new Set(args.userIds)];
   if (userIds.length === 0) return 0;
@@ -38,7 +59,9 @@ export async function notify(
   const rows = userIds
     .map((userId) => ({ userId, channel: channelOf.get(userId) ?? DEFAULT_CHANNEL[args.category] }))
     .filter((r) => r.channel !== "none")
-    .map((r) => ({ userId: r.userId, kind: args.kind, title: args.title, body: args.body, href: args.href ?? null, projectId: args.projectId ?? null, mailPending: r.channel === "mail" }));
+    .map((r) => ({
+      userId: r.userId,
+      kind: args.kind, title: args.title, body: args.body, href: args.href ?? null, projectId: args.projectId ?? null, category: args.category, mailPending: r.channel === "mail" && args.digest !== false }));
   if (rows.length > 0) await db.insert(notifications).values(rows);
   return rows.length;
 }

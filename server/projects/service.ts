@@ -10,6 +10,8 @@ import { deleteOrphanBlobs } from "@/server/knowledge/blobs";
 export type ProjectListItem = Pick<Project, "id" | "title" | "description" | "icon" | "status" | "updatedAt"> & {
   role: Role;
   ownerEmail: string;
+  /** activity by others since the person last opened the project's feed (server/activity/feed.ts) */
+  unreadActivity: number;
 };
 
 export async function createProject(
@@ -31,7 +33,11 @@ export async function createProject(
 /** Projects I own and projects I am a member of, most recently changed first. */
 export async function listProjectsForUser(db: Db, { userId }: { userId: string }): Promise<ProjectListItem[]> {
   const rows = await db.execute(sql`
-    select p.id, p.title, p.description, p.icon, p.status, p.updated_at as "updatedAt", m.role, u.email as "ownerEmail"
+    select p.id, p.title, p.description, p.icon, p.status, p.updated_at as "updatedAt", m.role, u.email as "ownerEmail",
+      (select count(*)::int from activity_events e
+        where e.project_id = p.id and e.actor_id is distinct from ${userId}
+          and e.created_at > coalesce((select r.last_seen_at from activity_receipts r where r.project_id = p.id and r.user_id = ${userId}), m.created_at)
+      ) as "unreadActivity"
     from project_members m
     join projects p on p.id = m.project_id
     join users u on u.id = p.owner_id
@@ -40,7 +46,7 @@ export async function listProjectsForUser(db: Db, { userId }: { userId: string }
   const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as Array<
     ProjectListItem & { updatedAt: string | Date }
   >;
-  return list.map((r) => ({ ...r, updatedAt: new Date(r.updatedAt) }));
+  return list.map((r) => ({ ...r, updatedAt: new Date(r.updatedAt), unreadActivity: Number(r.unreadActivity) }));
 }
 
 export async function renameProject(db: Db, { projectId, title, description }: { projectId: string; title: string; description?: string }) {

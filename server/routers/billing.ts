@@ -6,6 +6,7 @@ import { ensureBillingAccount } from "@/server/billing/accounts";
 import { removeProviderKey, saveProviderKey } from "@/server/billing/provider-keys";
 import { accountSummary, listInvoices, listNotifications, markNotificationsRead, memberSpendOfProject } from "@/server/billing/summary";
 import { dailyUsage, dayRange, usageByMember, usageByModel, usageByProject, usageCsv } from "@/server/billing/usage";
+import { zoneOfUser } from "@/server/account/zone";
 import { AppError } from "@/server/errors";
 import { projectProcedure, protectedProcedure, router } from "@/server/trpc/init";
 
@@ -20,8 +21,9 @@ const rangeInput = z
 
 const MAX_CEILING = 100_000_000_000n; // $100,000 a month
 
-async function report(db: Parameters<typeof dailyUsage>[0], payerId: string, range: { from: string; to: string }, projectId?: string) {
-  const scope = { payerId, projectId, ...dayRange(range.from, range.to) };
+/** The chart's days are the caller's own calendar days (their time zone preference). */
+async function report(db: Parameters<typeof dailyUsage>[0], payerId: string, range: { from: string; to: string }, projectId?: string, viewerId = payerId) {
+  const scope = { payerId, projectId, ...dayRange(range.from, range.to, await zoneOfUser(db, viewerId)) };
   const [daily, byModel, byProject, byMember] = await Promise.all([
     dailyUsage(db, scope),
     usageByModel(db, scope),
@@ -65,7 +67,7 @@ export const billingRouter = router({
 
   usage: protectedProcedure.input(rangeInput).query(({ ctx, input }) => report(ctx.db, ctx.user.id, input)),
 
-  exportCsv: protectedProcedure.input(rangeInput).mutation(({ ctx, input }) => usageCsv(ctx.db, { payerId: ctx.user.id, ...dayRange(input.from, input.to) })),
+  exportCsv: protectedProcedure.input(rangeInput).mutation(async ({ ctx, input }) => usageCsv(ctx.db, { payerId: ctx.user.id, ...dayRange(input.from, input.to, await zoneOfUser(ctx.db, ctx.user.id)) })),
 
   invoices: protectedProcedure.query(({ ctx }) => listInvoices(ctx.db, ctx.user.id)),
 
@@ -85,5 +87,5 @@ export const billingRouter = router({
     }),
   projectCsv: projectProcedure("owner")
     .input(rangeInput)
-    .mutation(({ ctx, input }) => usageCsv(ctx.db, { payerId: ctx.user.id, projectId: ctx.project.id, ...dayRange(input.from, input.to) })),
+    .mutation(async ({ ctx, input }) => usageCsv(ctx.db, { payerId: ctx.user.id, projectId: ctx.project.id, ...dayRange(input.from, input.to, await zoneOfUser(ctx.db, ctx.user.id)) })),
 });

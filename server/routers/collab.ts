@@ -5,7 +5,7 @@ import { listActivity, markActivitySeen, unreadActivityCount } from "@/server/ac
 import { acceptInvite, createInvite, listOpenInvites, MAX_EXPIRY_HOURS, MAX_INVITE_USES, previewInvite, revokeInvite } from "@/server/collab/invites";
 import { changeMemberQuota, changeMemberRole, leaveProject, listMembers, removeMember } from "@/server/collab/members";
 import { usdToMicros } from "@/server/collab/usd";
-import { acceptHandover, previewHandover } from "@/server/handover/accept";
+import { acceptHandover, declineHandover, previewHandover } from "@/server/handover/accept";
 import { cancelHandover, latestHandover, startHandover } from "@/server/handover/start";
 import { projectProcedure, protectedProcedure, publicProcedure, router } from "@/server/trpc/init";
 
@@ -117,4 +117,8 @@ export const collabRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => acceptHandover(ctx.db, { token: input.token, userId: ctx.user.id, ip: ctx.ip, decisions: input.decisions })),
+  /** The addressee says no: nothing changes but the handover's state; the owner hears of it. */
+  declineHandover: protectedProcedure
+    .input(z.object({ token }))
+    .mutation(({ ctx, input }) => declineHandover(ctx.db, { token: input.token, userId: ctx.user.id, ip: ctx.ip })),
 });

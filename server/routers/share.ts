@@ -24,7 +24,7 @@ export const shareRouter = router({
     .mutation(({ ctx, input }) => revokeShareLink(ctx.db, { projectId: ctx.project.id, linkId: input.linkId, by: ctx.user.id, role: ctx.member.role })),
 
   /** No sign-in: the token is the permission; unknown tokens are rate limited by address. */
-  view: publicProcedure.input(z.object({ token })).query(({ ctx, input }) => viewShareLink(ctx.db, { token: input.token, ip: ctx.ip })),
+  view: publicProcedure.input(z.object({ token })).query(({ ctx, input }) => viewShareLink(ctx.db, { token: input.token, ip: ctx.ip, viewerId: ctx.user?.id })),
 
   /** Continue as a copy: into a project where the caller may write (the role check is on that project). */
   copy: projectProcedure("editor")

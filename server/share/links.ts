@@ -2,7 +2,9 @@ import "server-only";
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { type Db, queryRows } from "@/db/client";
 import { type ShareLink, type ShareMode, type SharedMessage, branches, chats, messages, shareLinks, users } from "@/db/schema";
+import { formatWithZone } from "@/lib/datetime";
 import type { Role } from "@/lib/roles";
+import { zoneOfUser } from "@/server/account/zone";
 import { recordActivity } from "@/server/activity/record";
 import { branchVisible, getProjectBranch } from "@/server/chat/branches";
 import { getChat } from "@/server/chat/chats";
@@ -31,7 +33,7 @@ export type PublicShareLink = {
 const MESSAGE_FIELDS = sql`m.id, m.parent_id as "parentId", m.role, m.content, m.status, m.tier, m.model, m.created_at::text as "createdAt"`;
 
 /** Messages a share shows right now: a branch's path (root first), or the whole chat tree (oldest first). */
-async function currentMessages(db: Db, link: { chatId: string; branchId: string | null }): Promise<{ messages: SharedMessage[]; tipId: string | null }> {
+export async function currentMessages(db: Db, link: { chatId: string; branchId: string | null }): Promise<{ messages: SharedMessage[]; tipId: string | null }> {
   if (link.branchId) {
     const rows = await queryRows<SharedMessage & { depth: number }>(
       db,
@@ -159,7 +161,7 @@ export async function revokeShareLink(db: Db, args: { projectId: string; linkId:
  * address; over the limit every lookup is refused, so a guesser cannot tell a
  * hit from a miss (TOKEN_GUESS_RULE). Ended and expired links say so.
  */
-export async function findShareLink(db: Db, { token, ip }: { token: string; ip: string }): Promise<ShareLink> {
+export async function findShareLink(db: Db, { token, ip, zone = "UTC" }: { token: string; ip: string; zone?: string }): Promise<ShareLink> {
   const key = `share-token:${ip}`;
   if (await isRateLimited(db, { key, rule: TOKEN_GUESS_RULE })) throw tooManyAttempts();
   const [link] = looksLikeToken(token) ? await db.select().from(shareLinks).where(eq(shareLinks.tokenHash, hashToken(token))) : [];
@@ -168,9 +170,16 @@ export async function findShareLink(db: Db, { token, ip }: { token: string; ip: 
     if (limited) throw tooManyAttempts();
     throw new AppError("not_found:share_link", "This share link is not valid. Check that you copied the whole link.");
   }
-  if (link.revokedAt) throw new AppError("gone:share_revoked", "This share link was ended by the people who shared it.");
-  if (link.expiresAt && link.expiresAt.getTime() <= Date.now()) throw new AppError("gone:share_expired", `This share link expired on ${link.expiresAt.toUTCString()}.`);
+  const ended = linkEndedError(link, zone);
+  if (ended) throw ended;
   return link;
+}
+
+/** Why an existing link no longer opens (ended, or expired — stated in `zone`, the reader's or UTC), or null while it works. */
+export function linkEndedError(link: Pick<ShareLink, "revokedAt" | "expiresAt">, zone = "UTC"): AppError | null {
+  if (link.revokedAt) return new AppError("gone:share_revoked", "This share link was ended by the people who shared it.");
+  if (link.expiresAt && link.expiresAt.getTime() <= Date.now()) return new AppError("gone:share_expired", `This share link expired on ${formatWithZone(link.expiresAt, zone)}.`);
+  return null;
 }
 
 export type SharedView = {
@@ -186,8 +195,8 @@ export type SharedView = {
 };
 
 /** What /share/<token> shows: no sign-in, read-only, nothing about the project beyond the shared chat. */
-export async function viewShareLink(db: Db, { token, ip }: { token: string; ip: string }): Promise<SharedView> {
-  const link = await findShareLink(db, { token, ip });
+export async function viewShareLink(db: Db, { token, ip, viewerId }: { token: string; ip: string; viewerId?: string | null }): Promise<SharedView> {
+  const link = await findShareLink(db, { token, ip, zone: await zoneOfUser(db, viewerId) });
   const [chat] = await db.select({ title: chats.title, trashId: chats.trashId }).from(chats).where(eq(chats.id, link.chatId));
   const [branch] = link.branchId
     ? await db.select({ title: branches.title, visible: sql<boolean>`${branchVisible}` }).from(branches).where(eq(branches.id, link.branchId))
@@ -227,7 +236,7 @@ async function withoutTrashed(db: Db, snapshot: { messages: SharedMessage[]; tip
  * branch (a tree share keeps every branch's messages; Main follows `tipId`).
  */
 export async function copySharedChat(db: Db, args: { token: string; ip: string; userId: string; projectId: string; tipId?: string | null }) {
-  const view = await viewShareLink(db, { token: args.token, ip: args.ip });
+  const view = await viewShareLink(db, { token: args.token, ip: args.ip, viewerId: args.userId });
   const ids = new Map(view.messages.map((m) => [m.id, crypto.randomUUID()]));
   const tip = args.tipId && ids.has(args.tipId) ? args.tipId : view.tipId;
   return db.transaction(async (tx) => {

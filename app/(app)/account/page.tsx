@@ -1,4 +1,3 @@
-import { MailChoices } from "@/components/notify/mail-choices";
 import { NotificationPreferences } from "@/components/notify/notification-preferences";
 import { AccessTokens } from "@/components/account/access-tokens";
 import { PreferencesForm } from "@/components/account/preferences-form";
@@ -57,8 +56,7 @@ const SECTIONS: AccountSection[] = [
   { id: "profile", title: "Profile" },
   { id: "display", title: "Display" },
   { id: "answers", title: "Answer preferences" },
-  { id: "notifications", title: "Notifications" },
-  { id: "mail", title: "Mail" },
+  { id: "notifications", title: "Notifications and mails" },
   { id: "tokens", title: "Access tokens" },
   { id: "sign-in", title: "Email and password" },
   { id: "two-factor", title: "Two-factor" },
@@ -109,17 +107,12 @@ export default async function AccountPage() {
       </Card>
       <Card id="notifications" labelledBy="notifications-title" className="scroll-mt-14 lg:scroll-mt-4">
         <h2 id="notifications-title" className="text-base font-semibold">
-          Notifications
+          {/* links from older mails point at #mail: they land here */}
+          <span id="mail" className="block scroll-mt-14 lg:scroll-mt-4" />
+          Notifications and mails
         </h2>
-        <p className="mb-4 mt-1 text-sm text-zinc-600">Where each kind of news reaches you.</p>
+        <p className="mb-4 mt-1 text-sm text-zinc-600">What reaches you, and where: the bell in Arbor, the bell and your inbox, or nowhere.</p>
         <NotificationPreferences />
-      </Card>
-      <Card id="mail" labelledBy="mail-title" className="scroll-mt-14 lg:scroll-mt-4">
-        <h2 id="mail-title" className="text-base font-semibold">
-          Mails Arbor sends
-        </h2>
-        <p className="mb-4 mt-1 text-sm text-zinc-600">Turn off any kind you do not want in your inbox.</p>
-        <MailChoices />
       </Card>
       <Card id="tokens" labelledBy="tokens-title" className="scroll-mt-14 lg:scroll-mt-4">
         <h2 id="tokens-title" className="text-base font-semibold">

@@ -61,7 +61,14 @@ function ProjectGrid({ projects }: { projects: Awaited<ReturnType<Awaited<Return
                 <ProjectIcon icon={p.icon} title={p.title} className="mr-1.5" />
                 {p.title}
               </span>
-              <Badge tone={ROLE_TONE[p.role]}>{p.role}</Badge>
+              <span className="flex shrink-0 items-center gap-1.5">
+                {p.unreadActivity > 0 ? (
+                  <span className="rounded-full bg-emerald-600 px-2 py-0.5 text-xs font-semibold text-white" title="Activity by others since you last looked">
+                    {p.unreadActivity > 99 ? "99+" : p.unreadActivity} unread
+                  </span>
+                ) : null}
+                <Badge tone={ROLE_TONE[p.role]}>{p.role}</Badge>
+              </span>
             </div>
             {p.description ? <p className="mt-1 line-clamp-2 text-sm text-zinc-600">{p.description}</p> : null}
             <p className="mt-3 text-xs text-zinc-500">

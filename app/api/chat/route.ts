@@ -3,6 +3,7 @@ import { getSessionUser } from "@/server/auth/session";
 import { chatForPost, parseChatPost } from "@/server/chat/api-request";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
+import { openReader } from "@/server/chat/stream/readers";
 import { errorResponse } from "@/server/errors";
 import { assertSameOrigin, BODY_LIMITS, readJsonBody } from "@/server/security/request-guard";
 import { identifyRequest } from "@/server/tokens/request-identity";
@@ -27,7 +28,8 @@ export async function POST(request: Request): Promise<Response> {
     chatId = await chatForPost(db, { who, post });
     const turn = await startChatTurn(db, { userId: who.userId, request: { ...post.request, chatId } });
     const afterSeq = lastEventId(request);
-    return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq }), { headers: { ...sseHeaders(turn.stream.id), "X-Chat-Id": chatId } });
+    const readerId = await openReader(db, { streamId: turn.stream.id, userId: who.userId });
+    return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq, readerId }), { headers: { ...sseHeaders(turn.stream.id), "X-Chat-Id": chatId } });
   } catch (error) {
     const refused = errorResponse(error);
     // A new chat was made before its first turn was refused (a spent budget, say): say which, so the page can show it.

@@ -15,6 +15,7 @@ export const metadata: Metadata = { title: "Project handover · Arbor", referrer
 
 const CLOSED = {
   cancelled: "The owner cancelled this handover. Nothing was changed.",
+  declined: "This handover was declined. The project stays with its owner.",
   expired: "This handover link has expired. Ask the owner to start a new one.",
   accepted: "This handover has already been accepted.",
   completed: "This handover has already been accepted.",

@@ -12,6 +12,7 @@ import { isAppError } from "@/server/errors";
 import { recordRequestLog, requestLogInsert } from "@/server/request-logs/logs";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
+import { tellIfAway } from "./away";
 import { upstreamCallEntry } from "./request-log";
 import { saveVerifiedCitations, timingStep, verifyAnswer } from "./verify";
 
@@ -38,6 +39,7 @@ export async function finishAnswer(db: Db, run: AnswerRun, chunks: RetrievedChun
   const totalLatencyMs = Date.now() - run.started;
   await saveMessage(db, run, { costMicros, status: stopped ? "stopped" : "complete", error: null, latencyMs: totalLatencyMs });
   if (run.loraApplied && run.adapter) await recordAdapterUse(db, { adapterId: run.adapter.id });
+  if (!run.gone) await tellIfAway(db, run, stopped ? "stopped" : "complete").catch((e) => console.error("[arbor] could not tell an away asker", e));
   run.emit({
     type: "end",
     tokensUsed: { prompt: run.usage.tokensIn, completion: run.usage.tokensOut },
@@ -64,6 +66,7 @@ export async function failAnswer(db: Db, run: AnswerRun, error: unknown): Promis
   await saveMessage(db, run, { costMicros, status: "error", error: failure.message, latencyMs: Date.now() - run.started }).catch((e) =>
     console.error("[arbor] could not save a failed answer", e),
   );
+  if (!run.gone) await tellIfAway(db, run, "error").catch((e) => console.error("[arbor] could not tell an away asker", e));
   run.emit({ type: "error", code: failure.code, message: failure.message });
 }
 

@@ -5,6 +5,7 @@ import { chatStreams } from "@/db/schema";
 import { isFinal, sseFrame, sseFrameOfJson } from "@/lib/chat-protocol";
 import { readLedger } from "./ledger";
 import { type StoredEvent, storedAfter, waitForLedger } from "./notify";
+import { closeReader, READER_RENEW_MS, renewReader } from "./readers";
 import { localProducer } from "./registry";
 
 /** Another instance's stream: only the table tells us about new events. */
@@ -17,11 +18,18 @@ const HEARTBEAT_MS = 15_000;
 /**
  * Every reader — the POST that started the answer, a resume with
  * Last-Event-ID, another member watching — tails the ledger the same way, so
- * any instance can serve any stream. Ends after the final event.
+ * any instance can serve any stream. Ends after the final event. With a
+ * `readerId` (server/chat/stream/readers.ts) it keeps that row fresh while it
+ * reads and removes it when it ends, so the answer knows whether its asker is
+ * still there.
  */
-export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; afterSeq: number }): ReadableStream<Uint8Array> {
+export function tailLedger(db: Db, { streamId, afterSeq, readerId }: { streamId: string; afterSeq: number; readerId?: string }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const cancelled = new AbortController();
+  let lastRenew = Date.now();
+  const close = () => {
+    if (readerId) void closeReader(db, readerId).catch((e) => console.error("[arbor] could not close a stream reader", e));
+  };
   return new ReadableStream<Uint8Array>({
     async start(controller) {
       let last = afterSeq;
@@ -57,6 +65,10 @@ export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; a
               if (!stream) break;
               if (stream.status === "done" && (await readLedger(db, { streamId, afterSeq: last, limit: 1 })).length === 0) break;
             }
+            if (readerId && Date.now() - lastRenew >= READER_RENEW_MS) {
+              lastRenew = Date.now();
+              await renewReader(db, readerId);
+            }
             if (Date.now() - lastWrite > HEARTBEAT_MS) {
               controller.enqueue(encoder.encode(": keep-alive\n\n"));
               lastWrite = Date.now();
@@ -70,6 +82,8 @@ export function tailLedger(db: Db, { streamId, afterSeq }: { streamId: string; a
           console.error("[arbor] stream reader failed", error);
           controller.error(error);
         }
+      } finally {
+        close();
       }
     },
     cancel() {

@@ -2,6 +2,7 @@ import { getDb } from "@/db/client";
 import { getSessionUser } from "@/server/auth/session";
 import { findReadableStream } from "@/server/chat/stream/resume";
 import { sseHeaders, tailLedger } from "@/server/chat/stream/reader";
+import { openReader } from "@/server/chat/stream/readers";
 import { errorResponse } from "@/server/errors";
 import { assertTokenMayUseChat, identifyRequest } from "@/server/tokens/request-identity";
 
@@ -21,7 +22,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ stre
     await assertTokenMayUseChat(db, who, stream.chatId);
     const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
     const n = raw ? Number.parseInt(raw, 10) : 0;
-    return new Response(tailLedger(db, { streamId: stream.id, afterSeq: Number.isFinite(n) && n > 0 ? n : 0 }), { headers: sseHeaders(stream.id) });
+    const readerId = await openReader(db, { streamId: stream.id, userId: who.userId });
+    return new Response(tailLedger(db, { streamId: stream.id, afterSeq: Number.isFinite(n) && n > 0 ? n : 0, readerId }), { headers: sseHeaders(stream.id) });
   } catch (error) {
     return errorResponse(error);
   }
