@@ -7,6 +7,7 @@ import { rollPeriod } from "./accounts";
 import { sendBudgetAlerts } from "./alerts";
 import { chargeFor, costBasisMicros } from "./cost";
 import { recordIncident } from "./incidents";
+import { findProviderTarget } from "@/server/providers/models";
 
 export type Usage = { tokensIn: number; tokensOut: number };
 export type SettledCharge = { usageEventId: string; chargedMicros: bigint };
@@ -40,13 +41,15 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
     const tokensIn = Math.max(0, Math.ceil(usage.tokensIn));
     const tokensOut = Math.max(0, Math.ceil(usage.tokensOut));
     const tier = hold.billingTier;
-    const charge = chargeFor(tier, costBasisMicros({ inputMicrosPerMTok: hold.inputMicrosPerMTok, outputMicrosPerMTok: hold.outputMicrosPerMTok }, tokensIn, tokensOut));
+    const charge = chargeFor(tier, costBasisMicros({ inputMicrosPerMTok: hold.inputMicrosPerMTok, outputMicrosPerMTok: hold.outputMicrosPerMTok }, tokensIn, tokensOut), hold.keySource);
+    // A project's own provider: its owner pays it directly, so the payer's month (allowance, ceiling, invoice) is not touched.
+    const ownProvider = hold.keySource === "provider";
     if (charge.chargedMicros > hold.amountMicros) await recordOverHold(tx, hold, charge.chargedMicros, { tokensIn, tokensOut });
     // Free tier: the monthly allowance pays first, credits after it. Paid tiers: credits first, the rest goes on the invoice.
     const fromAllowance = tier === "free" ? min(charge.billableMicros, max(0n, account.freeAllowanceMicros - account.periodSpentMicros)) : 0n;
     const creditsApplied = min(account.creditsMicros, charge.billableMicros - fromAllowance);
     const netCharge = charge.billableMicros - creditsApplied;
-    const [price] = await tx.select({ provider: modelPrices.provider }).from(modelPrices).where(eq(modelPrices.model, hold.model));
+    const upstream = ownProvider ? await providerModelNamed(tx, hold) : await anthropicModelNamed(tx, hold.model);
 
     const [event] = await tx
       .insert(usageEvents)
@@ -58,8 +61,8 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
         messageId,
         tier: "cloud",
         billingTier: tier,
-        provider: price?.provider ?? "anthropic",
-        model: hold.model,
+        provider: upstream.provider,
+        model: upstream.model,
         tokensIn,
         tokensOut,
         costBasisMicros: charge.costBasisMicros,
@@ -87,7 +90,7 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
       .update(billingAccounts)
       .set({
         creditsMicros: sql`${billingAccounts.creditsMicros} - ${creditsApplied}`,
-        periodSpentMicros: sql`${billingAccounts.periodSpentMicros} + ${charge.chargedMicros}`,
+        periodSpentMicros: sql`${billingAccounts.periodSpentMicros} + ${ownProvider ? 0n : charge.chargedMicros}`,
         reservedMicros: sql`greatest(0, ${billingAccounts.reservedMicros} - ${release})`,
         unbilledMicros: sql`${billingAccounts.unbilledMicros} + ${tier === "free" ? 0n : netCharge}`,
         updatedAt: sql`now()`,
@@ -113,6 +116,17 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
     if (after) await sendBudgetAlerts(tx, after);
     return { usageEventId: event.id, chargedMicros: charge.chargedMicros };
   });
+}
+
+async function anthropicModelNamed(tx: Db, model: string): Promise<{ provider: string; model: string }> {
+  const [price] = await tx.select({ provider: modelPrices.provider }).from(modelPrices).where(eq(modelPrices.model, model));
+  return { provider: price?.provider ?? "anthropic", model };
+}
+
+/** The provider's name and its upstream model id (the hold names the model by its key); the key itself once the provider is gone. */
+async function providerModelNamed(tx: Db, hold: Reservation): Promise<{ provider: string; model: string }> {
+  const target = await findProviderTarget(tx, { projectId: hold.projectId, key: hold.model });
+  return target ? { provider: target.providerName, model: target.model } : { provider: "custom", model: hold.model };
 }
 
 async function recordOverHold(tx: Db, hold: Reservation, chargedMicros: bigint, usage: Usage) {

@@ -7,6 +7,7 @@ import type { Role } from "@/lib/roles";
 import { isAppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
 import { touchMember } from "@/server/projects/service";
+import { isOperator } from "@/server/ops/operators";
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────
 export type SessionUser = { id: string; email: string; name: string | null };
@@ -84,3 +85,12 @@ export function projectProcedure(minimum: Role) {
     return next({ ctx: { ...ctx, project: access.project, member: access.member } });
   });
 }
+
+/**
+ * Operators only (ARBOR_OPERATOR_EMAILS, server/ops/operators.ts). Anyone else
+ * gets NOT_FOUND, as if the admin area did not exist.
+ */
+export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!isOperator(ctx.user.email)) throw new TRPCError({ code: "NOT_FOUND", message: "There is nothing here." });
+  return next({ ctx });
+});

@@ -8,6 +8,7 @@ import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { recordLocalUsage } from "@/server/billing/local-usage";
 import { releaseReservation } from "@/server/billing/release";
 import { settleReservation } from "@/server/billing/settle";
+import { costBasisMicros } from "@/server/billing/cost";
 import { isAppError } from "@/server/errors";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
 import type { AnswerRun } from "./answer-run";
@@ -97,7 +98,9 @@ async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
     return settled.chargedMicros;
   }
   if (run.tier === "local" && run.model !== VAULT_RESPONDER_MODEL) {
-    await recordLocalUsage(db, { requestId: run.requestId, projectId: run.projectId, actorId: run.actorId, messageId, model: run.model, ...run.usage });
+    const metered = run.localPrice ? { provider: run.localPrice.provider, costBasisMicros: costBasisMicros(run.localPrice, run.usage.tokensIn, run.usage.tokensOut) } : null;
+    await recordLocalUsage(db, { requestId: run.requestId, projectId: run.projectId, actorId: run.actorId, messageId, model: run.model, ...run.usage, metered });
+    return metered?.costBasisMicros ?? 0n;
   }
   return 0n;
 }

@@ -17,7 +17,7 @@ export async function logUpstreamCall(db: Db, run: AnswerRun): Promise<void> {
     chatId: run.stream.chatId,
     messageId: run.assistantId,
     agentName: run.agent?.name ?? null,
-    provider: run.tier === "cloud" ? "anthropic" : "local",
+    provider: run.providerName ?? (run.tier === "cloud" ? "anthropic" : "local"),
     model: run.model,
     tier: run.tier,
     status: outcome.status,
