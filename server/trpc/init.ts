@@ -4,7 +4,7 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Role } from "@/lib/roles";
-import { isAppError } from "@/server/errors";
+import { AppError, isAppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
 import { touchMember } from "@/server/projects/service";
 import { isOperator } from "@/server/ops/operators";
@@ -91,6 +91,6 @@ export function projectProcedure(minimum: Role) {
  * gets NOT_FOUND, as if the admin area did not exist.
  */
 export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (!isOperator(ctx.user.email)) throw new TRPCError({ code: "NOT_FOUND", message: "There is nothing here." });
+  if (!isOperator(ctx.user.email)) throw new AppError("not_found:page", "There is nothing here.").toTRPC();
   return next({ ctx });
 });
