@@ -75,6 +75,10 @@ export default defineConfig({
         ARBOR_DEV_MAILBOX: "1",
         // Without Stripe a production build sells nothing; the billing journey pays on the test checkout, so it is kept (and announced).
         ARBOR_TEST_CHECKOUT: "1",
+        // e2e/providers.spec.ts: an owner's own provider may be the fake OpenAI-compatible server (loopback, so it needs the operator's allowance)…
+        ARBOR_PROVIDER_ALLOWED_HOSTS: `127.0.0.1:${FAKE_LOCAL_MODEL_PORT}`,
+        // …and this one account is an operator (it edits model_prices there).
+        ARBOR_OPERATOR_EMAILS: "operator@providers.e2e.test",
       },
     },
   ],

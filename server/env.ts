@@ -29,6 +29,20 @@ const schema = databaseEnvSchema.extend({
   ANTHROPIC_MODEL: optionalString,
   LOCAL_MODEL_URL: optionalUrl,
   LOCAL_MODEL_NAME: optionalString,
+  /**
+   * Hosts a project's own OpenAI-compatible provider may use although they resolve to a private or
+   * loopback address (comma-separated host names or IPs, each optionally with :port): an operator's
+   * in-house model server. Everything else goes through the URL-fetching address guard.
+   */
+  ARBOR_PROVIDER_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9.:[\]-]+(\s*,\s*[A-Za-z0-9.:[\]-]+)*\s*$/, "must be comma-separated host names or IPs, each optionally with :port")
+    .optional(),
+  /** Emails (comma-separated) of the operators: they may edit model_prices on /admin/model-prices. */
+  ARBOR_OPERATOR_EMAILS: z
+    .string()
+    .refine((v) => v.split(",").every((e) => /^[^\s@,]+@[^\s@,]+$/.test(e.trim())), "must be comma-separated email addresses")
+    .optional(),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_URL: optionalUrl,

@@ -14,7 +14,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { type Project, type User, accountExports, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, projectDeviceOffers, requestLogs, sources } from "@/db/schema";
+import { type Project, type User, accountExports, customProviderModels, customProviders, adapters, branches, passkeys, sessions, canvasEdges, canvasNodes, chatStreams, comments, messages, projectDeviceOffers, requestLogs, sources } from "@/db/schema";
 import type { Role } from "@/lib/roles";
 import { createAgent } from "@/server/agents/agents";
 import { createServerSession } from "@/server/auth/server-sessions";
@@ -48,6 +48,15 @@ export type MatrixEntry = {
 // ── fixture helpers: real rows, so allowed callers really get through ──
 export async function fixtureChat(fx: MatrixFixture) {
   return createChat(fx.db, { projectId: fx.project.id, by: fx.owner.id, title: "Matrix chat" });
+}
+
+/** A provider of the project with one listed model (rows only: no server is asked). */
+export async function fixtureProvider(fx: MatrixFixture) {
+  const [provider] = await fx.db.insert(customProviders).values({ projectId: fx.project.id, name: `Matrix ${Math.random().toString(36).slice(2)}`, baseUrl: "http://127.0.0.1:9/v1" }).returning();
+  if (!provider) throw new Error("provider fixture missing");
+  const [model] = await fx.db.insert(customProviderModels).values({ providerId: provider.id, model: "matrix-model" }).returning();
+  if (!model) throw new Error("provider model fixture missing");
+  return { providerId: provider.id, modelId: model.id };
 }
 
 /** A device waiting for its code to be confirmed. */
@@ -361,6 +370,28 @@ export const AUTHZ_MATRIX: Record<string, MatrixEntry> = {
     },
   },
   "requestLogs.setKeepBodies": { min: "owner", input: (fx) => ({ ...pid(fx), enabled: true }) },
+
+  // ── a project's own providers (owner only: they hold a key and set the prices members pay by) ──
+  "providers.list": { min: "owner", input: pid },
+  "providers.add": { min: "owner", input: (fx) => ({ ...pid(fx), name: "Matrix", baseUrl: "http://127.0.0.1:9/v1" }) },
+  "providers.refresh": { min: "owner", input: async (fx) => ({ ...pid(fx), providerId: (await fixtureProvider(fx)).providerId }) },
+  "providers.setPrices": {
+    min: "owner",
+    input: async (fx) => {
+      const { providerId, modelId } = await fixtureProvider(fx);
+      return { ...pid(fx), providerId, prices: [{ modelId, inputMicrosPerMTok: 1000, outputMicrosPerMTok: 2000 }] };
+    },
+  },
+  "providers.setLocalTier": { min: "owner", input: (fx) => ({ ...pid(fx), modelId: null }) },
+  "providers.remove": { min: "owner", input: async (fx) => ({ ...pid(fx), providerId: (await fixtureProvider(fx)).providerId }) },
+
+  // ── the operator's tools: ARBOR_OPERATOR_EMAILS names nobody here, so every caller is refused ──
+  "admin.modelPrices": { min: "signed-in", except: { nonMember: "denied", viewer: "denied", commenter: "denied", editor: "denied", owner: "denied" } },
+  "admin.updateModelPrice": {
+    min: "signed-in",
+    input: () => ({ model: "claude-haiku-5-5", inputMicrosPerMTok: 1, outputMicrosPerMTok: 1, deprecated: false }),
+    except: { nonMember: "denied", viewer: "denied", commenter: "denied", editor: "denied", owner: "denied" },
+  },
 
   // ── adapters ──
   "adapters.list": { min: "viewer", input: pid },

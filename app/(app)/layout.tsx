@@ -11,6 +11,7 @@ import { getCurrentUser, getPendingSecondFactor } from "@/server/auth/session";
 import { getDb } from "@/db/client";
 import { deletionRecentlyCancelled } from "@/server/account/deletion";
 import { ArborMark } from "@/components/ui/arbor-mark";
+import { isOperator } from "@/server/ops/operators";
 
 /** Everything under (app) is for signed-in people; the check is here and again in every procedure. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -41,6 +42,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
               <Link href="/billing" className="text-sm text-zinc-600 hover:text-zinc-900">
                 Billing
               </Link>
+              {isOperator(user.email) ? (
+                <Link href="/admin/model-prices" className="text-sm text-zinc-600 hover:text-zinc-900">
+                  Model prices
+                </Link>
+              ) : null}
             </nav>
             <div className="flex items-center gap-3 text-sm">
               <CommandPalette />

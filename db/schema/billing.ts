@@ -112,7 +112,8 @@ export const usageEvents = pgTable(
 );
 export type UsageEvent = typeof usageEvents.$inferSelect;
 
-export const KEY_SOURCES = ["platform", "byok"] as const;
+/** platform: Arbor's key; byok: the payer's Anthropic key; provider: a project's own OpenAI-compatible provider (its owner pays it directly) */
+export const KEY_SOURCES = ["platform", "byok", "provider"] as const;
 export type KeySource = (typeof KEY_SOURCES)[number];
 
 /**

@@ -14,6 +14,7 @@ export * from "./knowledge";
 export * from "./mail";
 export * from "./ops";
 export * from "./projects";
+export * from "./providers";
 export * from "./request-logs";
 export * from "./search";
 export * from "./share";

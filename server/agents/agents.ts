@@ -42,7 +42,7 @@ async function checkAgentInput(db: Db, projectId: string, input: AgentInput): Pr
   if (!name) throw new AppError("bad_request:agent", "Give the agent a name.");
   if (input.defaultModel) {
     if (input.defaultTier === "local") throw new AppError("bad_request:agent", "A local agent cannot have a cloud model; choose the cloud or auto tier, or no model.");
-    await assertUsableModel(db, input.defaultModel);
+    await assertUsableModel(db, input.defaultModel, projectId);
   }
   const sourceIds = [...new Set(input.sourceIds)];
   if (input.scope === "sources") {

@@ -1,5 +1,5 @@
 import "server-only";
-import type { BillingTier, ModelPrice } from "@/db/schema";
+import type { BillingTier, KeySource, ModelPrice } from "@/db/schema";
 
 export type PriceRates = Pick<ModelPrice, "inputMicrosPerMTok" | "outputMicrosPerMTok">;
 
@@ -27,8 +27,14 @@ export type Charge = {
 /**
  * The tiers (docs/billing.md#billing-tiers-the-guard-stripe): free = cost (from the monthly allowance), managed = cost × 1.03,
  * byok = cost paid to the provider with the person's own key + Arbor's 30 % fee.
+ * A project's own provider (keySource "provider"), on any tier: the cost at
+ * the owner's prices counts against quotas and shows on the answer, but the
+ * owner pays that provider directly, so Arbor bills none of it.
  */
-export function chargeFor(tier: BillingTier, costBasis: bigint): Charge {
+export function chargeFor(tier: BillingTier, costBasis: bigint, keySource: KeySource = "platform"): Charge {
+  if (keySource === "provider") {
+    return { costBasisMicros: costBasis, markupMicros: 0n, feeMicros: 0n, chargedMicros: costBasis, billableMicros: 0n };
+  }
   if (tier === "managed") {
     const markup = ceilDiv(costBasis * 3n, 100n);
     return { costBasisMicros: costBasis, markupMicros: markup, feeMicros: 0n, chargedMicros: costBasis + markup, billableMicros: costBasis + markup };

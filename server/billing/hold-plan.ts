@@ -7,6 +7,8 @@ import { ensureBillingAccount, type Payer } from "./accounts";
 import { chargeFor, costBasisMicros, type PriceRates, periodStartFor } from "./cost";
 import type { CloudHoldFacts } from "./hold-facts";
 import { decryptProviderKey } from "./provider-keys";
+import { isProviderModelKey, requireUsableProviderModel } from "@/server/providers/models";
+import { decryptKey } from "@/server/providers/providers";
 
 /** The most an upstream call can bill: every input token it can count and `max_tokens` of output. */
 export type UsageBound = { tokensIn: number; tokensOut: number };
@@ -32,7 +34,12 @@ export type CloudHoldPlan = {
   amountMicros: bigint;
   /** decrypted BYOK key, or null = platform key */
   apiKey: string | null;
+  /** a project's own OpenAI-compatible provider answers (keySource "provider"): where, and its key decrypted */
+  provider: ProviderRoute | null;
 };
+
+/** Where a provider call goes: the owner's provider, its upstream model id, and its key (decrypted, null = none). */
+export type ProviderRoute = { baseUrl: string; providerName: string; model: string; apiKey: string | null; bound: UsageBound };
 
 /** The payer's tier changed between planning and placing the hold: plan again. */
 export class TierChanged extends Error {}
@@ -48,6 +55,7 @@ export async function planCloudHold(
   facts: CloudHoldFacts,
   args: { projectId: string; actorId: string; requestId: string; streamId: string | null; model: string; bound: UsageBound },
 ): Promise<CloudHoldPlan> {
+  if (isProviderModelKey(args.model)) return planProviderHold(db, facts, args);
   if (facts.retiredLabel && facts.price?.model === args.model) {
     // the same words as the picker's (server/ai/usable-model.ts), for a request that names the model itself
     throw new AppError("bad_request:model", `${facts.retiredLabel} has been retired by the operator and can no longer be used. Pick another model.`);
@@ -72,6 +80,47 @@ export async function planCloudHold(
     bound,
     amountMicros: chargeFor(account.tier, costBound).chargedMicros,
     apiKey,
+    provider: null,
+  };
+}
+
+/**
+ * A hold for a project's own provider: at the owner's prices for that model,
+ * on the acting member's quota. The owner pays the provider directly, so
+ * Arbor bills nothing for it (no allowance, credits or invoice; docs/models.md),
+ * and the Free plan's unverified-email rule, which guards the platform's
+ * allowance, does not apply.
+ */
+async function planProviderHold(
+  db: Db,
+  facts: CloudHoldFacts,
+  args: { projectId: string; actorId: string; requestId: string; streamId: string | null; model: string; bound: UsageBound },
+): Promise<CloudHoldPlan> {
+  const target = await requireUsableProviderModel(db, { projectId: args.projectId, key: args.model });
+  const bound = { tokensIn: wholeTokens(args.bound.tokensIn), tokensOut: wholeTokens(args.bound.tokensOut) };
+  const price = { inputMicrosPerMTok: target.inputMicrosPerMTok, outputMicrosPerMTok: target.outputMicrosPerMTok };
+  const fresh = facts.account && facts.account.periodStart >= periodStartFor(new Date()) ? facts.account : null;
+  const account = fresh ?? (await ensureBillingAccount(db, facts.payer.payerId));
+  return {
+    projectId: args.projectId,
+    actorId: args.actorId,
+    requestId: args.requestId,
+    streamId: args.streamId,
+    model: args.model,
+    payer: facts.payer,
+    billingTier: account.tier,
+    keySource: "provider",
+    price,
+    bound,
+    amountMicros: chargeFor(account.tier, costBasisMicros(price, bound.tokensIn, bound.tokensOut), "provider").chargedMicros,
+    apiKey: null,
+    provider: {
+      baseUrl: target.baseUrl,
+      providerName: target.providerName,
+      model: target.model,
+      apiKey: target.keyCiphertext ? decryptKey(target.keyCiphertext) : null,
+      bound,
+    },
   };
 }
 

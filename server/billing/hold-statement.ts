@@ -42,12 +42,18 @@ export function cloudHoldCtes(plan: CloudHoldPlan): SQL {
       returning user_id
     ), budget_payer as (
       update billing_accounts set reserved_micros = reserved_micros + ${amount}, updated_at = now()
-      where user_id = ${plan.payer.payerId} and tier = ${plan.billingTier} and exists (select 1 from budget_member) and ${budgetCovers(amount)}
+      where user_id = ${plan.payer.payerId} and tier = ${plan.billingTier} and exists (select 1 from budget_member)
+        and ${plan.keySource === "provider" ? sql`true` : budgetCovers(amount)}
       returning user_id
     )`;
 }
 
-/** The SQL twin of remainingBudget(): free = allowance left + credits; any tier with a ceiling = ceiling left. */
+/**
+ * The SQL twin of remainingBudget(). Not asked of a project's own provider:
+ * Arbor bills none of that call, so only the member's quota limits it (the
+ * payer's row still carries the hold, so every release path stays the same).
+ * Free = allowance left + credits; any tier with a ceiling = ceiling left.
+ */
 function budgetCovers(amount: bigint): SQL {
   return sql`(
     (tier <> 'free' or greatest(0, free_allowance_micros - period_spent_micros) + credits_micros - reserved_micros >= ${amount})

@@ -3,10 +3,23 @@ import type { Db } from "@/db/client";
 import { usageEvents } from "@/db/schema";
 import { payerOfProject } from "./accounts";
 
-/** Local-tier calls cost nothing but are still recorded, so usage charts show them. Idempotent by requestId. */
+/**
+ * Local-tier calls are recorded so usage charts show them; Arbor bills none.
+ * The project's own provider as the local tier is `metered`: its cost at the
+ * owner's prices is recorded (the owner pays that provider). Idempotent by requestId.
+ */
 export async function recordLocalUsage(
   db: Db,
-  args: { requestId: string; projectId: string; actorId: string; messageId: string | null; model: string; tokensIn: number; tokensOut: number },
+  args: {
+    requestId: string;
+    projectId: string;
+    actorId: string;
+    messageId: string | null;
+    model: string;
+    tokensIn: number;
+    tokensOut: number;
+    metered?: { provider: string; costBasisMicros: bigint } | null;
+  },
 ): Promise<void> {
   const payer = await payerOfProject(db, args.projectId);
   await db
@@ -19,11 +32,11 @@ export async function recordLocalUsage(
       messageId: args.messageId,
       tier: "local",
       billingTier: null,
-      provider: "local",
+      provider: args.metered?.provider ?? "local",
       model: args.model,
       tokensIn: args.tokensIn,
       tokensOut: args.tokensOut,
-      costBasisMicros: 0n,
+      costBasisMicros: args.metered?.costBasisMicros ?? 0n,
       netChargeMicros: 0n,
     })
     .onConflictDoNothing({ target: usageEvents.requestId });

@@ -4,7 +4,9 @@ import { type Db, queryRows } from "@/db/client";
 import { refusalOf, refuseWhen } from "@/db/refuse";
 import { type BillingTier, type KeySource, reservations } from "@/db/schema";
 import { readCloudHoldFacts } from "./hold-facts";
-import { type CloudHoldPlan, planCloudHold, TierChanged, type UsageBound } from "./hold-plan";
+import { type CloudHoldPlan, planCloudHold, type ProviderRoute, TierChanged, type UsageBound } from "./hold-plan";
+import { findProviderTarget } from "@/server/providers/models";
+import { decryptKey } from "@/server/providers/providers";
 import { holdInStatement } from "./hold-statement";
 import { loadProviderKey } from "./provider-keys";
 
@@ -18,6 +20,8 @@ export type CloudReservation = {
   /** decrypted BYOK key, or null = platform key */
   apiKey: string | null;
   amountMicros: bigint;
+  /** a project's own provider answers instead of Claude */
+  provider: ProviderRoute | null;
 };
 
 export function reservationOf(plan: CloudHoldPlan, reservationId: string): CloudReservation {
@@ -29,6 +33,7 @@ export function reservationOf(plan: CloudHoldPlan, reservationId: string): Cloud
     keySource: plan.keySource,
     apiKey: plan.apiKey,
     amountMicros: plan.amountMicros,
+    provider: plan.provider,
   };
 }
 
@@ -80,5 +85,13 @@ async function findReservation(db: Db, requestId: string): Promise<CloudReservat
     keySource: row.keySource,
     apiKey: row.keySource === "byok" ? await loadProviderKey(db, row.payerId) : null,
     amountMicros: row.amountMicros,
+    provider: row.keySource === "provider" ? await providerRouteOf(db, row) : null,
   };
+}
+
+async function providerRouteOf(db: Db, row: typeof reservations.$inferSelect): Promise<ProviderRoute | null> {
+  const target = await findProviderTarget(db, { projectId: row.projectId, key: row.model });
+  if (!target) return null;
+  const bound = { tokensIn: row.boundTokensIn, tokensOut: row.boundTokensOut };
+  return { baseUrl: target.baseUrl, providerName: target.providerName, model: target.model, apiKey: target.keyCiphertext ? decryptKey(target.keyCiphertext) : null, bound };
 }

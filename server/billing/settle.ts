@@ -6,6 +6,7 @@ import { AppError } from "@/server/errors";
 import { type AlertAccount, sendBudgetAlerts } from "./alerts";
 import { chargeFor, costBasisMicros, periodStartFor } from "./cost";
 import { recordIncident } from "./incidents";
+import { findProviderTarget } from "@/server/providers/models";
 
 export type Usage = { tokensIn: number; tokensOut: number };
 export type SettledCharge = { usageEventId: string; chargedMicros: bigint };
@@ -44,7 +45,10 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
     const tokensIn = Math.max(0, Math.ceil(usage.tokensIn));
     const tokensOut = Math.max(0, Math.ceil(usage.tokensOut));
     const tier = hold.billingTier;
-    const charge = chargeFor(tier, costBasisMicros({ inputMicrosPerMTok: hold.inputMicrosPerMTok, outputMicrosPerMTok: hold.outputMicrosPerMTok }, tokensIn, tokensOut));
+    const charge = chargeFor(tier, costBasisMicros({ inputMicrosPerMTok: hold.inputMicrosPerMTok, outputMicrosPerMTok: hold.outputMicrosPerMTok }, tokensIn, tokensOut), hold.keySource);
+    // A project's own provider: its owner pays it directly, so the payer's month (allowance, ceiling, invoice) is not touched.
+    const ownProvider = hold.keySource === "provider";
+    const periodCharge = ownProvider ? 0n : charge.chargedMicros;
     if (charge.chargedMicros > hold.amountMicros) await recordOverHold(tx, hold, charge.chargedMicros, { tokensIn, tokensOut });
     // A new calendar month starts the period afresh (the allowance too); the write below rolls the row the same way.
     const spentBefore = locked.rolls ? 0n : BigInt(locked.period_spent_micros ?? "0");
@@ -54,6 +58,7 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
     const fromAllowance = tier === "free" ? min(charge.billableMicros, max(0n, allowance - spentBefore)) : 0n;
     const creditsApplied = min(credits, charge.billableMicros - fromAllowance);
     const netCharge = charge.billableMicros - creditsApplied;
+    const upstream = ownProvider ? await providerModelNamed(tx, hold) : { provider: locked.provider ?? "anthropic", model: hold.model };
 
     const [written] = await queryRows<{ usage_event_id: string | null }>(
       tx,
@@ -61,7 +66,7 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
             insert into usage_events (request_id, payer_id, actor_id, project_id, message_id, tier, billing_tier, provider, model,
               tokens_in, tokens_out, cost_basis_micros, markup_micros, fee_micros, credits_applied_micros, net_charge_micros)
             values (${hold.requestId}, ${hold.payerId}, ${hold.actorId}, ${hold.projectId}, (select id from messages where id = ${messageId}::uuid),
-              'cloud', ${tier}, ${locked.provider ?? "anthropic"}, ${hold.model}, ${tokensIn}, ${tokensOut},
+              'cloud', ${tier}, ${upstream.provider}, ${upstream.model}, ${tokensIn}, ${tokensOut},
               ${charge.costBasisMicros}, ${charge.markupMicros}, ${charge.feeMicros}, ${creditsApplied}, ${netCharge})
             on conflict (request_id) do nothing
             returning id
@@ -72,7 +77,7 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
           ), payer as (
             update billing_accounts set
               period_start = case when period_start < ${periodStart.toISOString()}::timestamptz then ${periodStart.toISOString()}::timestamptz else period_start end,
-              period_spent_micros = (case when period_start < ${periodStart.toISOString()}::timestamptz then 0 else period_spent_micros end) + ${charge.chargedMicros},
+              period_spent_micros = (case when period_start < ${periodStart.toISOString()}::timestamptz then 0 else period_spent_micros end) + ${periodCharge},
               credits_micros = credits_micros - ${creditsApplied},
               reserved_micros = greatest(0, reserved_micros - coalesce((select amount_micros from claimed), 0)),
               unbilled_micros = unbilled_micros + ${tier === "free" ? 0n : netCharge},
@@ -105,7 +110,7 @@ export async function settleReservation(db: Db, { reservationId, messageId, usag
       tier: locked.account_tier,
       ceilingMicros: locked.ceiling_micros === null ? null : BigInt(locked.ceiling_micros),
       freeAllowanceMicros: allowance,
-      periodSpentMicros: spentBefore + charge.chargedMicros,
+      periodSpentMicros: spentBefore + periodCharge,
       periodStart: locked.rolls ? periodStart : new Date(Number(locked.period_start_ms)),
     } satisfies AlertAccount);
     return { usageEventId: written.usage_event_id, chargedMicros: charge.chargedMicros };
@@ -126,6 +131,7 @@ type LockedRow = {
   output_micros_per_mtok: string;
   bound_tokens_in: number;
   bound_tokens_out: number;
+  key_source: Reservation["keySource"];
   earlier_id: string | null;
   earlier_charged: string | null;
   provider: string | null;
@@ -158,7 +164,7 @@ function lockForSettlement(reservationId: string, periodStart: Date) {
     )
     select hold.id, hold.request_id, hold.payer_id, hold.actor_id, hold.project_id, hold.amount_micros::text as amount_micros,
       hold.billing_tier, hold.model, hold.input_micros_per_mtok::text as input_micros_per_mtok,
-      hold.output_micros_per_mtok::text as output_micros_per_mtok, hold.bound_tokens_in, hold.bound_tokens_out,
+      hold.output_micros_per_mtok::text as output_micros_per_mtok, hold.bound_tokens_in, hold.bound_tokens_out, hold.key_source,
       earlier.id as earlier_id, (earlier.cost_basis_micros + earlier.markup_micros + earlier.fee_micros)::text as earlier_charged,
       (select p.provider from model_prices p where p.model = hold.model) as provider,
       account.tier as account_tier, account.credits_micros::text as credits_micros, account.ceiling_micros::text as ceiling_micros,
@@ -172,7 +178,7 @@ function lockForSettlement(reservationId: string, periodStart: Date) {
 
 function holdOf(row: LockedRow): Pick<
   Reservation,
-  "id" | "requestId" | "payerId" | "actorId" | "projectId" | "amountMicros" | "billingTier" | "model" | "inputMicrosPerMTok" | "outputMicrosPerMTok" | "boundTokensIn" | "boundTokensOut"
+  "id" | "requestId" | "payerId" | "actorId" | "projectId" | "amountMicros" | "billingTier" | "model" | "inputMicrosPerMTok" | "outputMicrosPerMTok" | "boundTokensIn" | "boundTokensOut" | "keySource"
 > {
   return {
     id: row.id,
@@ -187,6 +193,7 @@ function holdOf(row: LockedRow): Pick<
     outputMicrosPerMTok: BigInt(row.output_micros_per_mtok),
     boundTokensIn: Number(row.bound_tokens_in),
     boundTokensOut: Number(row.bound_tokens_out),
+    keySource: row.key_source,
   };
 }
 
@@ -212,3 +219,9 @@ async function usageFor(db: Db, requestId: string): Promise<SettledCharge | null
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
+
+/** The provider's name and its upstream model id (the hold names the model by its key); the key itself once the provider is gone. */
+async function providerModelNamed(tx: Db, hold: { projectId: string; model: string }): Promise<{ provider: string; model: string }> {
+  const target = await findProviderTarget(tx, { projectId: hold.projectId, key: hold.model });
+  return target ? { provider: target.providerName, model: target.model } : { provider: "custom", model: hold.model };
+}

@@ -10,6 +10,7 @@ import { AppError, isAppError } from "@/server/errors";
 import { agentScope, applyAgent, loadTurnAgent, settingsWithAgent } from "@/server/agents/turn-agent";
 import { getChat } from "./chats";
 import { assertUsableModel } from "@/server/ai/usable-model";
+import { isProviderModelKey } from "@/server/providers/models";
 import { cloudTurnRequest } from "./stream/cloud-request";
 import { DEFAULT_MAX_TOKENS } from "./stream/producer";
 import { retrieveForTurn } from "./stream/retrieval";
@@ -61,9 +62,9 @@ export async function estimateTurnHold(db: Db, raw: EstimateInput): Promise<Hold
   if (input.tier === "auto" && policy === "manual") return { kind: "free", reason: "policy:manual" };
 
   const facts = await readCloudHoldFacts(db, { projectId: input.projectId, model: input.model ?? null });
-  if (!facts.cloudConfigured) return { kind: "unavailable", message: cloudNotConfiguredError().message };
+  if (!facts.cloudConfigured && !isProviderModelKey(input.model)) return { kind: "unavailable", message: cloudNotConfiguredError().message };
   const model = await resolveCloudModel(db, facts);
-  await assertUsableModel(db, model);
+  await assertUsableModel(db, model, input.projectId);
 
   const from = input.answerTo ?? input.parentId ?? null;
   // the turn's own context read: after a merge, both lines

@@ -96,9 +96,9 @@ describe("the composer's hold estimate is the guard's own bound", () => {
 
 describe("choosing a model", () => {
   it("offers every priced cloud model that is not retired", async () => {
-    const { db } = await setup();
+    const { db, project } = await setup();
     await db.insert(modelPrices).values({ model: "claude-old-1", provider: "anthropic", label: "Old", family: "sonnet", inputMicrosPerMTok: 1n, outputMicrosPerMTok: 1n, deprecated: 1 }).onConflictDoNothing();
-    const choices = await listModelChoices(db);
+    const choices = await listModelChoices(db, project.id);
     expect(choices.cloud.map((c) => c.model).sort()).toEqual([HAIKU, OPUS, "claude-sonnet-5-5"].sort());
     expect(choices.local.model).toBe("vault-responder");
     expect(choices.cloud.find((c) => c.isDefault)?.model).toBe("claude-sonnet-5-5");

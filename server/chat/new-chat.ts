@@ -37,7 +37,7 @@ export async function createChatForTurn(
   }: { projectId: string; userId: string; requestId: string; choice: ModelChoice | null; agentId: string | null; adapterId?: string | null },
 ): Promise<string> {
   // Only when asked for, so the usual new chat (Auto, no agent) costs no round trip for them.
-  if (choice?.tier === "cloud") await assertUsableModel(db, choice.model);
+  if (choice?.tier === "cloud") await assertUsableModel(db, choice.model, projectId);
   // The agent and adapter checks name what they find: only an editor may hear of them (one read, only when one is named).
   if (agentId || adapterId) await requireProjectRole(db, { projectId, userId, minimum: "editor" });
   if (agentId) await requireLiveAgent(db, { projectId, agentId });

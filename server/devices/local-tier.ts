@@ -5,6 +5,7 @@ import { deviceProjects, projectLocalDevices, projects } from "@/db/schema";
 import { localModelConfigured, localModelName } from "@/server/ai/local-model";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { AppError } from "@/server/errors";
+import { localTierProviderTarget, type ProviderTarget } from "@/server/providers/models";
 import { tunnelOpen } from "./devices";
 import { MAY_SERVE_PROJECT, mayServeProject } from "./offers";
 
@@ -12,13 +13,16 @@ import { MAY_SERVE_PROJECT, mayServeProject } from "./offers";
  * Who answers a project's local tier (docs/devices.md#a-projects-local-tier):
  * the device the owner chose — one of their own, or an editor's device the
  * owner allowed (checked here, at every turn: a revoked allowance, a removed
- * or demoted editor, a removed device all end it for the next turn) — else the server-wide
+ * or demoted editor, a removed device all end it for the next turn) — else a
+ * model of the project's own provider when the owner chose one, else the server-wide
  * LOCAL_MODEL_URL when configured, else the vault responder. The one place
  * that decides it, so the chat producer asks once and every tier-specific
  * detail (a device's tunnel, an adapter as the served model) hangs off it.
  */
 export type LocalTier =
   | { kind: "server"; model: string }
+  /** a model of the project's own OpenAI-compatible provider, chosen by the owner (metered at the owner's prices) */
+  | { kind: "provider"; target: ProviderTarget }
   | { kind: "vault"; model: string }
   | { kind: "device"; deviceId: string; name: string; model: string | null; online: boolean; prewarm: string | null };
 
@@ -50,6 +54,8 @@ export async function resolveLocalTier(db: Db, { projectId }: { projectId: strin
       prewarm: row.prewarm,
     };
   }
+  const provider = await localTierProviderTarget(db, projectId);
+  if (provider) return { kind: "provider", target: provider };
   if (localModelConfigured()) return { kind: "server", model: localModelName() };
   return { kind: "vault", model: VAULT_RESPONDER_MODEL };
 }

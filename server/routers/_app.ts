@@ -1,6 +1,7 @@
 import "server-only";
 import { createCallerFactory, router } from "@/server/trpc/init";
 import { accountRouter } from "./account";
+import { adminRouter } from "./admin";
 import { adaptersRouter } from "./adapters";
 import { accountSecurityRouter } from "./account-security";
 import { agentsRouter } from "./agents";
@@ -11,6 +12,7 @@ import { collabRouter } from "./collab";
 import { devicesRouter } from "./devices";
 import { knowledgeRouter } from "./knowledge";
 import { projectsRouter } from "./projects";
+import { providersRouter } from "./providers";
 import { requestLogsRouter } from "./request-logs";
 import { searchRouter } from "./search";
 import { notificationsRouter } from "./notifications";
@@ -23,6 +25,8 @@ export const appRouter = router({
   account: accountRouter,
   accountSecurity: accountSecurityRouter,
   projects: projectsRouter,
+  providers: providersRouter,
+  admin: adminRouter,
   chat: chatRouter,
   agents: agentsRouter,
   requestLogs: requestLogsRouter,

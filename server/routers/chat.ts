@@ -102,7 +102,7 @@ export const chatRouter = router({
     .input(z.object({ chatId: uuid("chat"), agentId: uuid("agent").nullable() }))
     .mutation(({ ctx, input }) => setChatAgent(ctx.db, { projectId: ctx.project.id, chatId: input.chatId, agentId: input.agentId })),
 
-  models: projectProcedure("viewer").query(({ ctx }) => listModelChoices(ctx.db)),
+  models: projectProcedure("viewer").query(({ ctx }) => listModelChoices(ctx.db, ctx.project.id)),
 
   setModel: projectProcedure("editor")
     .input(z.object({ chatId: uuid("chat"), choice: modelChoice }))

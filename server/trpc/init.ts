@@ -4,9 +4,10 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import type { Role } from "@/lib/roles";
-import { isAppError } from "@/server/errors";
+import { AppError, isAppError } from "@/server/errors";
 import { requireProjectRole } from "@/server/projects/access";
 import { touchMember } from "@/server/projects/service";
+import { isOperator } from "@/server/ops/operators";
 
 // ─── 1. Context ──────────────────────────────────────────────────────────────
 export type SessionUser = { id: string; email: string; name: string | null };
@@ -84,3 +85,12 @@ export function projectProcedure(minimum: Role) {
     return next({ ctx: { ...ctx, project: access.project, member: access.member } });
   });
 }
+
+/**
+ * Operators only (ARBOR_OPERATOR_EMAILS, server/ops/operators.ts). Anyone else
+ * gets NOT_FOUND, as if the admin area did not exist.
+ */
+export const operatorProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (!isOperator(ctx.user.email)) throw new AppError("not_found:page", "There is nothing here.").toTRPC();
+  return next({ ctx });
+});

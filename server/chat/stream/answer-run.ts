@@ -54,6 +54,10 @@ export class AnswerRun {
   /** the LoRA adapter chosen for this turn (chat, agent or project; null = none), and whether the answer used it */
   adapter: TurnAdapter | null = null;
   loraApplied = false;
+  /** the project's own provider that answered (cloud or local tier); null = Anthropic, the server's local model or a device */
+  providerName: string | null = null;
+  /** the local tier was the project's own provider: its name and the owner's prices, to meter the call */
+  localPrice: { provider: string; inputMicrosPerMTok: bigint; outputMicrosPerMTok: bigint } | null = null;
   /** how the answer ended, as saved on the message (for the request log) */
   outcome: { status: "complete" | "stopped" | "error"; costMicros: bigint; error: string | null; latencyMs: number } | null = null;
   /** the body of the upstream call as sent (for the request log, only if the project keeps bodies); null = none made */

@@ -8,6 +8,7 @@ import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import { recordLocalUsage } from "@/server/billing/local-usage";
 import { releaseReservation } from "@/server/billing/release";
 import { settleReservation } from "@/server/billing/settle";
+import { costBasisMicros } from "@/server/billing/cost";
 import { isAppError } from "@/server/errors";
 import { recordRequestLog, requestLogInsert } from "@/server/request-logs/logs";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
@@ -120,7 +121,9 @@ async function chargeAnswer(db: Db, run: AnswerRun): Promise<bigint> {
   if (run.tier === "local" && run.model !== VAULT_RESPONDER_MODEL) {
     // The chat may have been deleted meanwhile; the tokens were still used, so record them without the message link.
     const messageId = (await db.$count(messages, eq(messages.id, run.assistantId))) > 0 ? run.assistantId : null;
-    await recordLocalUsage(db, { requestId: run.requestId, projectId: run.projectId, actorId: run.actorId, messageId, model: run.model, ...run.usage });
+    const metered = run.localPrice ? { provider: run.localPrice.provider, costBasisMicros: costBasisMicros(run.localPrice, run.usage.tokensIn, run.usage.tokensOut) } : null;
+    await recordLocalUsage(db, { requestId: run.requestId, projectId: run.projectId, actorId: run.actorId, messageId, model: run.model, ...run.usage, metered });
+    return metered?.costBasisMicros ?? 0n;
   }
   return 0n;
 }

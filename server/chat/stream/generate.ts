@@ -1,10 +1,14 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { type ClaudeRequest, streamClaude } from "@/server/ai/claude";
+import { type ClaudeRequest, claudeRequest, claudeUsageBound, streamClaude } from "@/server/ai/claude";
 import { localModelName, streamLocalModel } from "@/server/ai/local-model";
 import { UpstreamError } from "@/server/ai/types";
 import { composeVaultAnswer, pieces, VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
+import type { ProviderRoute } from "@/server/billing/hold-plan";
 import type { CloudReservation } from "@/server/billing/reserve";
+import type { ProviderTarget } from "@/server/providers/models";
+import { decryptKey } from "@/server/providers/providers";
+import { streamProvider } from "@/server/providers/stream";
 import { streamFromDevice } from "@/server/devices/jobs";
 import { getEnv } from "@/server/env";
 import type { AnswerRun } from "./answer-run";
@@ -20,6 +24,10 @@ export async function generateAnswer(db: Db, run: AnswerRun, route: Route, input
   if (route.cloud) return runCloud(run, route.cloud);
   if (route.local.kind === "device") return runLocal(db, run, route, inputs, () => runDevice(run, route, inputs, db));
   if (route.local.kind === "server") return runLocal(db, run, route, inputs, () => runLocalModel(run, route, inputs));
+  if (route.local.kind === "provider") {
+    const target = route.local.target;
+    return runLocal(db, run, route, inputs, () => runLocalProvider(run, route, inputs, target));
+  }
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? VAULT_RESPONDER_MODEL, tier: "local", model: run.model });
   const answer = composeVaultAnswer(inputs.question, route.chunks);
   for (const piece of pieces(answer.text)) {
@@ -29,6 +37,7 @@ export async function generateAnswer(db: Db, run: AnswerRun, route: Route, input
 }
 
 async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reservation: CloudReservation }): Promise<void> {
+  if (cloud.reservation.provider) return runProvider(run, cloud.request, cloud.reservation.provider);
   run.tier = "cloud";
   run.model = cloud.request.model;
   run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? "claude", tier: "cloud", model: run.model });
@@ -40,6 +49,68 @@ async function runCloud(run: AnswerRun, cloud: { request: ClaudeRequest; reserva
     const result = await streamClaude({ apiKey, request: cloud.request, signal: run.abort.signal, onText: run.onText });
     run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
     run.stopReason = result.stopReason;
+  } catch (error) {
+    if (error instanceof UpstreamError) run.usage = error.usage;
+    throw error;
+  }
+}
+
+/** A project's own OpenAI-compatible provider, as a cloud model held for at the owner's prices. */
+async function runProvider(run: AnswerRun, request: ClaudeRequest, provider: ProviderRoute): Promise<void> {
+  run.tier = "cloud";
+  run.model = provider.model;
+  run.providerName = provider.providerName;
+  run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? provider.providerName, tier: "cloud", model: run.model });
+  try {
+    const result = await streamProvider({
+      baseUrl: provider.baseUrl,
+      providerName: provider.providerName,
+      model: provider.model,
+      apiKey: provider.apiKey,
+      system: request.system,
+      messages: request.messages,
+      maxTokens: request.max_tokens,
+      temperature: request.temperature ?? null,
+      signal: run.abort.signal,
+      onText: run.onText,
+      bound: provider.bound,
+    });
+    run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
+  } catch (error) {
+    if (error instanceof UpstreamError) run.usage = error.usage;
+    throw error;
+  }
+}
+
+/**
+ * The project's own provider answering the local tier: no hold (the local
+ * tier never holds), but the call is bounded the same way and metered at
+ * the owner's prices when it is recorded (server/chat/stream/finish.ts).
+ */
+async function runLocalProvider(run: AnswerRun, route: Route, inputs: TurnInputs, target: ProviderTarget): Promise<void> {
+  if (target.inputMicrosPerMTok === null || target.outputMicrosPerMTok === null) {
+    throw new UpstreamError(`${target.providerName} · ${target.model} has no price yet, so it cannot answer. The project owner sets it under Settings → Providers.`, "provider:unpriced", run.usage);
+  }
+  run.model = target.model;
+  run.providerName = target.providerName;
+  run.localPrice = { provider: target.providerName, inputMicrosPerMTok: target.inputMicrosPerMTok, outputMicrosPerMTok: target.outputMicrosPerMTok };
+  run.emit({ type: "metadata", phase: "generating", agent: run.agent?.name ?? target.providerName, tier: "local", model: run.model });
+  const maxTokens = inputs.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const request = claudeRequest({ model: target.key, ...route.context, maxTokens, temperature: inputs.temperature });
+  try {
+    const result = await streamProvider({
+      baseUrl: target.baseUrl,
+      providerName: target.providerName,
+      model: target.model,
+      apiKey: target.keyCiphertext ? decryptKey(target.keyCiphertext) : null,
+      ...route.context,
+      maxTokens,
+      temperature: inputs.temperature ?? null,
+      signal: run.abort.signal,
+      onText: run.onText,
+      bound: claudeUsageBound(request),
+    });
+    run.usage = { tokensIn: result.tokensIn, tokensOut: result.tokensOut };
   } catch (error) {
     if (error instanceof UpstreamError) run.usage = error.usage;
     throw error;

@@ -19,7 +19,7 @@ export function upstreamCallEntry(run: AnswerRun): RequestLogEntry | null {
     chatId: run.stream.chatId,
     messageId: run.assistantId,
     agentName: run.agent?.name ?? null,
-    provider: run.tier === "cloud" ? "anthropic" : "local",
+    provider: run.providerName ?? (run.tier === "cloud" ? "anthropic" : "local"),
     model: run.model,
     tier: run.tier,
     status: outcome.status,

@@ -11,6 +11,7 @@ import { type CloudHoldPlan, planCloudHold, resolveCloudModel, TierChanged } fro
 import { holdInStatement } from "@/server/billing/hold-statement";
 import { reservationOf } from "@/server/billing/reserve";
 import { AppError } from "@/server/errors";
+import { isProviderModelKey } from "@/server/providers/models";
 import { titleChatInBackground } from "../auto-title";
 import { readLineage } from "../lineage";
 import { planMerge } from "../merge";
@@ -173,7 +174,8 @@ async function planCloudTurn(
 ): Promise<{ plan: CloudHoldPlan; request: ClaudeRequest }> {
   const projectId = access.projectId;
   const facts = fresh && access.cloud ? access.cloud : await readCloudHoldFacts(db, { projectId, model: request.model ?? access.cloud?.model ?? null });
-  if (!facts.cloudConfigured) throw cloudNotConfiguredError();
+  // A project's own provider needs no Anthropic key; every other cloud model does.
+  if (!facts.cloudConfigured && !isProviderModelKey(request.model ?? facts.model)) throw cloudNotConfiguredError();
   const [path, { chunks }, model] = await Promise.all([lineage, retrieval, resolveCloudModel(db, facts)]);
   const upstream = cloudTurnRequest({ settings: access.settings, preferences: access.preferences, path, chunks, content: request.content, answerTo: request.answerTo, model, maxTokens, temperature, joins });
   const plan = await planCloudHold(db, facts, {

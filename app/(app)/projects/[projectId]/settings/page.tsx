@@ -1,5 +1,6 @@
 import { ProjectLocalTier } from "@/components/devices/project-local-tier";
 import { HandoverPanel } from "@/components/collab/handover-panel";
+import { ProvidersPanel } from "@/components/model-providers/providers-panel";
 import { AnswerSettingsForm, DangerZone, GeneralSettingsForm } from "@/components/projects/settings-form";
 import { Card } from "@/components/ui/card";
 import { roleAtLeast } from "@/lib/roles";
@@ -37,6 +38,14 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
       ) : null}
       {isOwner ? (
         <>
+          <Card>
+            <h2 className="mb-1 text-base font-semibold">Providers</h2>
+            <p className="mb-4 text-sm text-zinc-600">
+              Your own OpenAI-compatible model servers (vLLM, llama.cpp, Ollama, a hosted gateway): their models join the composer's picker at the prices you set, and one can answer the
+              local tier. You pay the provider directly; Arbor meters each call at your prices against members' quotas and bills none of it.
+            </p>
+            <ProvidersPanel projectId={projectId} />
+          </Card>
           <Card>
             <h2 className="mb-1 text-base font-semibold">Hand over this project</h2>
             <p className="mb-4 text-sm text-zinc-600">Give this project to someone else by email. They become its owner and payer; you can stay on as an editor.</p>
