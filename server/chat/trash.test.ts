@@ -13,7 +13,9 @@ import { seedForkedChat } from "@/testing/canvas-seed";
 import { addSource } from "@/testing/chat-turns";
 import { createTestDatabase } from "@/testing/database";
 import { contextFor, makeProject } from "@/testing/fixtures";
-import { purgeDueTrash } from "./trash";
+import { newRequestId } from "@/testing/chat-turns";
+import { purgeDueTrash, trashChat, trashMessage } from "./trash";
+import { prepareTurn } from "./turns";
 
 let database: Database;
 beforeAll(async () => {
@@ -242,5 +244,52 @@ describe("the trash", () => {
     const thread = await editor.chat.thread({ ...p, chatId: chat.id, branchId: b.main.id });
     expect(thread.messages.at(-1)?.id).toBe(again?.id);
     expect(thread.messages.at(-1)?.siblingIds).toEqual([m.a2.id, m.a2b.id, again?.id]);
+  });
+
+  /**
+   * A trash held open just before it commits (real code, its transaction paused), while a turn that opens
+   * a new branch under the trashed part (or in the trashed chat) is sent on a second connection.
+   * The turn must wait for the trash and then refuse, not land under a deleted parent.
+   */
+  it.skipIf(process.env.TEST_DB !== "postgres")("refuses a turn that opens a branch under a subtree or chat being trashed at that instant", async () => {
+    const held = <T>(run: (db: Db) => Promise<T>) => {
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      let ready = () => {};
+      const paused = new Promise<void>((r) => (ready = r));
+      const pausing = { transaction: (fn: (tx: Db) => Promise<unknown>) => database.db.transaction(async (tx) => { const out = await fn(tx); ready(); await gate; return out; }) } as unknown as Db;
+      return { done: run(pausing), paused, release };
+    };
+    const waitersOn = async (db: Db) => {
+      for (let i = 0; i < 200; i++) {
+        const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+        if ((row?.n ?? 0) > 0) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const { db, owner, chat, messages: m, branches: b, p } = await setup();
+
+    // regenerate the answer to u2 while u2's subtree goes to the trash
+    const trash = held((tx) => trashMessage(tx, { ...p, messageId: m.u2.id, by: owner.id }));
+    await trash.paused;
+    const turn = prepareTurn(db, { ...p, chatId: chat.id, branchId: b.main.id, answerTo: m.u2.id, kind: "regenerate", requestId: newRequestId(), by: owner.id });
+    const settled = turn.then(() => "landed", (e: Error) => e);
+    await waitersOn(db);
+    trash.release();
+    await trash.done;
+    expect(await settled).toMatchObject({ message: "That message was deleted, so the conversation cannot continue from it." });
+    const under = await db.select({ id: messages.id }).from(messages).where(eq(messages.parentId, m.u2.id));
+    expect(under.map((r) => r.id).sort()).toEqual([m.a2.id, m.a2b.id].sort());
+
+    // a regenerated first answer (a new branch) while the whole chat goes to the trash
+    const whole = held((tx) => trashChat(tx, { ...p, chatId: chat.id, by: owner.id }));
+    await whole.paused;
+    const send = prepareTurn(db, { ...p, chatId: chat.id, branchId: b.main.id, answerTo: m.u1.id, kind: "regenerate", requestId: newRequestId(), by: owner.id });
+    const sent = send.then(() => "landed", (e: Error) => e);
+    await waitersOn(db);
+    whole.release();
+    await whole.done;
+    expect(await sent).toMatchObject({ message: "This chat does not exist in this project (it may have been deleted)." });
+    expect((await db.select({ id: messages.id }).from(messages).where(eq(messages.parentId, m.u1.id))).map((r) => r.id)).toEqual([m.a1.id]);
   });
 });

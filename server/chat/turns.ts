@@ -203,6 +203,11 @@ export async function prepareTurn(db: Db, input: TurnInput): Promise<Turn> {
     if (refusal === "branch_busy") {
       throw new AppError("conflict:streaming", "An answer is still being written on this branch. Wait for it to finish or press Stop, then send again.");
     }
+    if (refusal === "chat_trashed") {
+      await getChat(db, input);
+      throw new AppError("not_found:chat", "This chat does not exist in this project (it may have been deleted).");
+    }
+    if (refusal === "parent_trashed") throw new AppError("gone:message", PARENT_GONE);
     if (refusal && input.alsoInStatement) await input.alsoInStatement.explain(refusal);
     // Two retries racing: the loser's statement wrote nothing (no orphan messages); serve the winner's stream.
     const raced = await findStreamByRequest(db, input);
@@ -264,9 +269,11 @@ async function readTurnTarget(db: Db, input: TurnInput): Promise<TurnTarget | nu
   return turnTargetFrom(row?.target, input.chatId);
 }
 
+const PARENT_GONE = "That message was deleted, so the conversation cannot continue from it.";
+
 function followable(anchor: Anchor | null): Anchor {
   if (!anchor) throw new AppError("bad_request:parent", "That message is not part of this chat, so the new message cannot follow it.");
-  if (anchor.deleted) throw new AppError("gone:message", "That message was deleted, so the conversation cannot continue from it.");
+  if (anchor.deleted) throw new AppError("gone:message", PARENT_GONE);
   return anchor;
 }
 
@@ -325,6 +332,15 @@ async function writeTurn(
   const [row] = await queryRows<{ created_at: string | Date; was_untitled: boolean } & Record<string, unknown>>(
     tx,
     sql`with clock as materialized (select clock_timestamp() as at),
+      -- The trash locks the chat row for update before it marks anything; this key-share lock waits for a
+      -- trash in flight (and makes a trash wait for this turn), then re-reads the chat and the parent as
+      -- committed, so a turn never lands under a subtree or in a chat that just went to the trash.
+      live_chat as (select c.id from chats c where c.id = ${t.chatId} and c.trash_id is null for key share of c),
+      live_parent as (
+        select p.id from messages p
+        where p.id = ${t.parentId}::uuid and p.deleted_at is null and exists (select 1 from live_chat)
+        for share of p
+      ),
       busy as (
         select 1 from chat_streams s join messages m on m.id = s.assistant_message_id
         where ${busyBranches} and s.status = 'running' and m.status = 'streaming'
@@ -348,7 +364,9 @@ async function writeTurn(
           title = case when title = 'New chat' and ${t.title !== null} then ${t.title ?? ""} else title end
         where id = ${t.chatId}
       )${t.also ? sql`, ${t.also.ctes}` : sql``}
-    select (select created_at from stream) as created_at,
+    select ${refuseWhen(sql`case when not exists (select 1 from live_chat) then 'chat_trashed'
+        when ${t.parentId}::uuid is not null and not exists (select 1 from live_parent) then 'parent_trashed' end`)} as gone,
+      (select created_at from stream) as created_at,
       -- the chat as it was before this statement (sub-statements' writes are not visible here)
       (select title = 'New chat' from chats where id = ${t.chatId}) as was_untitled,
       ${refuseWhen(sql`coalesce(case when exists (select 1 from busy) or not exists (select 1 from pointer) then 'branch_busy' end, ${mergeRefusal}, ${t.also?.refusal ?? sql`null`})`)} as refused
