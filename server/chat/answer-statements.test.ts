@@ -7,6 +7,7 @@ import { makeProject } from "@/testing/fixtures";
 import { chatForPost } from "./api-request";
 import { createChat } from "./chats";
 import { tailLedger } from "./stream/reader";
+import { openReader } from "./stream/readers";
 import { answerFinished } from "./stream/registry";
 import { startChatTurn } from "./stream/start";
 
@@ -43,9 +44,11 @@ async function counting(work: () => Promise<void>): Promise<Tally> {
   }
 }
 
-async function answerThrough(streamOf: () => Promise<string>): Promise<void> {
-  const streamId = await streamOf();
-  const frames = await readSse(tailLedger(env.database.db, { streamId, afterSeq: 0 }));
+/** As POST /api/chat answers: the asker's reader opened, then the ledger tailed to the final event. */
+async function answerThrough(streamOf: () => Promise<{ streamId: string; userId: string }>): Promise<void> {
+  const { streamId, userId } = await streamOf();
+  const reader = await openReader(env.database.db, { streamId, userId });
+  const frames = await readSse(tailLedger(env.database.db, { streamId, afterSeq: 0, reader }));
   expect(frames.at(-1)?.data.type).toBe("end");
   expect(frames.filter((f) => f.data.type === "content").length).toBeGreaterThan(0);
   await answerFinished(streamId);
@@ -78,7 +81,7 @@ describe("statements per answer", () => {
       const request: ChatRequest = { requestId: newRequestId(), chatId: chat.id, parentId, content, tier: "cloud", maxTokens: 40 };
       const started = await startChatTurn(db, { userId: owner.id, request });
       parentId = started.assistantMessageId;
-      return started.stream.id;
+      return { streamId: started.stream.id, userId: owner.id };
     };
     // warm: the first turn titles the chat, the first settlement makes the spend rows
     await answerThrough(turn("How deep do apple roots grow? [[long]]"));
@@ -101,7 +104,7 @@ describe("statements per answer", () => {
       const post = { projectId: project.id, request: { requestId: newRequestId(), parentId: null, content, tier: "cloud" as const, maxTokens: 40 } };
       const chatId = await chatForPost(db, { who, post });
       const started = await startChatTurn(db, { userId: owner.id, request: { ...post.request, chatId } });
-      return started.stream.id;
+      return { streamId: started.stream.id, userId: owner.id };
     };
     await answerThrough(newChat("Warm: how are medlars eaten? [[long]]"));
     const t = await counting(() => answerThrough(newChat("When are loquats ripe? [[long]]")));

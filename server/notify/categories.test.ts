@@ -5,7 +5,7 @@ import { ensureBillingAccount } from "@/server/billing/accounts";
 import { sendBudgetAlerts } from "@/server/billing/alerts";
 import { createChat } from "@/server/chat/chats";
 import { tailLedger } from "@/server/chat/stream/reader";
-import { openReader } from "@/server/chat/stream/readers";
+import { closeReader, openReader } from "@/server/chat/stream/readers";
 import { answerFinished } from "@/server/chat/stream/registry";
 import { startChatTurn } from "@/server/chat/stream/start";
 import { acceptInvite, createInvite } from "@/server/collab/invites";
@@ -163,13 +163,24 @@ describe("an answer finished while you were away", () => {
   it("someone who kept reading it hears nothing; their reader's row is gone once the stream ends", async () => {
     const { owner, chat } = await chatOf();
     const turn = await startChatTurn(db(), { userId: owner.id, request: { tier: "auto", requestId: newRequestId(), chatId: chat.id, parentId: null, content: "Is compost good?" } });
-    const readerId = await openReader(db(), { streamId: turn.stream.id, userId: owner.id });
-    const frames = await readSse(tailLedger(db(), { streamId: turn.stream.id, afterSeq: 0, readerId }));
+    const reader = await openReader(db(), { streamId: turn.stream.id, userId: owner.id });
+    const frames = await readSse(tailLedger(db(), { streamId: turn.stream.id, afterSeq: 0, reader }));
     await answerFinished(turn.stream.id);
     expect(frames.at(-1)?.data.type).toBe("end");
     expect(await bellOf(owner.id)).toEqual([]);
     await new Promise((r) => setTimeout(r, 50));
     expect(await db().select().from(streamReaders).where(and(eq(streamReaders.streamId, turn.stream.id), eq(streamReaders.userId, owner.id)))).toEqual([]);
+  });
+
+  it("a reader of a stream produced elsewhere is written to the table at once, for the producing instance to see", async () => {
+    const { owner, chat } = await chatOf();
+    const turn = await runTurn(db(), owner.id, { chatId: chat.id, parentId: null, content: "Is compost good?" });
+    // The producer has finished here, so this process no longer runs it: as a reader on another instance sees it.
+    const reader = await openReader(db(), { streamId: turn.stream.id, userId: owner.id });
+    const rows = () => db().select().from(streamReaders).where(and(eq(streamReaders.streamId, turn.stream.id), eq(streamReaders.userId, owner.id)));
+    expect(await rows()).toHaveLength(1);
+    await closeReader(db(), reader);
+    expect(await rows()).toEqual([]);
   });
 
   it("another member reading does not count as the asker being there; nowhere silences it", async () => {
@@ -178,8 +189,8 @@ describe("an answer finished while you were away", () => {
     if (!editor) throw new Error("no editor");
     const chat = await createChat(db(), { projectId: project.id, by: owner.id, title: "Beds" });
     const turn = await startChatTurn(db(), { userId: owner.id, request: { tier: "auto", requestId: newRequestId(), chatId: chat.id, parentId: null, content: "Raised beds?" } });
-    const readerId = await openReader(db(), { streamId: turn.stream.id, userId: editor.id });
-    await readSse(tailLedger(db(), { streamId: turn.stream.id, afterSeq: 0, readerId }));
+    const reader = await openReader(db(), { streamId: turn.stream.id, userId: editor.id });
+    await readSse(tailLedger(db(), { streamId: turn.stream.id, afterSeq: 0, reader }));
     await answerFinished(turn.stream.id);
     expect((await bellOf(owner.id)).map((n) => n.kind)).toEqual(["answer_finished"]);
     expect(await bellOf(editor.id)).toEqual([]);

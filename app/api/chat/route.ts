@@ -28,8 +28,8 @@ export async function POST(request: Request): Promise<Response> {
     chatId = await chatForPost(db, { who, post });
     const turn = await startChatTurn(db, { userId: who.userId, request: { ...post.request, chatId } });
     const afterSeq = lastEventId(request);
-    const readerId = await openReader(db, { streamId: turn.stream.id, userId: who.userId });
-    return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq, readerId }), { headers: { ...sseHeaders(turn.stream.id), "X-Chat-Id": chatId } });
+    const reader = await openReader(db, { streamId: turn.stream.id, userId: who.userId });
+    return new Response(tailLedger(db, { streamId: turn.stream.id, afterSeq, reader }), { headers: { ...sseHeaders(turn.stream.id), "X-Chat-Id": chatId } });
   } catch (error) {
     const refused = errorResponse(error);
     // A new chat was made before its first turn was refused (a spent budget, say): say which, so the page can show it.

@@ -5,7 +5,7 @@ import { chatStreams } from "@/db/schema";
 import { isFinal, sseFrame, sseFrameOfJson } from "@/lib/chat-protocol";
 import { readLedger } from "./ledger";
 import { type StoredEvent, storedAfter, waitForLedger } from "./notify";
-import { closeReader, READER_RENEW_MS, renewReader } from "./readers";
+import { closeReader, READER_RENEW_MS, renewReader, type StreamReader } from "./readers";
 import { localProducer } from "./registry";
 
 /** Another instance's stream: only the table tells us about new events. */
@@ -19,16 +19,16 @@ const HEARTBEAT_MS = 15_000;
  * Every reader — the POST that started the answer, a resume with
  * Last-Event-ID, another member watching — tails the ledger the same way, so
  * any instance can serve any stream. Ends after the final event. With a
- * `readerId` (server/chat/stream/readers.ts) it keeps that row fresh while it
+ * `reader` (server/chat/stream/readers.ts) it keeps that row fresh while it
  * reads and removes it when it ends, so the answer knows whether its asker is
  * still there.
  */
-export function tailLedger(db: Db, { streamId, afterSeq, readerId }: { streamId: string; afterSeq: number; readerId?: string }): ReadableStream<Uint8Array> {
+export function tailLedger(db: Db, { streamId, afterSeq, reader }: { streamId: string; afterSeq: number; reader?: StreamReader }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const cancelled = new AbortController();
   let lastRenew = Date.now();
   const close = () => {
-    if (readerId) void closeReader(db, readerId).catch((e) => console.error("[arbor] could not close a stream reader", e));
+    if (reader) void closeReader(db, reader).catch((e) => console.error("[arbor] could not close a stream reader", e));
   };
   return new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -65,9 +65,9 @@ export function tailLedger(db: Db, { streamId, afterSeq, readerId }: { streamId:
               if (!stream) break;
               if (stream.status === "done" && (await readLedger(db, { streamId, afterSeq: last, limit: 1 })).length === 0) break;
             }
-            if (readerId && Date.now() - lastRenew >= READER_RENEW_MS) {
+            if (reader && Date.now() - lastRenew >= READER_RENEW_MS) {
               lastRenew = Date.now();
-              await renewReader(db, readerId);
+              await renewReader(db, reader);
             }
             if (Date.now() - lastWrite > HEARTBEAT_MS) {
               controller.enqueue(encoder.encode(": keep-alive\n\n"));

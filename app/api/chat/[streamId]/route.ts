@@ -22,8 +22,8 @@ export async function GET(request: Request, { params }: { params: Promise<{ stre
     await assertTokenMayUseChat(db, who, stream.chatId);
     const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
     const n = raw ? Number.parseInt(raw, 10) : 0;
-    const readerId = await openReader(db, { streamId: stream.id, userId: who.userId });
-    return new Response(tailLedger(db, { streamId: stream.id, afterSeq: Number.isFinite(n) && n > 0 ? n : 0, readerId }), { headers: sseHeaders(stream.id) });
+    const reader = await openReader(db, { streamId: stream.id, userId: who.userId });
+    return new Response(tailLedger(db, { streamId: stream.id, afterSeq: Number.isFinite(n) && n > 0 ? n : 0, reader }), { headers: sseHeaders(stream.id) });
   } catch (error) {
     return errorResponse(error);
   }
