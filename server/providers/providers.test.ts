@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { billingAccounts, billingIncidents, customProviderModels, customProviders, memberSpend, messages, requestLogs, reservations, usageEvents } from "@/db/schema";
+import { billingAccounts, billingIncidents, customProviderModels, customProviders, memberSpend, messages, projects, requestLogs, reservations, usageEvents } from "@/db/schema";
 import { decryptSecret } from "@/server/billing/provider-keys";
 import { createChat } from "@/server/chat/chats";
 import { listModelChoices, setChatModelChoice } from "@/server/chat/model-choice";
@@ -193,6 +193,30 @@ describe("answering with the project's own provider", () => {
     expect(after?.reservedMicros).toBe(0n);
     const [log] = await db.select().from(requestLogs).where(eq(requestLogs.projectId, project.id));
     expect(log).toMatchObject({ provider: "House GPU", model: "fake-large", costMicros: expected, status: "complete" });
+  });
+
+  it("with no Anthropic key anywhere, a provider model as the project's default answers auto and cloud-policy turns", async () => {
+    const { db, owner, project, key } = await ownerWithProvider();
+    const platformKey = process.env.ANTHROPIC_API_KEY;
+    delete process.env.ANTHROPIC_API_KEY;
+    resetEnvForTests();
+    try {
+      for (const escalationPolicy of ["cloud", "auto"] as const) {
+        await db
+          .update(projects)
+          .set({ settings: sql`${projects.settings} || ${JSON.stringify({ escalationPolicy, defaultCloudModel: key })}::jsonb` })
+          .where(eq(projects.id, project.id));
+        const chat = await createChat(db, { projectId: project.id, by: owner.id });
+        const turn = await runTurn(db, owner.id, { chatId: chat.id, parentId: null, content: `Under ${escalationPolicy}: what is loam?`, tier: "auto" });
+        expect(textOf(turn.events)).toContain(`Local model answer to: Under ${escalationPolicy}: what is loam?`);
+        const [answer] = await db.select().from(messages).where(eq(messages.id, turn.assistantMessageId));
+        expect(answer, escalationPolicy).toMatchObject({ tier: "cloud", model: "fake-large", status: "complete" });
+      }
+    } finally {
+      if (platformKey === undefined) delete process.env.ANTHROPIC_API_KEY;
+      else process.env.ANTHROPIC_API_KEY = platformKey;
+      resetEnvForTests();
+    }
   });
 
   it("an adversarial provider reporting a huge usage is charged no more than the hold", async () => {

@@ -13,6 +13,7 @@ import { routeAroundDevice } from "@/server/devices/routing";
 import { isAppError } from "@/server/errors";
 import { VAULT_RESPONDER_MODEL } from "@/server/ai/vault-responder";
 import type { RetrievedChunk } from "@/server/knowledge/retrieve";
+import { isProviderModelKey } from "@/server/providers/models";
 import type { AnswerRun } from "./answer-run";
 import type { Retrieval } from "./retrieval";
 
@@ -65,7 +66,11 @@ export async function decideTierAndHold(db: Db, run: AnswerRun, inputs: TurnInpu
   const held = inputs.cloud ?? null;
   // A turn held for the cloud is answered by the cloud (requested so; there is no local fallback): no device to look up.
   const localTier: Promise<LocalTier> = held ? Promise.resolve({ kind: "vault", model: VAULT_RESPONDER_MODEL }) : resolveLocalTier(db, { projectId: inputs.projectId });
-  const configured = inputs.requested === "local" || held ? Boolean(held) : await cloudConfigured(db, { projectId: inputs.projectId });
+  // The cloud can be asked when a key is configured — or when the model it would be asked with is the project's own
+  // provider's, which needs no Anthropic key at all.
+  const cloudModel = inputs.model ?? settings.defaultCloudModel ?? null;
+  const configured =
+    inputs.requested === "local" || held ? Boolean(held) : isProviderModelKey(cloudModel) || (await cloudConfigured(db, { projectId: inputs.projectId }));
   const history = await inputs.history;
 
   run.emit({ type: "metadata", phase: "retrieving", agent: "retriever" });
