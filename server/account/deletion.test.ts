@@ -111,10 +111,10 @@ describe("account deletion", () => {
     const [scheduled, ...more] = await mailsTo();
     expect(more).toEqual([]);
     expect(scheduled?.subject).toBe("Your Arbor account will be deleted");
-    // the date in the mail is the row's date (UTC: a mail has no time zone), and signing in is how to keep the account
-    const day = row.purgeAfter.toLocaleDateString("en-US", { timeZone: "UTC", month: "long", day: "numeric", year: "numeric" });
-    expect(scheduled?.text).toContain(day);
-    expect(scheduled?.text).toContain("UTC");
+    // the date and time in the mail are the row's, in the person's zone (none set here: UTC, and it says so),
+    // and signing in is how to keep the account
+    const when = row.purgeAfter.toLocaleString("en-US", { timeZone: "UTC", month: "short", day: "numeric", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    expect(scheduled?.text).toContain(`${when} UTC`);
     expect(scheduled?.text).toMatch(/sign in .*before then/i);
     expect(scheduled?.text).toContain("/sign-in");
 
