@@ -70,6 +70,8 @@ test("an operator edits a model price on the admin page; anyone else gets a 404 
   await signOut(page);
 
   await signUpPatiently(page, OPERATOR);
+  // signing up with a chosen address ends on its "Email verified" page; the operator's link is in the app's header
+  await page.goto("/dashboard");
   await page.getByRole("link", { name: "Model prices" }).click();
   await expect(page.getByRole("heading", { name: "Model prices" })).toBeVisible();
   const haiku = page.getByRole("form", { name: "Claude Haiku 5.5" });

@@ -95,7 +95,7 @@ export function HandoverPanel({ projectId }: { projectId: string }) {
       {!open && handover?.state !== "completed" ? (
         <form onSubmit={submit} className="space-y-3" aria-label="Start a handover">
           <p className="text-sm text-zinc-600">
-            Give this project to someone else. They become the owner and pay for it; what you exclude moves to a new project you keep.
+            What you exclude below moves to a new project you keep.
           </p>
           <Field label="Recipient email" name="toEmail" type="email" required />
           <Checkbox name="includeKnowledge" label="Include knowledge vault" defaultChecked />

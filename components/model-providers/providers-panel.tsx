@@ -47,7 +47,7 @@ export function ProvidersPanel({ projectId }: { projectId: string }) {
       {priced.length > 0 ? (
         <div className="max-w-md">
           <SelectField
-            label="Local tier"
+            label="Provider model as the local tier"
             value={localNow?.model.id ?? ""}
             disabled={setLocal.isPending}
             options={[{ value: "", label: "The server's local tier" }, ...priced.map(({ provider, model }) => ({ value: model.id, label: `${provider.name} · ${model.model}` }))]}

@@ -42,8 +42,10 @@ export function ProjectTabs({ projectId }: { projectId: string }) {
             }`}
           >
             {tab.label}
+            {/* the space keeps the link's name "Overview 3 unread", not "Overview3 unread" */}
+            {tab.slug === "" && unread > 0 ? " " : null}
             {tab.slug === "" && unread > 0 ? (
-              <span className="ml-1.5 rounded-full bg-emerald-600 px-1.5 py-0.5 text-xs font-semibold text-white">
+              <span className="ml-1 rounded-full bg-emerald-600 px-1.5 py-0.5 text-xs font-semibold text-white">
                 {unread > 99 ? "99+" : unread}
                 <span className="sr-only"> unread</span>
               </span>
